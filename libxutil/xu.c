@@ -1,0 +1,260 @@
+/* xu.c: libxutil's error strings, checked allocation, buffers and file reads. */
+#include "xu.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+static const char *const messages[] = {
+	[0] = "success",
+	[1] = "out of memory",
+	[2] = "syntax error",
+	[3] = "input too large",
+	[4] = "wrong type",
+	[5] = "value out of range",
+	[6] = "I/O error",
+	[7] = "not found",
+	[8] = "invalid value",
+	[9] = "not supported",
+	[10] = "remote fault",
+};
+
+const char *
+xu_strerror(int rc)
+{
+	size_t i = (size_t)(rc < 0 ? -rc : rc);
+
+	if (i >= sizeof(messages) / sizeof(messages[0]) || messages[i] == NULL)
+		return "unknown error";
+	return messages[i];
+}
+
+void
+xu_err_set(struct xu_err *err, int rc, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	err->rc = rc;
+	err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void
+oom(void)
+{
+	static const char m[] = "fatal: out of memory\n";
+
+	(void)!write(2, m, sizeof(m) - 1);
+	abort();
+}
+
+void *
+xu_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xu_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xu_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		oom();
+	return q;
+}
+
+char *
+xu_strdup(const char *s)
+{
+	return xu_strndup(s, strlen(s));
+}
+
+char *
+xu_strndup(const char *s, size_t n)
+{
+	char *p = xu_malloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xu_vasprintf(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	return s;
+}
+
+char *
+xu_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xu_vasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void
+xu_buf_init(struct xu_buf *b)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+xu_buf_dispose(struct xu_buf *b)
+{
+	free(b->data);
+	xu_buf_init(b);
+}
+
+static void
+buf_reserve(struct xu_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->cap < need)
+		b->cap *= 2;
+	b->data = xu_realloc(b->data, b->cap);
+}
+
+void
+xu_buf_add(struct xu_buf *b, const void *data, size_t len)
+{
+	buf_reserve(b, len);
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void
+xu_buf_adds(struct xu_buf *b, const char *s)
+{
+	xu_buf_add(b, s, strlen(s));
+}
+
+void
+xu_buf_addc(struct xu_buf *b, char c)
+{
+	xu_buf_add(b, &c, 1);
+}
+
+void
+xu_buf_printf(struct xu_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xu_vasprintf(fmt, ap);
+	va_end(ap);
+	xu_buf_adds(b, s);
+	free(s);
+}
+
+char *
+xu_buf_steal(struct xu_buf *b)
+{
+	char *s;
+
+	buf_reserve(b, 0);
+	s = b->data;
+	xu_buf_init(b);
+	return s;
+}
+
+int
+xu_read_file(const char *path, size_t max, char **data, size_t *len)
+{
+	struct xu_buf b;
+	char chunk[8192];
+	ssize_t r;
+	int fd, rc = XU_OK;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? XU_ERR_NOT_FOUND : XU_ERR_IO;
+	xu_buf_init(&b);
+	for (;;) {
+		r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = XU_ERR_IO;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		if (b.len + (size_t)r > max) {
+			rc = XU_ERR_TOO_BIG;
+			goto out;
+		}
+		xu_buf_add(&b, chunk, (size_t)r);
+	}
+	*len = b.len;
+	*data = xu_buf_steal(&b);
+out:
+	if (rc != XU_OK) {
+		int saved = errno;
+
+		xu_buf_dispose(&b);
+		errno = saved;
+	}
+	close(fd);
+	return rc;
+}
+
+int
+xu_parse_int64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return XU_ERR_SYNTAX;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || end == s)
+		return XU_ERR_SYNTAX;
+	if (errno == ERANGE)
+		return XU_ERR_RANGE;
+	*out = v;
+	return XU_OK;
+}

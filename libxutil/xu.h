@@ -1,0 +1,70 @@
+/* xu.h: libxutil's error vocabulary and the small helpers everyone uses
+ * (checked allocation, growable buffers, whole-file reads). */
+#ifndef XU_H
+#define XU_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Stable, append-only error codes of libxutil; 0 is success, errors are
+ * negative so "rc < 0" reads naturally. */
+enum xu_rc {
+	XU_OK = 0,
+	XU_ERR_NOMEM = -1,
+	XU_ERR_SYNTAX = -2,	/* malformed input (SXP, XML, config) */
+	XU_ERR_TOO_BIG = -3,	/* input exceeds a size or depth limit */
+	XU_ERR_TYPE = -4,	/* a value has the wrong type */
+	XU_ERR_RANGE = -5,	/* a number out of range */
+	XU_ERR_IO = -6,		/* a read or write failed (errno kept) */
+	XU_ERR_NOT_FOUND = -7,
+	XU_ERR_INVALID = -8,	/* a value is not one of those allowed */
+	XU_ERR_UNSUPPORTED = -9,
+	XU_ERR_FAULT = -10,	/* an XML-RPC fault was received */
+};
+
+const char *xu_strerror(int rc);
+
+/* Where a parse error happened and why; filled by parsers. */
+struct xu_err {
+	int rc;
+	int line;		/* 1-based, 0 when unknown */
+	char msg[256];
+};
+
+void xu_err_set(struct xu_err *err, int rc, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Allocation that cannot fail: on exhaustion the process aborts with a
+ * message, as small allocations in a daemon have no useful recovery. */
+void *xu_malloc(size_t n);
+void *xu_calloc(size_t n, size_t size);
+void *xu_realloc(void *p, size_t n);
+char *xu_strdup(const char *s);
+char *xu_strndup(const char *s, size_t n);
+char *xu_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xu_vasprintf(const char *fmt, va_list ap);
+
+/* A growable byte buffer, always NUL-terminated. */
+struct xu_buf {
+	char *data;
+	size_t len, cap;
+};
+
+void xu_buf_init(struct xu_buf *b);
+void xu_buf_dispose(struct xu_buf *b);
+void xu_buf_add(struct xu_buf *b, const void *data, size_t len);
+void xu_buf_adds(struct xu_buf *b, const char *s);
+void xu_buf_addc(struct xu_buf *b, char c);
+void xu_buf_printf(struct xu_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hands the contents to the caller and leaves b empty. */
+char *xu_buf_steal(struct xu_buf *b);
+
+/* Reads a whole file (at most max bytes, else XU_ERR_TOO_BIG). */
+int xu_read_file(const char *path, size_t max, char **data, size_t *len);
+
+/* Strict decimal integer parse of the whole string. */
+int xu_parse_int64(const char *s, int64_t *out);
+
+#endif

@@ -1,0 +1,3 @@
+/* placeholder */
+#include <stdio.h>
+int main(void) { fprintf(stderr, "xend: not yet\n"); return 1; }

@@ -1,0 +1,4 @@
+/* placeholder */
+#ifndef DEVSPEC_H
+#define DEVSPEC_H
+#endif

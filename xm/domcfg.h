@@ -1,0 +1,4 @@
+/* placeholder */
+#ifndef DOMCFG_H
+#define DOMCFG_H
+#endif
