@@ -1,0 +1,60 @@
+# lib.sh: TAP helpers for the shell tests (sourced, not run).
+# Usage: plan N; ok "desc" cmd...; is "desc" got expected; skip "desc" "reason"; done_testing
+
+_tap_n=0
+_tap_failed=0
+
+XM="${top_builddir:-.}/xm/xm"
+XEND="${top_builddir:-.}/xend/xend"
+SHARED="${XEN_SHARED_DIR:-${top_srcdir:-.}/../shared}"
+CONFORMANCE="$SHARED/conformance/configs"
+
+plan() { echo "1..$1"; }
+
+_tap_result() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_tap_n - $2"
+	else
+		echo "not ok $_tap_n - $2"
+		_tap_failed=$((_tap_failed + 1))
+	fi
+}
+
+# ok DESC CMD...: passes when CMD exits 0.
+ok() {
+	local desc="$1"; shift
+	"$@"
+	_tap_result $? "$desc"
+}
+
+# is DESC GOT EXPECTED: passes when the strings are equal; shows a diff if not.
+is() {
+	if [ "$2" = "$3" ]; then
+		_tap_result 0 "$1"
+	else
+		_tap_result 1 "$1"
+		diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | sed 's/^/# /'
+	fi
+}
+
+# like DESC GOT REGEX: passes when GOT matches the extended regex.
+like() {
+	if printf '%s' "$2" | grep -Eq -- "$3"; then
+		_tap_result 0 "$1"
+	else
+		_tap_result 1 "$1"
+		printf '%s\n' "$2" | sed 's/^/# got: /'
+		echo "# expected to match: $3"
+	fi
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP $2"
+}
+
+done_testing() {
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ]
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# run.sh: the whole test suite, as README and CI run it. Installs what it
+# needs, builds with ASan+UBSan in _build/test, runs `make check` (unit,
+# golden and integration tests, all TAP), then `make distcheck`, and ends
+# with one line: "N passed, N failed, N skipped".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+build="$top/_build/test"
+jobs=${JOBS:-2}
+
+# The conformance corpus lives beside the repository (../shared).
+if [ -z "${XEN_SHARED_DIR:-}" ] && [ -d "$top/../shared" ]; then
+	XEN_SHARED_DIR=$(cd "$top/../shared" && pwd)
+fi
+export XEN_SHARED_DIR="${XEN_SHARED_DIR:-}"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "installing dependencies"
+"$top/scripts/install-deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+step "configuring ($build)"
+{ [ -x "$top/configure" ] && [ "$top/configure.ac" -ot "$top/configure" ]; } ||
+	autoreconf -fi >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+mkdir -p "$build"
+(cd "$build" && "$top/configure" -q --prefix=/usr --sysconfdir=/etc \
+	--localstatedir=/var --enable-sanitizers) || { echo "0 passed, 1 failed"; exit 1; }
+
+step "building"
+make -C "$build" -j"$jobs" >"$build/build.log" 2>&1 || {
+	tail -50 "$build/build.log"; echo "0 passed, 1 failed"; exit 1; }
+
+step "make check"
+rm -f "$build"/tests/*/*.trs "$build"/tests/*.trs
+make -C "$build" -j"$jobs" check 2>&1 | grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL|#)' 
+# Count test cases, not programs: each TAP line is one result.
+count() { cat "$build"/tests/*/*.trs "$build"/tests/*.trs 2>/dev/null |
+	grep -c "^:test-result: $1" ; }
+pass=$(count PASS); fail=$(count FAIL); skip=$(count SKIP)
+errs=$(count ERROR); xpass=$(count XPASS)
+fail=$((fail + errs + xpass))
+
+if [ "${SKIP_DISTCHECK:-0}" != 1 ]; then
+	step "make distcheck"
+	if make -C "$build" -j"$jobs" distcheck \
+		DISTCHECK_CONFIGURE_FLAGS="--enable-sanitizers" >"$build/distcheck.log" 2>&1; then
+		echo "PASS: make distcheck"; pass=$((pass + 1))
+	else
+		tail -40 "$build/distcheck.log"; echo "FAIL: make distcheck"; fail=$((fail + 1))
+	fi
+fi
+
+if [ "$fail" -gt 0 ]; then
+	step "failures"
+	grep -hE '^(not ok|ERROR|FAIL)' "$build"/tests/*/*.log "$build"/tests/*.log 2>/dev/null | head -50
+fi
+echo
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -203,13 +203,14 @@ parse_args(struct xm_ctx *ctx, int argc, char **argv, struct xm_args *a,
 {
 	const struct xm_cmd *cmd = ctx->cmd;
 	struct option longopts[64];
-	char shortopts[160] = "+h";
+	char shortopts[160] = "-:h";
 	size_t nl = 0, ns;
 	const struct xm_opt *o;
-	int c, rc = 0;
+	int c;
 
 	memset(a, 0, sizeof(*a));
-	shortopts[0] = '-';	/* keep order: positionals returned as 1 */
+	/* "-": positionals come back in order as 1; ":": missing arguments
+	 * are told apart from unknown options. */
 	ns = strlen(shortopts);
 	longopts[nl++] = (struct option){ "help", no_argument, NULL, 'h' };
 	for (o = cmd->opts; o && o->key != 0; o++) {
@@ -238,12 +239,17 @@ parse_args(struct xm_ctx *ctx, int argc, char **argv, struct xm_args *a,
 			return 0;
 		}
 		if (c == '?' || c == ':') {
-			const char *bad = argv[optind - 1];
+			char shortname[3] = { '-', (char)optopt, '\0' };
+			const char *word = argv[optind - 1];
+			const char *bad = word;
 
-			rc = xm_usage_error(ctx, "%s: option %s", c == ':' ?
-			    "missing argument for" : "unknown option",
-			    bad ? bad : "?");
-			return rc;
+			if (strncmp(word, "--", 2) != 0 && optopt > 0 &&
+			    optopt < XM_OPT_LONG_ONLY)
+				bad = shortname;
+
+			if (c == ':')
+				return xm_usage_error(ctx, "option %s requires an argument", bad);
+			return xm_usage_error(ctx, "unknown option %s", bad);
 		}
 		if (a->nopts == XM_MAX_OPTVALS)
 			return xm_usage_error(ctx, "too many options");

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# install-deps.sh: installs, with apt-get, everything the build, the tests
+# and the default guest need. Quiet and quick when all is already there.
+set -euo pipefail
+
+PKGS=(
+	build-essential autoconf automake libtool pkg-config gettext
+	libevent-dev libxml2-dev libyajl-dev uuid-dev libreadline-dev
+	libsqlite3-dev libcmocka-dev
+	clang libclang-rt-dev
+	qemu-system-x86 qemu-utils busybox-static cpio kmod
+	socat iproute2 bridge-utils e2fsprogs man-db
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
