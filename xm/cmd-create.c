@@ -1,3 +1,373 @@
-/* placeholder */
+/* cmd-create.c: xm create: finds and evaluates a domain config (or reads an
+ * SXP one with -F), applies VAR=VALUE words and builds the (vm ...) SXP;
+ * -n prints it. Reference sections 2.1 and 4. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "domcfg.h"
+#include "pyeval.h"
+#include "sxp.h"
 #include "xm.h"
-int xm_cmd_create(struct xm_ctx *ctx, struct xm_args *args) { xm_error("not yet"); return 1; }
+#include "xu.h"
+
+#define DEFAULT_CONFIG	"xmdefconfig"
+#define DEFAULT_PATH	".:" XEN_SYSCONFDIR "/xen"
+
+enum {
+	OPT_PATH = XM_OPT_LONG_ONLY + 1,
+	OPT_HELP_CONFIG = XM_OPT_LONG_ONLY + 2,
+};
+
+struct create {
+	const char *name;	/* the config file as the user named it */
+	char *path;		/* where it was found, for messages */
+	char *src;		/* its contents */
+	size_t len;
+	char **vars;		/* VAR=VALUE words, in order */
+	int nvars;
+	bool dryrun, quiet;
+};
+
+static bool
+is_file(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+/* Classic lookup: the name as given, then under each --path directory. */
+static char *
+find_config(const char *name, const char *search)
+{
+	char *dirs, *dir, *save = NULL, *p = NULL;
+
+	if (is_file(name))
+		return xu_strdup(name);
+	if (name[0] == '/')
+		return NULL;
+	dirs = xu_strdup(search);
+	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		p = xu_asprintf("%s/%s", dir, name);
+		if (is_file(p))
+			break;
+		free(p);
+		p = NULL;
+	}
+	free(dirs);
+	return p;
+}
+
+/* VAR of a VAR=VALUE word: a Python name, spaces around allowed. */
+static bool
+valid_var(const char *w)
+{
+	const char *eq = strchr(w, '=');
+
+	while (*w == ' ' || *w == '\t')
+		w++;
+	if (!(isalpha((unsigned char)*w) || *w == '_'))
+		return false;
+	while (isalnum((unsigned char)*w) || *w == '_')
+		w++;
+	while (*w == ' ' || *w == '\t')
+		w++;
+	return w == eq;
+}
+
+/* Splits the words: VAR=VALUE settings and at most one file name. */
+static int
+sort_words(struct xm_ctx *ctx, struct xm_args *args, struct create *c)
+{
+	const char *f = xm_args_get(args, 'f');
+	int i;
+
+	c->vars = xu_calloc((size_t)args->argc + 1, sizeof(char *));
+	c->name = f;
+	for (i = 0; i < args->argc; i++) {
+		const char *w = args->argv[i];
+
+		if (strchr(w, '=') != NULL) {
+			if (!valid_var(w))
+				return xm_usage_error(ctx, "'%s': a setting is NAME=VALUE "
+				    "with NAME a setting or variable name", w);
+			c->vars[c->nvars++] = args->argv[i];
+			continue;
+		}
+		if (c->name != NULL)
+			return xm_usage_error(ctx, "unexpected argument '%s': give "
+			    "one config file (settings are VAR=VALUE)", w);
+		c->name = w;
+	}
+	if (xm_args_has(args, 'F') && c->name != NULL)
+		return xm_usage_error(ctx, "-F reads an SXP config; a Python "
+		    "config file cannot be given too");
+	if (xm_args_has(args, 'F') && c->nvars > 0)
+		return xm_usage_error(ctx, "VAR=VALUE settings cannot be applied "
+		    "to an SXP config (-F)");
+	if (c->name == NULL)
+		c->name = DEFAULT_CONFIG;
+	return 0;
+}
+
+static int
+read_config(struct create *c, const char *search)
+{
+	int rc;
+
+	if ((c->path = find_config(c->name, search)) == NULL) {
+		xm_error("Unable to open config file: %s", c->name);
+		return XM_EXIT_ERROR;
+	}
+	rc = xu_read_file(c->path, PYEVAL_MAX_SOURCE, &c->src, &c->len);
+	if (rc == XU_ERR_TOO_BIG) {
+		xm_error("%s: a config file is at most %u bytes", c->path,
+		    PYEVAL_MAX_SOURCE);
+		return XM_EXIT_ERROR;
+	}
+	if (rc != XU_OK) {
+		xm_error("Unable to read config file %s: %s", c->path,
+		    strerror(errno));
+		return XM_EXIT_ERROR;
+	}
+	return XM_EXIT_OK;
+}
+
+/* -F FILE: a (vm ...) SXP instead of a Python config. */
+static int
+create_from_sxp(const char *file, struct create *c)
+{
+	struct xv *forms = NULL, *vm;
+	struct xu_err err = { 0 };
+	char *text;
+	int rc = XM_EXIT_ERROR;
+
+	c->name = file;
+	if (read_config(c, "") != XM_EXIT_OK)
+		return XM_EXIT_ERROR;
+	if (sxp_parse(c->src, c->len, &forms, &err) != XU_OK) {
+		xm_error("%s:%d: %s", c->path, err.line, err.msg);
+		return XM_EXIT_ERROR;
+	}
+	vm = xv_at(forms, 0);
+	if (vm == NULL || xv_name(vm) == NULL || strcmp(xv_name(vm), "vm") != 0) {
+		xm_error("%s: expected a (vm ...) domain config%s%s%s", c->path,
+		    xv_name(vm) ? ", got (" : "", xv_name(vm) ? xv_name(vm) : "",
+		    xv_name(vm) ? " ...)" : "");
+		goto out;
+	}
+	if (c->dryrun) {
+		text = sxp_pretty(vm, 80);
+		fputs(text, stdout);
+		free(text);
+		rc = XM_EXIT_OK;
+	} else
+		xm_error("xend is not available in this build yet; use -n for a "
+		    "dry run");
+out:
+	xv_free(forms);
+	return rc;
+}
+
+/* VAR=VALUE: an option overrides the file; anything else is a script
+ * variable, defined before the file runs (vmid=3). */
+static int
+apply_vars(struct create *c, struct pyeval *pe, struct domcfg *dc)
+{
+	struct xu_err err = { 0 };
+	int i;
+
+	for (i = 0; i < c->nvars; i++) {
+		char *w = c->vars[i], *eq = strchr(w, '=');
+		char *name = xu_strndup(w, (size_t)(eq - w)), *n = name, *e;
+		const char *val = eq + 1;
+		struct xv *v;
+
+		while (*n == ' ' || *n == '\t')
+			n++;
+		for (e = n + strlen(n); e > n && (e[-1] == ' ' || e[-1] == '\t');)
+			*--e = '\0';
+		while (*val == ' ' || *val == '\t')
+			val++;
+		if (domcfg_is_option(n)) {
+			if (domcfg_set_option(dc, n, val, &err) != XU_OK) {
+				xm_error("%s", err.msg);
+				free(name);
+				return XM_EXIT_ERROR;
+			}
+			pyeval_define(pe, n, xv_struct_get(dc->overrides, n));
+		} else {
+			v = xv_str(val);
+			pyeval_define(pe, n, v);
+			xv_free(v);
+			domcfg_add_quiet(dc, n);
+		}
+		free(name);
+	}
+	return XM_EXIT_OK;
+}
+
+/* --help_config: the variables the script declares with xm_vars.var(). */
+static int
+help_config(struct create *c, struct pyeval *pe)
+{
+	struct xu_err err = { 0 };
+	struct xv *vars;
+	size_t i;
+
+	pyeval_set_help_mode(pe, true);
+	(void)pyeval_run(pe, c->src, c->len, &err);	/* as classic: keep going */
+	vars = pyeval_declared_vars(pe);
+	if (xv_len(vars) == 0)
+		printf("%s declares no configuration variables.\n", c->path);
+	for (i = 0; i < xv_len(vars); i++) {
+		const struct xv *d = xv_at(vars, i);
+
+		printf("%-12s %s\n", xv_string(xv_at(d, 0)),
+		    xv_string(xv_at(d, 1)) ? xv_string(xv_at(d, 1)) : "");
+	}
+	xv_free(vars);
+	return XM_EXIT_OK;
+}
+
+static void
+print_warnings(const struct domcfg *dc)
+{
+	size_t i;
+
+	for (i = 0; i < xv_len(dc->warnings); i++)
+		xm_warn("%s", xv_string(xv_at(dc->warnings, i)));
+}
+
+static void
+print_err(const char *path, const struct xu_err *err)
+{
+	if (err->line > 0)
+		xm_error("%s:%d: %s", path, err->line, err->msg);
+	else
+		xm_error("%s: %s", path, err->msg);
+}
+
+/* The environment classic xm passed on for SDL output. */
+static char *
+xauthority(void)
+{
+	const char *x = getenv("XAUTHORITY"), *home = getenv("HOME");
+
+	if (x && *x)
+		return xu_strdup(x);
+	return home && *home ? xu_asprintf("%s/.Xauthority", home) : NULL;
+}
+
+static int
+build(struct create *c, struct pyeval *pe, struct domcfg *dc)
+{
+	struct xu_err err = { 0 };
+	struct xv *exports = NULL, *decl, *vm = NULL;
+	char *text;
+	size_t i;
+	int rc = XM_EXIT_ERROR;
+
+	if (pyeval_run(pe, c->src, c->len, &err) != XU_OK) {
+		print_err(c->path, &err);
+		return XM_EXIT_ERROR;
+	}
+	decl = pyeval_declared_vars(pe);
+	for (i = 0; i < xv_len(decl); i++)
+		domcfg_add_quiet(dc, xv_string(xv_at(xv_at(decl, i), 0)));
+	xv_free(decl);
+	exports = pyeval_exports(pe);
+	if (domcfg_build(dc, exports, c->path, &vm, &err) != XU_OK) {
+		print_warnings(dc);
+		print_err(c->path, &err);
+		goto out;
+	}
+	print_warnings(dc);
+	if (c->dryrun) {
+		text = sxp_pretty(vm, 80);
+		fputs(text, stdout);
+		free(text);
+		rc = XM_EXIT_OK;
+	} else
+		xm_error("xend is not available in this build yet; use -n for a "
+		    "dry run");
+out:
+	xv_free(vm);
+	xv_free(exports);
+	return rc;
+}
+
+static int
+create_from_python(struct create *c, struct xm_args *args)
+{
+	const char *search = xm_args_get(args, OPT_PATH);
+	struct pyeval *pe = NULL;
+	struct domcfg dc;
+	char *xauth = xauthority(), *shown;
+	struct xv *v;
+	int rc;
+
+	domcfg_init(&dc);
+	if ((rc = read_config(c, search ? search : DEFAULT_PATH)) != XM_EXIT_OK)
+		goto out;
+	shown = c->path[0] == '/' ? xu_strdup(c->path) :
+	    xu_asprintf("./%s", c->path);
+	if (!c->quiet)
+		printf("Using config file \"%s\".\n", shown);
+	if (c->len > 0 && c->src[0] == '<') {
+		xm_error("%s: Xen-API XML domain configs are not supported; use a "
+		    "Python config or an SXP one (-F)", c->path);
+		free(shown);
+		rc = XM_EXIT_ERROR;
+		goto out;
+	}
+	pe = pyeval_new(c->path);
+	v = xv_str(shown);
+	pyeval_define(pe, "xm_file", v);
+	xv_free(v);
+	free(shown);
+	v = xv_int(xm_args_has(args, OPT_HELP_CONFIG));
+	pyeval_define(pe, "xm_help", v);
+	xv_free(v);
+	dc.console = xm_args_has(args, 'c');
+	dc.display = getenv("DISPLAY");
+	dc.xauthority = xauth;
+	if ((rc = apply_vars(c, pe, &dc)) != XM_EXIT_OK)
+		goto out;
+	if (xm_args_has(args, OPT_HELP_CONFIG))
+		rc = help_config(c, pe);
+	else
+		rc = build(c, pe, &dc);
+out:
+	if (pe)
+		pyeval_free(pe);
+	domcfg_dispose(&dc);
+	free(xauth);
+	return rc;
+}
+
+int
+xm_cmd_create(struct xm_ctx *ctx, struct xm_args *args)
+{
+	struct create c = { 0 };
+	int rc;
+
+	if ((rc = sort_words(ctx, args, &c)) != 0)
+		goto out;
+	c.dryrun = xm_args_has(args, 'n');
+	c.quiet = xm_args_has(args, 'q');
+	if (xm_args_has(args, 'F'))
+		rc = create_from_sxp(xm_args_get(args, 'F'), &c);
+	else
+		rc = create_from_python(&c, args);
+out:
+	free(c.vars);
+	free(c.path);
+	free(c.src);
+	fflush(stdout);
+	return rc;
+}
