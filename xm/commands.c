@@ -19,13 +19,22 @@ static const struct xm_opt info_opts[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+static const struct xm_opt dmesg_opts[] = {
+	{ 'c', "clear", NULL, "Clear Xend's message buffer." },
+	{ 0, NULL, NULL, NULL },
+};
+
 const struct xm_cmd xm_commands[] = {
 	{ "create", "<ConfigFile> [options] [vars]", "Create a domain based on <ConfigFile>.",
 	  create_opts, 0, -1, xm_cmd_create, XM_CMD_COMMON },
+	{ "dmesg", "[-c|--clear]", "Read and/or clear Xend's message buffer.",
+	  dmesg_opts, 0, 0, xm_cmd_dmesg, 0 },
 	{ "help", "[<Subcommand>]", "Display help for xm or for one subcommand.",
 	  NULL, 0, 1, xm_cmd_help, XM_CMD_COMMON },
 	{ "info", "[-c|--config] [-n|--numa]", "Get information about Xen host.",
 	  info_opts, 0, 0, xm_cmd_info, XM_CMD_COMMON },
+	{ "log", "", "Print Xend log",
+	  NULL, 0, 0, xm_cmd_log, 0 },
 };
 const size_t xm_ncommands = sizeof(xm_commands) / sizeof(xm_commands[0]);
 

@@ -1,0 +1,48 @@
+/* daemon.h: the xend process: `xend start|stop|restart|status|reload`, the
+ * pid file, daemonising, and the state every part of the daemon shares. */
+#ifndef XEND_DAEMON_H
+#define XEND_DAEMON_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "xenctrl.h"
+
+struct event_base;
+struct xend_options;
+struct store;
+struct rpc_server;
+struct accel;
+
+/* Everything one running xend holds; handlers reach it through
+ * rpc_call.opaque. */
+struct xend {
+	struct event_base *base;
+	struct xend_options *opts;
+	char *root;		/* absolute, "" for none */
+	char *pid_path;
+	char *sock_path;
+	char *db_path;
+	struct store *store;
+	xc_interface *xc;
+	struct rpc_server *rpc;
+	struct accel *accel;
+	time_t started;
+	int stop_signal;	/* the signal that ended the loop */
+};
+
+/* The command line, as main.c parsed it. */
+struct xend_cmdline {
+	const char *command;	/* start stop restart status reload */
+	const char *root;	/* --root, NULL for none */
+	const char *config;	/* -f, NULL for the default */
+	bool foreground;	/* -F: serve in this process */
+};
+
+/* Runs one command; returns the exit status (LSB codes for status). */
+int xend_daemon_command(const struct xend_cmdline *cl);
+
+/* `xend` and `xend status` timing. */
+#define XEND_STOP_WAIT_SECONDS	10
+
+#endif

@@ -1,0 +1,100 @@
+/* rpc-server.h: xend's XML-RPC server (HTTP/1.1, POST /RPC2, on a UNIX socket)
+ * and its method table: each method names its handler and argument
+ * signature, so counts, types and the domain lookup are checked once,
+ * before any handler runs. Protocol: reference 6.1; fault codes in
+ * xmlrpc.h (1 internal, 2 generic, 3 invalid domain). */
+#ifndef XEND_RPC_SERVER_H
+#define XEND_RPC_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "xu.h"
+#include "xv.h"
+
+struct event_base;
+struct rpc_server;
+struct rpc_call;
+
+/* What a handler returns: it has answered (rpc_reply or rpc_fault), or it
+ * will answer later, from an event, through the same call. */
+enum rpc_status {
+	RPC_DONE = 0,
+	RPC_DEFERRED = 1,
+};
+
+/*
+ * sig lists the argument types, one letter each:
+ *   d  a domain: name, id or UUID (string or int); first argument only.
+ *      It is looked up through the server's lookup hook before the
+ *      handler runs; not found is fault 3 with the identifier as message.
+ *   s  string      i  int      b  bool (or int 0/1)
+ *   l  array (an SXP)          x  anything, nil included
+ * Letters after '|' are optional; a nil sent for one counts as absent.
+ * A wrong count or type is fault 2: "METHOD: expected N arguments".
+ */
+struct rpc_method {
+	const char *name;
+	const char *sig;
+	int (*fn)(struct rpc_call *c);
+	const char *help;		/* system.methodHelp */
+};
+
+struct rpc_call {
+	const char *method;
+	/* One slot per signature letter; NULL for an absent optional one. */
+	struct xv **args;
+	size_t nargs;
+	void *dom;			/* 'd': what the lookup hook returned */
+	uid_t uid;			/* the peer (SO_PEERCRED) */
+	pid_t pid;
+	void *opaque;			/* rpc_server_new's opaque (the daemon) */
+};
+
+/* Typed argument access for checked arguments; def for absent ones. */
+const char *rpc_arg_str(const struct rpc_call *c, size_t i);
+int64_t rpc_arg_int(const struct rpc_call *c, size_t i, int64_t def);
+bool rpc_arg_bool(const struct rpc_call *c, size_t i, bool def);
+
+/* Answers: exactly one per call, now or (after RPC_DEFERRED) later. Both
+ * free the call; the reply is dropped if the client went away meanwhile.
+ * rpc_reply takes ownership of result (NULL sends nil). */
+void rpc_reply(struct rpc_call *c, struct xv *result);
+void rpc_fault(struct rpc_call *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Convenience for handlers: fault and return RPC_DONE. */
+int rpc_fail(struct rpc_call *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* True once the client has gone (a deferred answer is then wasted). */
+bool rpc_call_gone(const struct rpc_call *c);
+
+/* The domain lookup hook ('d' arguments): returns the domain for id, or
+ * NULL when there is none. The pointer is borrowed for the handler's
+ * synchronous part; a deferring handler keeps its own reference. */
+typedef void *(*rpc_lookup_fn)(void *arg, const char *id);
+
+/* The table is borrowed and must outlive the server. system.listMethods
+ * and system.methodHelp are built in. */
+struct rpc_server *rpc_server_new(struct event_base *base,
+    const struct rpc_method *table, size_t n, void *opaque);
+void rpc_server_set_lookup(struct rpc_server *srv, rpc_lookup_fn fn, void *arg);
+/* Peers allowed besides root (the uid that started an unprivileged test
+ * xend); (uid_t)-1 for none. */
+void rpc_server_allow_uid(struct rpc_server *srv, uid_t uid);
+
+/* Listens on a UNIX socket at path: its directory is created mode 0700, a
+ * stale socket is removed (a live one, answering connect, is refused) and
+ * the socket is made mode 0600. */
+int rpc_server_listen_unix(struct rpc_server *srv, const char *path,
+    struct xu_err *err);
+/* Closes every connection, removes the socket; pending deferred calls
+ * become "gone" and are freed when answered. */
+void rpc_server_free(struct rpc_server *srv);
+
+#define RPC_PATH		"/RPC2"
+#define RPC_SOCKET_NAME		"xmlrpc.sock"
+#define RPC_IDLE_TIMEOUT	60	/* seconds a connection may sit idle */
+#define RPC_MAX_HEADERS		(64u << 10)
+
+#endif

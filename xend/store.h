@@ -1,0 +1,103 @@
+/* store.h: xend's state database (SQLite, WAL): domains and their configs,
+ * the domain id counter, the event log. Every state change is one
+ * transaction; the schema moves forward by numbered migrations. */
+#ifndef XEND_STORE_H
+#define XEND_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xu.h"
+
+/* Where the database lives under the root prefix. */
+#define STORE_DB_PATH		XEN_LOCALSTATEDIR "/lib/xend/xend.db"
+#define STORE_BUSY_TIMEOUT_MS	5000
+#define STORE_EVENTS_KEPT	10000	/* older event rows are pruned */
+
+struct store;
+
+/* Opens (creating) the database at path and brings its schema up to date.
+ * A database written by a newer xend (higher user_version) is refused.
+ * On failure *out is NULL and err names the file and SQLite's message. */
+int store_open(struct store **out, const char *path, struct xu_err *err);
+void store_close(struct store *st);
+
+/* The schema version the database is at (PRAGMA user_version), and the
+ * one this build knows. */
+int store_schema_version(struct store *st);
+int store_schema_latest(void);
+
+/* The last error on this handle: what was being done and sqlite3_errmsg. */
+const char *store_errmsg(const struct store *st);
+
+/* Transactions nest: only the outermost begin/commit talks to SQLite, and
+ * a rollback at any depth makes the outermost commit roll back (and fail).
+ * Single calls below that change state open their own transaction when
+ * none is open. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+/* Runs fn in one transaction: committed if it returns XU_OK, rolled back
+ * otherwise (fn's code is returned). */
+int store_tx(struct store *st, int (*fn)(struct store *, void *), void *arg);
+
+/* One row of the domains table. */
+struct store_domain {
+	char uuid[37];
+	char *name;
+	int64_t domid;		/* -1: not running (NULL in the table) */
+	bool managed;		/* created with xm new: kept when halted */
+	char *config;		/* the (vm ...) SXP, printed */
+	char *state;		/* "running", "halted", ... */
+	int64_t restart_count;
+	double start_time;	/* epoch seconds, 0 when never started */
+	int64_t created, updated;	/* epoch seconds; set by the store */
+};
+
+void store_domain_init(struct store_domain *d);
+void store_domain_dispose(struct store_domain *d);
+
+/* Inserts or updates the row with d->uuid. A name or domid used by another
+ * domain gives XU_ERR_INVALID (store_errmsg says which). */
+int store_domain_put(struct store *st, const struct store_domain *d);
+/* XU_ERR_NOT_FOUND when there is no such row; d is then left empty. */
+int store_domain_get(struct store *st, const char *uuid, struct store_domain *d);
+int store_domain_get_by_name(struct store *st, const char *name,
+    struct store_domain *d);
+int store_domain_get_by_domid(struct store *st, int64_t domid,
+    struct store_domain *d);
+int store_domain_delete(struct store *st, const char *uuid);
+/* Every row, ordered by domid (running first) then name. Free each with
+ * store_domain_dispose and the array with free(). */
+int store_domain_list(struct store *st, struct store_domain **list, size_t *n);
+
+/* Domain ids: increasing, never reused while the database lives. Returns
+ * the next free id (at least 1, above every id in the domains table) and
+ * moves the counter past it. */
+int store_domid_alloc(struct store *st, uint32_t *domid);
+/* Makes sure the counter is above domid (re-adopting a running domain). */
+int store_domid_seen(struct store *st, uint32_t domid);
+
+/* Small key/value settings (the meta table). */
+int store_meta_get(struct store *st, const char *key, char **value);
+int store_meta_set(struct store *st, const char *key, const char *value);
+
+/* The event log. uuid may be NULL and domid -1 for host events. */
+int store_event_add(struct store *st, const char *uuid, int64_t domid,
+    const char *text);
+
+struct store_event {
+	int64_t id;
+	double time;
+	char uuid[37];		/* "" for none */
+	int64_t domid;
+	char *text;
+};
+/* The newest max events (for uuid, or all when NULL), oldest first. Free
+ * with store_events_free. */
+int store_event_list(struct store *st, const char *uuid, size_t max,
+    struct store_event **list, size_t *n);
+void store_events_free(struct store_event *list, size_t n);
+
+#endif
