@@ -1,9 +1,192 @@
-/* xenctrl.h: libxc, the domain/host control API xend uses; it arrives with
- * the domains issue. */
+/* xenctrl.h: libxc, the domain/host control API xend uses. It is the only
+ * code that speaks xenhv's protocol (xenhv-proto.h); xend never touches a
+ * QEMU, a control socket or a QMP message itself. */
 #ifndef XENCTRL_H
 #define XENCTRL_H
 
-/* Version of the xend<->xenhv protocol this library speaks. */
-int xc_protocol_version(void);
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Stable, append-only error codes; 0 is success, errors are negative. */
+enum xc_rc {
+	XC_OK = 0,
+	XC_ERR_NOMEM = -1,
+	XC_ERR_NO_DOMAIN = -2,		/* no monitor answers for this domid */
+	XC_ERR_EXISTS = -3,		/* a monitor already runs for this domid */
+	XC_ERR_PROTOCOL = -4,		/* malformed or unexpected message */
+	XC_ERR_TIMEOUT = -5,
+	XC_ERR_IO = -6,			/* errno kept */
+	XC_ERR_ENGINE = -7,		/* QEMU refused or failed (detail in xc_last_error) */
+	XC_ERR_INVALID = -8,		/* bad argument or config */
+	XC_ERR_STATE = -9,		/* not possible in the domain's current state */
+	XC_ERR_UNSUPPORTED = -10,
+	XC_ERR_START = -11,		/* the monitor or QEMU could not start */
+	XC_ERR_VERSION = -12,		/* protocol version mismatch */
+};
+
+const char *xc_strerror(int rc);
+
+enum xc_loglevel { XC_LOG_DEBUG, XC_LOG_INFO, XC_LOG_WARNING, XC_LOG_ERROR };
+
+/* Libraries never print: they log through the caller's logger. */
+struct xc_logger {
+	void (*log)(void *opaque, enum xc_loglevel level, const char *fmt, va_list ap);
+	void *opaque;
+};
+
+typedef struct xc_interface xc_interface;
+
+/* root: prefix of every path ("" for the real host; a test directory for a
+ * private xend). Paths used, under root:
+ *   <root>/var/run/xen/xenhv/<domid>/ctl.sock      control socket
+ *   <root>/var/run/xen/xenhv/<domid>/console.sock  console attach socket
+ *   <root>/var/log/xen/console/<name>.log           console log
+ *   <root>/var/log/xen/qemu-dm-<name>.log            QEMU's stderr
+ * xenhv_path: the monitor binary (NULL: the installed one; tests pass the
+ * build tree's). */
+xc_interface *xc_interface_open(const char *root, const char *xenhv_path,
+    const struct xc_logger *logger);
+void xc_interface_close(xc_interface *xc);
+
+/* Detail of the last failure on this handle (QEMU's error, the tail of its
+ * stderr, a QMP error description), or "". */
+const char *xc_last_error(const xc_interface *xc);
+
+/* ---- host ---------------------------------------------------------- */
+
+enum xc_accel { XC_ACCEL_AUTO, XC_ACCEL_KVM, XC_ACCEL_TCG };
+
+struct xc_physinfo {
+	unsigned nr_cpus, nr_nodes, cores_per_socket, threads_per_core, sockets;
+	unsigned cpu_mhz;
+	uint32_t hw_caps[8];
+	uint64_t total_memory_kb, free_memory_kb;
+	bool kvm_present;
+};
+int xc_physinfo(xc_interface *xc, struct xc_physinfo *info);
+
+/* Decides the accelerator for accel=auto by measuring: a short calibration
+ * in a scratch VM compares guest supervisor-mode speed under KVM with TCG;
+ * KVM is chosen only when present and clearly faster. why receives a
+ * one-line reason for `xm info` ("kvm: /dev/kvm missing", "tcg: kvm ran the
+ * calibration 900x slower than native (nested)"). Blocking (a few seconds):
+ * call it in a child or at start-up, and cache the answer. */
+int xc_accel_probe(xc_interface *xc, enum xc_accel *chosen, char *why, size_t whylen);
+
+/* ---- domains ------------------------------------------------------- */
+
+/* What a domain runs. Strings are copied by xc_domain_create_start. */
+struct xc_domain_config {
+	uint32_t domid;
+	const char *name;
+	const char *uuid;		/* 36-char text form */
+	bool hvm;			/* false: PV (direct kernel boot, virtio) */
+	const char *kernel, *ramdisk, *cmdline;
+	uint64_t memory_mb;		/* balloon target at boot */
+	uint64_t maxmem_mb;		/* ceiling (guest RAM size) */
+	unsigned vcpus;			/* online at boot */
+	unsigned maxvcpus;		/* hot-plug ceiling (>= vcpus) */
+	enum xc_accel accel;		/* KVM or TCG (never AUTO here) */
+	bool paused;			/* leave paused after start */
+};
+
+/* Starting is split so xend's loop never blocks on it: _start spawns the
+ * monitor (which daemonises, outliving the caller) and returns a file
+ * descriptor that becomes readable when the domain is up or has failed;
+ * _finish reads the outcome (and closes the fd). On failure nothing is left
+ * behind: no process, no socket, no run directory. */
+int xc_domain_create_start(xc_interface *xc, const struct xc_domain_config *cfg, int *ready_fd);
+int xc_domain_create_finish(xc_interface *xc, uint32_t domid, int ready_fd);
+/* Both steps, blocking (tools and tests). */
+int xc_domain_create(xc_interface *xc, const struct xc_domain_config *cfg);
+
+enum xc_dom_state {
+	XC_DOM_RUNNING,			/* QEMU runs the guest (r or b) */
+	XC_DOM_PAUSED,
+	XC_DOM_SHUTDOWN,		/* the guest has shut down; reason says why */
+	XC_DOM_CRASHED,			/* QEMU died or the guest panicked */
+	XC_DOM_DYING,
+};
+
+enum xc_shutdown_reason {		/* Xen's codes */
+	XC_SHUTDOWN_POWEROFF = 0,
+	XC_SHUTDOWN_REBOOT = 1,
+	XC_SHUTDOWN_SUSPEND = 2,
+	XC_SHUTDOWN_CRASH = 3,
+	XC_SHUTDOWN_HALT = 4,
+};
+
+struct xc_dominfo {
+	uint32_t domid;
+	char name[128];
+	char uuid[37];
+	enum xc_dom_state state;
+	enum xc_shutdown_reason shutdown_reason;	/* valid in SHUTDOWN/CRASHED */
+	bool blocked;			/* no vCPU thread on a CPU right now */
+	uint64_t cpu_time_ns;		/* all vCPU time so far */
+	double start_time;		/* epoch seconds */
+	unsigned vcpus_online, maxvcpus;
+	uint64_t memory_mb, maxmem_mb;
+	int monitor_pid, engine_pid;
+};
+
+int xc_domain_getinfo(xc_interface *xc, uint32_t domid, struct xc_dominfo *info);
+/* Every domain whose monitor answers, in domid order (for re-adoption).
+ * *list is malloc'd; caller frees. */
+int xc_domain_list(xc_interface *xc, struct xc_dominfo **list, size_t *n);
+
+int xc_domain_pause(xc_interface *xc, uint32_t domid);
+int xc_domain_unpause(xc_interface *xc, uint32_t domid);
+/* A clean request to the guest (ACPI power button). The domain's state
+ * later becomes SHUTDOWN with this reason, if the guest obeys. */
+int xc_domain_shutdown(xc_interface *xc, uint32_t domid, enum xc_shutdown_reason reason);
+int xc_domain_reset(xc_interface *xc, uint32_t domid);
+/* Hard stop: QEMU is killed, the monitor exits, the run directory goes. */
+int xc_domain_destroy(xc_interface *xc, uint32_t domid);
+/* The console attach socket's path (for xm console). */
+int xc_domain_console_path(xc_interface *xc, uint32_t domid, char *path, size_t len);
+/* The console's last bytes (the monitor's ring buffer, at most 64 KiB). */
+int xc_domain_console_read(xc_interface *xc, uint32_t domid, char **data, size_t *len);
+
+/* ---- events -------------------------------------------------------- */
+
+enum xc_event_type {
+	XC_EV_STATE,			/* state changed (shutdown, crash, pause...) */
+	XC_EV_CONSOLE_RESET,
+};
+
+struct xc_event {
+	uint32_t domid;
+	uint64_t seq;			/* per-monitor, increasing */
+	enum xc_event_type type;
+	enum xc_dom_state state;
+	enum xc_shutdown_reason reason;
+	char detail[256];
+};
+
+/* Subscribes to one domain's events: returns a connection fd to watch for
+ * readability. The monitor keeps events until they are acknowledged, so an
+ * xend that dies between reading and acting sees them again. */
+int xc_event_subscribe(xc_interface *xc, uint32_t domid, int *fd);
+/* Reads the next event from a readable fd: XC_OK with *ev filled,
+ * XC_ERR_TIMEOUT when nothing complete is buffered yet, XC_ERR_NO_DOMAIN
+ * when the monitor went away (the fd is then dead: close it). */
+int xc_event_read(xc_interface *xc, int fd, struct xc_event *ev);
+int xc_event_ack(xc_interface *xc, int fd, uint64_t seq);
+
+/* Ends a subscription: forgets its buffered input and closes fd. Call it
+ * instead of close() so the number can be reused safely. */
+int xc_event_close(xc_interface *xc, int fd);
+
+/* Notes on the calls above (appended; the contract is unchanged):
+ * - xc_event_read may find several events in one read: call it until it
+ *   returns XC_ERR_TIMEOUT before waiting on the fd again.
+ * - The monitor logs to <root>/var/log/xen/xenhv-<name>.log.
+ * - The engine binary is $XEN_QEMU or /usr/bin/qemu-system-x86_64.
+ * - xc_accel_probe picks KVM when it ran the calibration at least as fast
+ *   as TCG; a nested KVM that emulates supervisor mode is orders of
+ *   magnitude slower, never close. */
 
 #endif

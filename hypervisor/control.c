@@ -1,0 +1,565 @@
+/* control.c: the monitor's control socket: newline-delimited JSON
+ * requests from libxc (xenhv-proto.h), replies, and the event stream. */
+#include "xenhv.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+
+#include "xenhv-proto.h"
+#include "xu.h"
+
+/* What is queued for one connection stays bounded: a subscriber this far
+ * behind is cut off (it reconnects and re-reads the unacknowledged
+ * events); a client not reading its replies is not read from meanwhile. */
+#define CONN_BACKLOG_MAX	(256 * 1024)
+
+struct ctl_conn {
+	struct control *ctl;
+	struct bufferevent *bev;
+	uint64_t serial;		/* names the connection in late replies */
+	bool hello, subscribed, closing;
+	struct ctl_conn *next;
+};
+
+/* A reply that waits for QEMU; the connection may be gone by then. */
+struct ctl_later {
+	struct control *ctl;
+	uint64_t conn_serial;
+	int64_t id;
+	struct ctl_later *next;		/* destroy waiters only */
+};
+
+struct control {
+	struct xhv_dom *d;
+	struct evconnlistener *listener;
+	struct ctl_conn *conns;
+	uint64_t next_serial;
+	struct ctl_later *destroy_waiters;
+};
+
+typedef void (*ctl_handler)(struct ctl_conn *cn, int64_t id, yajl_val args);
+
+int
+xhv_listen_unix(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "socket path %s is too long", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool
+xhv_peer_allowed(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return false;
+	return cr.uid == 0 || cr.uid == getuid();
+}
+
+static void
+conn_free(struct ctl_conn *cn)
+{
+	struct ctl_conn **pp;
+
+	for (pp = &cn->ctl->conns; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == cn) {
+			*pp = cn->next;
+			break;
+		}
+	}
+	bufferevent_free(cn->bev);
+	free(cn);
+}
+
+static void
+conn_send(struct ctl_conn *cn, char *line, size_t len)
+{
+	if (!cn->closing)
+		bufferevent_write(cn->bev, line, len);
+	free(line);
+}
+
+static void
+reply_error(struct ctl_conn *cn, int64_t id, int code, const char *msg)
+{
+	size_t len;
+	char *line = xhp_error_line(id, code, msg, &len);
+
+	conn_send(cn, line, len);
+}
+
+static void
+reply_ok_empty(struct ctl_conn *cn, int64_t id)
+{
+	size_t len;
+	char *line;
+
+	line = xhp_end(xhp_begin(XHP_REPLY_OK, (uint64_t)id, NULL), &len);
+	conn_send(cn, line, len);
+}
+
+static struct ctl_conn *
+conn_by_serial(struct control *ctl, uint64_t serial)
+{
+	struct ctl_conn *cn;
+
+	for (cn = ctl->conns; cn != NULL; cn = cn->next) {
+		if (cn->serial == serial)
+			return cn;
+	}
+	return NULL;
+}
+
+static struct ctl_later *
+later_new(struct ctl_conn *cn, int64_t id)
+{
+	struct ctl_later *l = xu_calloc(1, sizeof(*l));
+
+	l->ctl = cn->ctl;
+	l->conn_serial = cn->serial;
+	l->id = id;
+	return l;
+}
+
+static void
+later_done(void *opaque, int code, const char *msg)
+{
+	struct ctl_later *l = opaque;
+	struct ctl_conn *cn = conn_by_serial(l->ctl, l->conn_serial);
+
+	if (cn != NULL) {
+		if (code == 0)
+			reply_ok_empty(cn, l->id);
+		else
+			reply_error(cn, l->id, code, msg);
+	}
+	free(l);
+}
+
+/* ---- requests ---------------------------------------------------- */
+
+static void
+req_hello(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	struct xhv_dom *d = cn->ctl->d;
+	int64_t version;
+	yajl_gen g;
+	size_t len;
+	char *line;
+
+	if (!xhp_get_int(args, "version", &version)) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "hello needs an integer version");
+		return;
+	}
+	if (version < XHP_VERSION_MIN) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "protocol version %lld is not spoken here "
+		    "(%d to %d are)", (long long)version, XHP_VERSION_MIN, XHP_VERSION);
+		reply_error(cn, id, XHP_E_VERSION, msg);
+		return;
+	}
+	cn->hello = true;
+	g = xhp_begin(XHP_REPLY_OK, (uint64_t)id, NULL);
+	xhp_put_int(g, "version", XHP_VERSION);
+	xhp_put_uint(g, "domid", d->cfg.domid);
+	xhp_put_str(g, "name", d->cfg.name);
+	xhp_put_int(g, "pid", getpid());
+	line = xhp_end(g, &len);
+	conn_send(cn, line, len);
+}
+
+static void
+req_getinfo(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	struct xhv_dom *d = cn->ctl->d;
+	bool running = xhv_refresh_cpu(d);
+	yajl_gen g;
+	size_t len;
+	char *line;
+
+	g = xhp_begin(XHP_REPLY_OK, (uint64_t)id, NULL);
+	xhp_put_uint(g, "domid", d->cfg.domid);
+	xhp_put_str(g, "name", d->cfg.name);
+	xhp_put_str(g, "uuid", d->cfg.uuid);
+	xhp_put_str(g, "state", xhp_state_name(d->state));
+	xhp_put_str(g, "reason", xhp_reason_name(d->reason));
+	xhp_put_bool(g, "blocked", d->state == XC_DOM_RUNNING && !running);
+	xhp_put_uint(g, "cpu_time_ns", d->cpu_time_ns);
+	xhp_put_double(g, "start_time", d->start_time);
+	xhp_put_uint(g, "vcpus_online", d->cfg.vcpus);
+	xhp_put_uint(g, "maxvcpus", d->cfg.maxvcpus);
+	xhp_put_uint(g, "memory_mb", d->cfg.memory_mb);
+	xhp_put_uint(g, "maxmem_mb", d->cfg.maxmem_mb);
+	xhp_put_int(g, "monitor_pid", getpid());
+	xhp_put_int(g, "engine_pid", d->qemu_pid);
+	line = xhp_end(g, &len);
+	conn_send(cn, line, len);
+}
+
+static void
+req_pause(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	xhv_pause(cn->ctl->d, later_done, later_new(cn, id));
+}
+
+static void
+req_unpause(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	xhv_unpause(cn->ctl->d, later_done, later_new(cn, id));
+}
+
+static void
+req_shutdown(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	const char *name;
+	int reason;
+
+	if (!xhp_get_str(args, "reason", &name) || (reason = xhp_reason_from_name(name)) < 0) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST,
+		    "shutdown needs a reason: poweroff, reboot or halt");
+		return;
+	}
+	xhv_shutdown(cn->ctl->d, reason, later_done, later_new(cn, id));
+}
+
+static void
+req_reset(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	xhv_reset(cn->ctl->d, later_done, later_new(cn, id));
+}
+
+static void
+req_destroy(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	struct ctl_later *l = later_new(cn, id);
+
+	l->next = cn->ctl->destroy_waiters;
+	cn->ctl->destroy_waiters = l;
+	xhv_destroy(cn->ctl->d);
+}
+
+static void
+req_console_read(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	struct xhv_dom *d = cn->ctl->d;
+	char *data, *b64, *line;
+	size_t len, blen;
+	yajl_gen g;
+
+	data = console_ring_copy(d->con, &len);
+	b64 = xhp_b64_encode(data, len, &blen);
+	free(data);
+	g = xhp_begin(XHP_REPLY_OK, (uint64_t)id, NULL);
+	xhp_put_str(g, "data", b64);
+	xhp_put_uint(g, "len", len);
+	free(b64);
+	line = xhp_end(g, &len);
+	conn_send(cn, line, len);
+}
+
+static void
+req_subscribe(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	struct xhv_dom *d = cn->ctl->d;
+	struct xhv_event *ev;
+	yajl_gen g;
+	size_t len;
+	char *line;
+
+	g = xhp_begin(XHP_REPLY_OK, (uint64_t)id, NULL);
+	xhp_put_uint(g, "next_seq", d->next_seq);
+	line = xhp_end(g, &len);
+	conn_send(cn, line, len);
+	cn->subscribed = true;
+	for (ev = d->ev_head; ev != NULL; ev = ev->next)
+		bufferevent_write(cn->bev, ev->line, ev->len);
+}
+
+static void
+req_ack(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	uint64_t seq;
+
+	if (!xhp_get_uint(args, "seq", &seq)) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "ack needs a seq");
+		return;
+	}
+	xhv_ack(cn->ctl->d, seq);
+	reply_ok_empty(cn, id);
+}
+
+static const struct {
+	const char *name;
+	ctl_handler fn;
+} requests[] = {
+	{ XHP_REQ_HELLO, req_hello },
+	{ XHP_REQ_GETINFO, req_getinfo },
+	{ XHP_REQ_PAUSE, req_pause },
+	{ XHP_REQ_UNPAUSE, req_unpause },
+	{ XHP_REQ_SHUTDOWN, req_shutdown },
+	{ XHP_REQ_RESET, req_reset },
+	{ XHP_REQ_DESTROY, req_destroy },
+	{ XHP_REQ_CONSOLE_READ, req_console_read },
+	{ XHP_REQ_SUBSCRIBE, req_subscribe },
+	{ XHP_REQ_ACK, req_ack },
+};
+
+static void
+dispatch(struct ctl_conn *cn, const char *line, size_t n)
+{
+	struct xhp_msg m;
+	char why[160], msg[200];
+	size_t i;
+
+	if (!xhp_parse(line, n, &m, why, sizeof(why))) {
+		reply_error(cn, 0, XHP_E_BAD_REQUEST, why);
+		return;
+	}
+	if (m.kind != XHP_REQUEST) {
+		reply_error(cn, m.id, XHP_E_BAD_REQUEST, "only requests are accepted here");
+		goto out;
+	}
+	for (i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		if (strcmp(requests[i].name, m.name) == 0)
+			break;
+	}
+	if (i == sizeof(requests) / sizeof(requests[0])) {
+		snprintf(msg, sizeof(msg), "unknown request '%.100s'", m.name);
+		reply_error(cn, m.id, XHP_E_UNKNOWN_REQUEST, msg);
+		goto out;
+	}
+	if (!cn->hello && requests[i].fn != req_hello) {
+		reply_error(cn, m.id, XHP_E_NO_HELLO, "say hello first");
+		goto out;
+	}
+	requests[i].fn(cn, m.id, m.body);
+out:
+	xhp_msg_dispose(&m);
+}
+
+static void
+conn_close_after_flush(struct ctl_conn *cn)
+{
+	cn->closing = true;
+	bufferevent_disable(cn->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(cn->bev)) == 0)
+		conn_free(cn);
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn *cn = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint64_t serial = cn->serial;
+	struct control *ctl = cn->ctl;
+	size_t n;
+	char *line;
+
+	while (!cn->closing) {
+		/* A client that sends but does not read its replies waits
+		 * until it has caught up (conn_write_cb). */
+		if (evbuffer_get_length(bufferevent_get_output(bev)) > CONN_BACKLOG_MAX) {
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
+		line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
+		if (line == NULL) {
+			if (evbuffer_get_length(in) > XHP_LINE_MAX) {
+				reply_error(cn, 0, XHP_E_BAD_REQUEST, "message too long");
+				conn_close_after_flush(cn);
+			}
+			return;
+		}
+		if (n > 0)
+			dispatch(cn, line, n);
+		free(line);
+		/* A request (destroy) may have ended everything. */
+		if (conn_by_serial(ctl, serial) == NULL)
+			return;
+	}
+}
+
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn *cn = arg;
+
+	if (cn->closing) {
+		conn_free(cn);
+		return;
+	}
+	if (!(bufferevent_get_enabled(bev) & EV_READ)) {
+		bufferevent_enable(bev, EV_READ);
+		conn_read_cb(bev, cn);
+	}
+}
+
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		conn_free(arg);
+}
+
+static void
+accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct control *ctl = arg;
+	struct ctl_conn *cn;
+
+	if (!xhv_peer_allowed(fd)) {
+		xhv_log("control: connection from a foreign user refused");
+		close(fd);
+		return;
+	}
+	cn = xu_calloc(1, sizeof(*cn));
+	cn->ctl = ctl;
+	cn->serial = ++ctl->next_serial;
+	cn->bev = bufferevent_socket_new(ctl->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (cn->bev == NULL) {
+		close(fd);
+		free(cn);
+		return;
+	}
+	bufferevent_setwatermark(cn->bev, EV_READ, 0, XHP_LINE_MAX + 1);
+	bufferevent_setcb(cn->bev, conn_read_cb, conn_write_cb, conn_event_cb, cn);
+	bufferevent_enable(cn->bev, EV_READ | EV_WRITE);
+	cn->next = ctl->conns;
+	ctl->conns = cn;
+}
+
+void
+control_broadcast(struct control *ctl, const char *line, size_t len)
+{
+	struct ctl_conn *cn, *next;
+
+	if (ctl == NULL)
+		return;
+	for (cn = ctl->conns; cn != NULL; cn = next) {
+		next = cn->next;
+		if (!cn->subscribed || cn->closing)
+			continue;
+		if (evbuffer_get_length(bufferevent_get_output(cn->bev)) > CONN_BACKLOG_MAX) {
+			xhv_log("control: subscriber too slow, disconnected");
+			conn_free(cn);
+			continue;
+		}
+		bufferevent_write(cn->bev, line, len);
+	}
+}
+
+/* Blocking write of what is queued, with a short limit: the process is
+ * about to exit and the peer waits for these bytes. */
+static void
+flush_conn(struct ctl_conn *cn)
+{
+	struct evbuffer *out = bufferevent_get_output(cn->bev);
+	int fd = bufferevent_getfd(cn->bev);
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	int tries = 0;
+
+	/* A bufferevent keeps its output's start frozen to itself; we are
+	 * taking over for the last write. */
+	evbuffer_unfreeze(out, 1);
+	while (evbuffer_get_length(out) > 0 && tries < 20) {
+		if (poll(&pfd, 1, 100) <= 0) {
+			tries++;
+			continue;
+		}
+		if (evbuffer_write(out, fd) < 0 && errno != EAGAIN && errno != EINTR)
+			break;
+	}
+}
+
+void
+control_exiting(struct control *ctl)
+{
+	struct ctl_later *l;
+	struct ctl_conn *cn;
+
+	if (ctl == NULL)
+		return;
+	while ((l = ctl->destroy_waiters) != NULL) {
+		ctl->destroy_waiters = l->next;
+		later_done(l, 0, NULL);
+	}
+	for (cn = ctl->conns; cn != NULL; cn = cn->next)
+		flush_conn(cn);
+}
+
+struct control *
+control_new(struct xhv_dom *d, const char *path, char *err, size_t errlen)
+{
+	struct control *ctl = xu_calloc(1, sizeof(*ctl));
+	int fd;
+
+	ctl->d = d;
+	fd = xhv_listen_unix(path, err, errlen);
+	if (fd < 0)
+		goto fail;
+	ctl->listener = evconnlistener_new(d->base, accept_cb, ctl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (ctl->listener == NULL) {
+		close(fd);
+		snprintf(err, errlen, "cannot listen on %s", path);
+		goto fail;
+	}
+	return ctl;
+fail:
+	free(ctl);
+	return NULL;
+}
+
+void
+control_free(struct control *ctl)
+{
+	struct ctl_later *l;
+
+	if (ctl == NULL)
+		return;
+	while (ctl->conns != NULL)
+		conn_free(ctl->conns);
+	while ((l = ctl->destroy_waiters) != NULL) {
+		ctl->destroy_waiters = l->next;
+		free(l);
+	}
+	if (ctl->listener != NULL)
+		evconnlistener_free(ctl->listener);
+	free(ctl);
+}

@@ -1,0 +1,296 @@
+/* qemu.c: the engine back end: QEMU's command line from a domain's
+ * configuration, starting it (argv and execve, never a shell), its log,
+ * and the CPU time of its vCPU threads. */
+#include "xenhv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "xu.h"
+
+/* Fixed descriptor numbers in the child, so argv can name them. */
+#define CHILD_SERIAL_FD	3
+#define CHILD_QMP_FD	4
+
+struct argv_buf {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+add(struct argv_buf *a, const char *s)
+{
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->v = xu_realloc(a->v, a->cap * sizeof(*a->v));
+	}
+	a->v[a->n++] = xu_strdup(s);
+	a->v[a->n] = NULL;
+}
+
+static void
+add2(struct argv_buf *a, const char *opt, const char *val)
+{
+	add(a, opt);
+	add(a, val);
+}
+
+static void
+addf(struct argv_buf *a, const char *opt, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+addf(struct argv_buf *a, const char *opt, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xu_vasprintf(fmt, ap);
+	va_end(ap);
+	add2(a, opt, s);
+	free(s);
+}
+
+/* QEMU's option syntax splits on ',': a literal comma is written twice,
+ * so a domain name cannot smuggle in sub-options. */
+static char *
+opt_escape(const char *s)
+{
+	struct xu_buf b;
+
+	xu_buf_init(&b);
+	for (; *s; s++) {
+		if (*s == ',')
+			xu_buf_addc(&b, ',');
+		xu_buf_addc(&b, *s);
+	}
+	return xu_buf_steal(&b);
+}
+
+/* The guest's console is our serial line: unless the command line names
+ * a console, point the kernel at ttyS0. */
+static char *
+kernel_cmdline(const char *cmdline)
+{
+	const char *c = cmdline != NULL ? cmdline : "";
+
+	if (strncmp(c, "console=", 8) == 0 || strstr(c, " console=") != NULL)
+		return xu_strdup(c);
+	return xu_asprintf("%s%sconsole=ttyS0", c, *c ? " " : "");
+}
+
+char **
+qemu_argv(const struct xhv_config *cfg)
+{
+	struct argv_buf a = { NULL, 0, 0 };
+	char *cmdline, *name;
+
+	add(&a, cfg->qemu);
+	name = opt_escape(cfg->name);
+	addf(&a, "-name", "guest=%s,debug-threads=on", name);
+	free(name);
+	if (cfg->uuid != NULL && *cfg->uuid)
+		add2(&a, "-uuid", cfg->uuid);
+	add(&a, "-nodefaults");
+	add(&a, "-no-user-config");
+	add2(&a, "-display", "none");
+	add2(&a, "-sandbox",
+	    "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+	add2(&a, "-machine", "q35");
+	if (cfg->accel == XC_ACCEL_KVM) {
+		add2(&a, "-accel", "kvm");
+		add2(&a, "-cpu", "host");
+	} else {
+		add2(&a, "-accel", "tcg");
+	}
+	addf(&a, "-m", "%llu", (unsigned long long)cfg->maxmem_mb);
+	addf(&a, "-smp", "%u,maxcpus=%u", cfg->vcpus, cfg->maxvcpus);
+	if (cfg->kernel != NULL && *cfg->kernel) {
+		add2(&a, "-kernel", cfg->kernel);
+		if (cfg->ramdisk != NULL && *cfg->ramdisk)
+			add2(&a, "-initrd", cfg->ramdisk);
+		cmdline = kernel_cmdline(cfg->cmdline);
+		add2(&a, "-append", cmdline);
+		free(cmdline);
+	}
+	addf(&a, "-chardev", "socket,id=console0,fd=%d", CHILD_SERIAL_FD);
+	add2(&a, "-serial", "chardev:console0");
+	addf(&a, "-chardev", "socket,id=qmp0,fd=%d", CHILD_QMP_FD);
+	add2(&a, "-mon", "chardev=qmp0,mode=control");
+	add2(&a, "-device", "virtio-balloon-pci,id=balloon0");
+	/* A panic stops the guest (GUEST_PANICKED) and leaves it for a dump;
+	 * a guest reboot ends QEMU like a poweroff, reported as "reboot", so
+	 * the on_reboot policy stays xend's. */
+	add2(&a, "-device", "pvpanic");
+	add2(&a, "-action", "reboot=shutdown,shutdown=poweroff,panic=pause");
+	add(&a, "-S");
+	return a.v;
+}
+
+void
+qemu_argv_free(char **argv)
+{
+	char **p;
+
+	if (argv == NULL)
+		return;
+	for (p = argv; *p != NULL; p++)
+		free(*p);
+	free(argv);
+}
+
+static void
+close_from(int lowfd)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	for (int fd = lowfd; fd < 1024; fd++)
+		close(fd);
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static void __attribute__((noreturn))
+child(char **argv, int serial_fd, int qmp_fd, int logfd, pid_t parent)
+{
+	static const char msg[] = "xenhv: cannot execute QEMU\n";
+	sigset_t none;
+	int s, q, nul;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	/* Move the sockets out of the way before pinning them to 3 and 4. */
+	s = fcntl(serial_fd, F_DUPFD, 10);
+	q = fcntl(qmp_fd, F_DUPFD, 10);
+	nul = open("/dev/null", O_RDWR);
+	if (s < 0 || q < 0 || nul < 0)
+		_exit(127);
+	if (dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(logfd, 2) < 0 ||
+	    dup2(s, CHILD_SERIAL_FD) < 0 || dup2(q, CHILD_QMP_FD) < 0)
+		_exit(127);
+	close_from(CHILD_QMP_FD + 1);
+	execv(argv[0], argv);
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(127);
+}
+
+pid_t
+qemu_spawn(char **argv, int serial_fd, int qmp_fd, int logfd)
+{
+	pid_t parent = getpid(), pid;
+
+	pid = fork();
+	if (pid == 0)
+		child(argv, serial_fd, qmp_fd, logfd, parent);
+	return pid;
+}
+
+char *
+qemu_log_tail(const char *path, off_t from, size_t max)
+{
+	char *buf = NULL, *p, *end;
+	off_t size, start;
+	ssize_t r;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return xu_strdup("");
+	size = lseek(fd, 0, SEEK_END);
+	start = size - (off_t)max > from ? size - (off_t)max : from;
+	if (size <= start) {
+		close(fd);
+		return xu_strdup("");
+	}
+	buf = xu_malloc((size_t)(size - start) + 1);
+	r = pread(fd, buf, (size_t)(size - start), start);
+	close(fd);
+	if (r < 0)
+		r = 0;
+	buf[r] = '\0';
+	p = buf;
+	while (*p == '\n' || *p == ' ')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\r'))
+		*--end = '\0';
+	memmove(buf, p, (size_t)(end - p) + 1);
+	return buf;
+}
+
+static bool
+read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t r;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	r = read(fd, buf, len - 1);
+	close(fd);
+	if (r <= 0)
+		return false;
+	buf[r] = '\0';
+	return true;
+}
+
+/* One thread: its run state from stat, its CPU time from schedstat (ns)
+ * or, without schedstats, from stat's utime+stime (clock ticks). */
+static uint64_t
+thread_cpu_ns(pid_t pid, pid_t tid, bool *running)
+{
+	char path[64], buf[512], *p;
+	unsigned long long ut = 0, st = 0, ns;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	if (!read_small(path, buf, sizeof(buf)) || (p = strrchr(buf, ')')) == NULL ||
+	    p[1] != ' ' || p[2] == '\0')
+		return 0;
+	p += 2;
+	if (*p == 'R')
+		*running = true;
+	/* After the state: ppid pgrp session tty tpgid flags minflt cminflt
+	 * majflt cmajflt, then utime and stime. */
+	for (i = 0; i < 11 && p != NULL; i++) {
+		p = strchr(p, ' ');
+		if (p != NULL)
+			p++;
+	}
+	if (p == NULL || sscanf(p, "%llu %llu", &ut, &st) != 2)
+		ut = st = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
+	if (read_small(path, buf, sizeof(buf)) && sscanf(buf, "%llu", &ns) == 1 && ns > 0)
+		return ns;
+	return (ut + st) * (1000000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
+uint64_t
+qemu_threads_cpu_ns(pid_t pid, const pid_t *tids, size_t n, bool *running)
+{
+	uint64_t sum = 0;
+	size_t i, j;
+
+	*running = false;
+	for (i = 0; i < n; i++) {
+		/* Single-threaded TCG runs every vCPU on one thread. */
+		for (j = 0; j < i && tids[j] != tids[i]; j++)
+			;
+		if (j == i)
+			sum += thread_cpu_ns(pid, tids[i], running);
+	}
+	return sum;
+}

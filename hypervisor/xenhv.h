@@ -1,0 +1,203 @@
+/* xenhv.h: what the monitor's parts (process, domain, QEMU, QMP, console,
+ * control socket) share: the domain they look after and their interfaces. */
+#ifndef XENHV_H
+#define XENHV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <event2/event.h>
+#include <yajl/yajl_tree.h>
+
+#include "xenctrl.h"
+
+/* ---- the domain's state ----------------------------------------------- */
+
+struct qmp;
+struct console;
+struct control;
+
+struct xhv_config {
+	uint32_t domid;
+	char *name, *uuid;
+	bool hvm;
+	char *kernel, *ramdisk, *cmdline;
+	uint64_t memory_mb, maxmem_mb;
+	unsigned vcpus, maxvcpus;
+	enum xc_accel accel;
+	bool paused;
+	char *root;		/* "" for the real host */
+	char *qemu;		/* the engine binary */
+};
+
+struct xhv_event {
+	uint64_t seq;
+	char *line;		/* encoded, with its '\n' */
+	size_t len;
+	struct xhv_event *next;
+};
+
+struct xhv_dom {
+	struct event_base *base;
+	struct xhv_config cfg;
+
+	/* Paths under the root. */
+	char *rundir, *ctl_path, *con_path, *lock_path;
+	char *conlog_path, *qemulog_path, *log_path;
+	int lock_fd;
+
+	enum xc_dom_state state;
+	enum xc_shutdown_reason reason;
+	int requested_reason;		/* from a shutdown request, or -1 */
+	double start_time;
+	bool ready;			/* start-up reported to libxc */
+	int ready_fd;
+
+	pid_t qemu_pid;			/* 0 once reaped */
+	struct qmp *qmp;
+	pid_t *vcpu_tids;
+	size_t n_vcpu_tids;
+	uint64_t cpu_time_ns;		/* last measured */
+
+	struct console *con;
+	struct control *ctl;
+
+	struct xhv_event *ev_head, *ev_tail;
+	size_t n_events;
+	uint64_t next_seq;
+
+	struct event *sigchld_ev, *sigterm_ev, *sigint_ev, *start_timer;
+	bool exiting;
+};
+
+/* ---- the process (xenhv.c) ------------------------------------------ */
+
+void xhv_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+double xhv_now(void);
+int xhv_open_log(const char *path);
+/* Writes the start-up report to libxc's ready pipe and closes it. */
+void xhv_report(struct xhv_dom *d, const char *text);
+/* Start-up failed: undoes everything, reports why, exits. */
+void xhv_start_fail(struct xhv_dom *d, int code, const char *msg)
+	__attribute__((noreturn));
+
+/* ---- the domain (domain.c) ------------------------------------------- */
+
+/* Starts QEMU paused and, through QMP, brings the domain up; reports to
+ * libxc when it is (or xhv_start_fail). */
+void xhv_start(struct xhv_dom *d);
+/* QEMU was reaped with this wait status. */
+void xhv_engine_exited(struct xhv_dom *d, int status);
+
+/* Changes the state and queues a "state" event when it really changes. */
+void xhv_set_state(struct xhv_dom *d, enum xc_dom_state state,
+    enum xc_shutdown_reason reason, const char *detail);
+/* Requests that need QEMU finish later: done gets 0 or an xhp_err code
+ * with a message. done may be called before the function returns. */
+typedef void (*xhv_done_cb)(void *opaque, int code, const char *msg);
+void xhv_pause(struct xhv_dom *d, xhv_done_cb done, void *opaque);
+void xhv_unpause(struct xhv_dom *d, xhv_done_cb done, void *opaque);
+void xhv_shutdown(struct xhv_dom *d, int reason, xhv_done_cb done, void *opaque);
+void xhv_reset(struct xhv_dom *d, xhv_done_cb done, void *opaque);
+/* Hard stop (xenhv.c): QEMU is killed and reaped, the monitor removes
+ * its run directory and exits (control_exiting answers destroy requests). */
+void xhv_destroy(struct xhv_dom *d);
+/* Forgets events up to seq. */
+void xhv_ack(struct xhv_dom *d, uint64_t seq);
+/* Refreshes cpu_time_ns and says whether any vCPU thread is on a CPU. */
+bool xhv_refresh_cpu(struct xhv_dom *d);
+
+/* ---- QEMU (qemu.c) ------------------------------------------------ */
+
+/* The argument vector for QEMU, NULL-terminated; the console and QMP
+ * sockets are passed as inherited descriptors (see qemu_spawn). */
+char **qemu_argv(const struct xhv_config *cfg);
+void qemu_argv_free(char **argv);
+/* Forks and execs QEMU with stderr to logfd; returns its pid or -1. */
+pid_t qemu_spawn(char **argv, int serial_fd, int qmp_fd, int logfd);
+/* The last bytes of QEMU's log (its stderr), trimmed, for error reports. */
+char *qemu_log_tail(const char *path, off_t from, size_t max);
+/* Sums utime+stime of the given threads of pid; *running when one of them
+ * is in state R. Threads that vanished count as zero. */
+uint64_t qemu_threads_cpu_ns(pid_t pid, const pid_t *tids, size_t n, bool *running);
+
+/* ---- QMP (qmp.c) -------------------------------------------------- */
+
+enum qmp_kind {
+	QMP_GREETING,
+	QMP_RETURN,
+	QMP_ERROR,
+	QMP_EVENT,
+};
+
+/* One decoded QMP message; strings point into root. */
+struct qmp_msg {
+	enum qmp_kind kind;
+	int64_t id;			/* -1 when absent or not ours */
+	yajl_val ret;			/* QMP_RETURN: the "return" value */
+	const char *err_class, *err_desc;	/* QMP_ERROR */
+	const char *event;		/* QMP_EVENT */
+	yajl_val data;			/* QMP_EVENT: "data", may be NULL */
+	yajl_val root;
+};
+
+#define QMP_LINE_MAX	(256 * 1024)
+#define QMP_DEPTH_MAX	32
+
+/* Decodes one line from QEMU; false (with why) for anything malformed. */
+bool qmp_decode(const char *line, size_t len, struct qmp_msg *m, char *why, size_t whylen);
+void qmp_msg_dispose(struct qmp_msg *m);
+
+struct qmp_callbacks {
+	void (*ready)(void *opaque);	/* capabilities negotiated */
+	void (*event)(void *opaque, const char *name, yajl_val data);
+	void (*closed)(void *opaque, const char *why);
+};
+
+/* A command's outcome: ret is the "return" value on success; on failure
+ * ret is NULL and err says why (QEMU's desc, "timeout", "QMP closed"). */
+typedef void (*qmp_reply_cb)(void *opaque, yajl_val ret, const char *err);
+
+/* Takes ownership of fd, a connected socket to QEMU's QMP monitor. */
+struct qmp *qmp_new(struct event_base *base, int fd, const struct qmp_callbacks *cb,
+    void *opaque);
+void qmp_free(struct qmp *q);
+/* Sends a command; args_json is an object's text or NULL. timeout_s 0
+ * means the default. Returns -1 when QMP is not usable. */
+int qmp_command(struct qmp *q, const char *cmd, const char *args_json,
+    qmp_reply_cb cb, void *opaque, int timeout_s);
+bool qmp_is_ready(const struct qmp *q);
+
+/* ---- console (console.c) ------------------------------------------ */
+
+#define CONSOLE_RING_SIZE	(64 * 1024)
+
+/* Takes ownership of serial_fd (our end of the guest's serial line);
+ * listens on sock_path for attach clients; appends to log_path. */
+struct console *console_new(struct event_base *base, int serial_fd,
+    const char *sock_path, const char *log_path, char *err, size_t errlen);
+void console_free(struct console *c);
+/* The ring's contents, oldest first (malloc'd). */
+char *console_ring_copy(const struct console *c, size_t *len);
+/* Called when the guest side has gone (QEMU exited). */
+void console_guest_gone(struct console *c);
+
+/* ---- control socket (control.c) ----------------------------------- */
+
+/* A listening UNIX socket at path (mode 0600), replacing a stale one;
+ * -1 with err filled on failure. */
+int xhv_listen_unix(const char *path, char *err, size_t errlen);
+/* Only root and the monitor's own user may talk to it. */
+bool xhv_peer_allowed(int fd);
+
+struct control *control_new(struct xhv_dom *d, const char *path, char *err, size_t errlen);
+void control_free(struct control *c);
+/* Sends an encoded event line to every subscribed connection. */
+void control_broadcast(struct control *c, const char *line, size_t len);
+/* The monitor is about to exit: answers pending destroy requests and
+ * writes out what is queued for every connection. */
+void control_exiting(struct control *c);
+
+#endif

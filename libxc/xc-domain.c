@@ -1,0 +1,569 @@
+/* xc-domain.c: domains: starting a monitor (xenhv) for a new domain and
+ * the requests on a running one (info, pause, shutdown, destroy, console). */
+#include "xc-private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The descriptor number the monitor finds its ready pipe on. */
+#define READY_FD	3
+
+/* ---- create ------------------------------------------------------- */
+
+static int
+check_config(xc_interface *xc, const struct xc_domain_config *cfg)
+{
+	if (cfg->domid == 0)
+		return xcp_fail(xc, XC_ERR_INVALID, "domain 0 is the host and cannot be created");
+	if (cfg->name == NULL || *cfg->name == '\0' || strchr(cfg->name, '/') != NULL ||
+	    strlen(cfg->name) >= sizeof(((struct xc_dominfo *)0)->name))
+		return xcp_fail(xc, XC_ERR_INVALID, "domain %u: a name (no '/', under 128 "
+		    "characters) is needed", cfg->domid);
+	if (!cfg->hvm && (cfg->kernel == NULL || *cfg->kernel == '\0'))
+		return xcp_fail(xc, XC_ERR_INVALID, "domain %s: a PV domain needs a kernel",
+		    cfg->name);
+	if (cfg->memory_mb == 0 || (cfg->maxmem_mb != 0 && cfg->maxmem_mb < cfg->memory_mb))
+		return xcp_fail(xc, XC_ERR_INVALID, "domain %s: memory must be above 0 and "
+		    "at most maxmem", cfg->name);
+	if (cfg->vcpus == 0 || (cfg->maxvcpus != 0 && cfg->maxvcpus < cfg->vcpus))
+		return xcp_fail(xc, XC_ERR_INVALID, "domain %s: vcpus must be at least 1 "
+		    "and at most maxvcpus", cfg->name);
+	if (cfg->accel != XC_ACCEL_KVM && cfg->accel != XC_ACCEL_TCG)
+		return xcp_fail(xc, XC_ERR_INVALID, "domain %s: the accelerator must be "
+		    "decided (kvm or tcg) before creating", cfg->name);
+	return XC_OK;
+}
+
+struct argv_buf {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+arg(struct argv_buf *a, const char *s)
+{
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->v = xu_realloc(a->v, a->cap * sizeof(*a->v));
+	}
+	a->v[a->n++] = xu_strdup(s);
+	a->v[a->n] = NULL;
+}
+
+static void
+opt(struct argv_buf *a, const char *name, const char *val)
+{
+	if (val == NULL)
+		return;
+	arg(a, name);
+	arg(a, val);
+}
+
+static void
+optu(struct argv_buf *a, const char *name, unsigned long long val)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%llu", val);
+	opt(a, name, num);
+}
+
+static char **
+monitor_argv(const xc_interface *xc, const struct xc_domain_config *cfg)
+{
+	struct argv_buf a = { NULL, 0, 0 };
+
+	arg(&a, xc->xenhv);
+	opt(&a, "--root", xc->root);
+	optu(&a, "--domid", cfg->domid);
+	opt(&a, "--name", cfg->name);
+	opt(&a, "--uuid", cfg->uuid);
+	if (cfg->hvm)
+		arg(&a, "--hvm");
+	opt(&a, "--kernel", cfg->kernel);
+	opt(&a, "--ramdisk", cfg->ramdisk);
+	opt(&a, "--cmdline", cfg->cmdline);
+	optu(&a, "--memory", cfg->memory_mb);
+	optu(&a, "--maxmem", cfg->maxmem_mb ? cfg->maxmem_mb : cfg->memory_mb);
+	optu(&a, "--vcpus", cfg->vcpus);
+	optu(&a, "--maxvcpus", cfg->maxvcpus ? cfg->maxvcpus : cfg->vcpus);
+	opt(&a, "--accel", cfg->accel == XC_ACCEL_KVM ? "kvm" : "tcg");
+	if (cfg->paused)
+		arg(&a, "--paused");
+	opt(&a, "--qemu", xcp_qemu_path());
+	optu(&a, "--ready-fd", READY_FD);
+	return a.v;
+}
+
+static void
+argv_free(char **v)
+{
+	char **p;
+
+	for (p = v; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+/* Between fork and exec (the caller may have threads): only
+ * async-signal-safe calls. The monitor daemonises on its own. */
+static void __attribute__((noreturn))
+exec_monitor(char **argv, int wfd)
+{
+	static const char msg[] = "error 10 cannot execute the monitor (xenhv)";
+	sigset_t none;
+	int fd, nul;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	fd = fcntl(wfd, F_DUPFD, 10);
+	nul = open("/dev/null", O_RDWR);
+	if (fd < 0 || nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 ||
+	    dup2(nul, 2) < 0 || dup2(fd, READY_FD) < 0)
+		_exit(127);
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, READY_FD + 1, ~0U, 0) < 0)
+#endif
+		for (fd = READY_FD + 1; fd < 1024; fd++)
+			close(fd);
+	execv(argv[0], argv);
+	(void)!write(READY_FD, msg, sizeof(msg) - 1);
+	_exit(127);
+}
+
+int
+xc_domain_create_start(xc_interface *xc, const struct xc_domain_config *cfg, int *ready_fd)
+{
+	char **argv = NULL;
+	int p[2] = { -1, -1 }, status, rc;
+	pid_t pid;
+
+	xcp_clear_error(xc);
+	*ready_fd = -1;
+	if ((rc = check_config(xc, cfg)) != XC_OK)
+		return rc;
+	if (access(xc->xenhv, X_OK) < 0)
+		return xcp_fail(xc, XC_ERR_START, "monitor %s: %s", xc->xenhv, strerror(errno));
+	argv = monitor_argv(xc, cfg);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		rc = xcp_fail(xc, XC_ERR_IO, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		rc = xcp_fail(xc, XC_ERR_START, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		goto out;
+	}
+	if (pid == 0)
+		exec_monitor(argv, p[1]);
+	close(p[1]);
+	/* The first monitor process exits as soon as it has forked. */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	xcp_log(xc, XC_LOG_INFO, "domain %u (%s): monitor started", cfg->domid, cfg->name);
+	*ready_fd = p[0];
+	rc = XC_OK;
+out:
+	argv_free(argv);
+	return rc;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+xc_domain_create_finish(xc_interface *xc, uint32_t domid, int ready_fd)
+{
+	int64_t deadline = now_ms() + XC_START_TIMEOUT_MS;
+	struct xu_buf b;
+	int64_t code;
+	char *sp, *end;
+	int rc, r;
+
+	xcp_clear_error(xc);
+	xu_buf_init(&b);
+	for (;;) {
+		int left = (int)(deadline - now_ms());
+
+		if (left <= 0) {
+			rc = xcp_fail(xc, XC_ERR_TIMEOUT, "domain %u: the monitor did not report "
+			    "within %d s", domid, XC_START_TIMEOUT_MS / 1000);
+			goto out;
+		}
+		r = xcp_read_some(ready_fd, &b, left);
+		if (r == -1)
+			break;
+		if (r == -2) {
+			rc = xcp_fail(xc, XC_ERR_IO, "domain %u: reading the monitor's report: %s",
+			    domid, strerror(errno));
+			goto out;
+		}
+		if (b.len > 16384)
+			break;
+	}
+	if (b.len >= 3 && strncmp(b.data, "ok ", 3) == 0) {
+		xcp_log(xc, XC_LOG_INFO, "domain %u is up (monitor pid %ld)", domid,
+		    strtol(b.data + 3, NULL, 10));
+		rc = XC_OK;
+		goto out;
+	}
+	if (b.len > 6 && strncmp(b.data, "error ", 6) == 0) {
+		code = strtoll(b.data + 6, &end, 10);
+		sp = *end == ' ' ? end + 1 : end;
+		rc = xcp_fail(xc, xcp_rc_from_xhp(code), "%s", sp);
+		goto out;
+	}
+	rc = xcp_fail(xc, XC_ERR_START, "domain %u: the monitor exited without reporting "
+	    "(see %s/var/log/xen/xenhv-<name>.log)", domid, xc->root);
+out:
+	xu_buf_dispose(&b);
+	close(ready_fd);
+	return rc;
+}
+
+int
+xc_domain_create(xc_interface *xc, const struct xc_domain_config *cfg)
+{
+	int rc, fd;
+
+	rc = xc_domain_create_start(xc, cfg, &fd);
+	if (rc != XC_OK)
+		return rc;
+	return xc_domain_create_finish(xc, cfg->domid, fd);
+}
+
+/* ---- information -------------------------------------------------- */
+
+static int
+decode_info(xc_interface *xc, uint32_t domid, yajl_val b, struct xc_dominfo *info)
+{
+	const char *name, *uuid, *state, *reason;
+	uint64_t id, cpu, vo, mv, mem, maxmem;
+	int64_t mpid, epid;
+	bool blocked;
+	double start;
+	int st, re;
+
+	if (!xhp_get_uint(b, "domid", &id) || !xhp_get_str(b, "name", &name) ||
+	    !xhp_get_str(b, "uuid", &uuid) || !xhp_get_str(b, "state", &state) ||
+	    !xhp_get_str(b, "reason", &reason) || !xhp_get_bool(b, "blocked", &blocked) ||
+	    !xhp_get_uint(b, "cpu_time_ns", &cpu) || !xhp_get_double(b, "start_time", &start) ||
+	    !xhp_get_uint(b, "vcpus_online", &vo) || !xhp_get_uint(b, "maxvcpus", &mv) ||
+	    !xhp_get_uint(b, "memory_mb", &mem) || !xhp_get_uint(b, "maxmem_mb", &maxmem) ||
+	    !xhp_get_int(b, "monitor_pid", &mpid) || !xhp_get_int(b, "engine_pid", &epid))
+		return xcp_fail(xc, XC_ERR_PROTOCOL, "domain %u: incomplete information from "
+		    "its monitor", domid);
+	if ((st = xhp_state_from_name(state)) < 0 || (re = xhp_reason_from_name(reason)) < 0)
+		return xcp_fail(xc, XC_ERR_PROTOCOL, "domain %u: unknown state '%.32s' (%.32s)",
+		    domid, state, reason);
+	if (id != domid || vo > UINT32_MAX || mv > UINT32_MAX || mpid < 0 ||
+	    mpid > INT32_MAX || epid < 0 || epid > INT32_MAX)
+		return xcp_fail(xc, XC_ERR_PROTOCOL, "domain %u: its monitor sent values out "
+		    "of range", domid);
+	memset(info, 0, sizeof(*info));
+	info->domid = domid;
+	snprintf(info->name, sizeof(info->name), "%s", name);
+	snprintf(info->uuid, sizeof(info->uuid), "%s", uuid);
+	info->state = (enum xc_dom_state)st;
+	info->shutdown_reason = (enum xc_shutdown_reason)re;
+	info->blocked = blocked;
+	info->cpu_time_ns = cpu;
+	info->start_time = start;
+	info->vcpus_online = (unsigned)vo;
+	info->maxvcpus = (unsigned)mv;
+	info->memory_mb = mem;
+	info->maxmem_mb = maxmem;
+	info->monitor_pid = (int)mpid;
+	info->engine_pid = (int)epid;
+	return XC_OK;
+}
+
+int
+xc_domain_getinfo(xc_interface *xc, uint32_t domid, struct xc_dominfo *info)
+{
+	struct xhp_msg reply;
+	struct xcp_conn c;
+	int rc;
+
+	xcp_clear_error(xc);
+	rc = xcp_conn_open(xc, domid, &c);
+	if (rc != XC_OK)
+		return rc;
+	rc = xcp_conn_call(xc, &c, xcp_conn_begin(&c, XHP_REQ_GETINFO), &reply,
+	    XC_REQUEST_TIMEOUT_MS);
+	if (rc == XC_OK) {
+		rc = decode_info(xc, domid, reply.body, info);
+		xhp_msg_dispose(&reply);
+	}
+	xcp_conn_close(&c);
+	return rc;
+}
+
+/* A monitor killed outright leaves its run directory. It is stale when
+ * its control socket exists (a monitor still starting has none yet) and
+ * nobody holds its lock. */
+static void
+remove_stale(xc_interface *xc, uint32_t domid)
+{
+	char *ctl = xcp_dompath(xc, domid, "ctl.sock");
+	char *con = xcp_dompath(xc, domid, "console.sock");
+	char *lock = xcp_dompath(xc, domid, "lock");
+	char *dir = xcp_dompath(xc, domid, NULL);
+	struct stat st;
+	int fd = -1;
+
+	if (stat(ctl, &st) < 0)
+		goto out;
+	fd = open(lock, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+		goto out;
+	xcp_log(xc, XC_LOG_WARNING, "domain %u: removing the run directory of a dead "
+	    "monitor", domid);
+	unlink(ctl);
+	unlink(con);
+	unlink(lock);
+	rmdir(dir);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(ctl);
+	free(con);
+	free(lock);
+	free(dir);
+}
+
+static int
+cmp_info(const void *a, const void *b)
+{
+	const struct xc_dominfo *x = a, *y = b;
+
+	return x->domid < y->domid ? -1 : x->domid > y->domid;
+}
+
+int
+xc_domain_list(xc_interface *xc, struct xc_dominfo **list, size_t *n)
+{
+	char *dir = xcp_rundir(xc), *end;
+	struct xc_dominfo *v = NULL, info;
+	size_t cnt = 0, cap = 0;
+	struct dirent *de;
+	unsigned long id;
+	DIR *d;
+	int rc;
+
+	*list = NULL;
+	*n = 0;
+	d = opendir(dir);
+	if (d == NULL) {
+		rc = errno == ENOENT ? XC_OK :
+		    xcp_fail(xc, XC_ERR_IO, "cannot read %s: %s", dir, strerror(errno));
+		free(dir);
+		return rc;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		errno = 0;
+		id = strtoul(de->d_name, &end, 10);
+		if (*end != '\0' || errno != 0 || id > UINT32_MAX)
+			continue;
+		rc = xc_domain_getinfo(xc, (uint32_t)id, &info);
+		if (rc == XC_ERR_NO_DOMAIN) {
+			remove_stale(xc, (uint32_t)id);
+			continue;
+		}
+		if (rc != XC_OK) {
+			xcp_log(xc, XC_LOG_WARNING, "domain %lu skipped: %s", id,
+			    xc_last_error(xc));
+			continue;
+		}
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xu_realloc(v, cap * sizeof(*v));
+		}
+		v[cnt++] = info;
+	}
+	closedir(d);
+	free(dir);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), cmp_info);
+	xcp_clear_error(xc);
+	*list = v;
+	*n = cnt;
+	return XC_OK;
+}
+
+/* ---- control ------------------------------------------------------ */
+
+int
+xc_domain_pause(xc_interface *xc, uint32_t domid)
+{
+	return xcp_simple_request(xc, domid, XHP_REQ_PAUSE);
+}
+
+int
+xc_domain_unpause(xc_interface *xc, uint32_t domid)
+{
+	return xcp_simple_request(xc, domid, XHP_REQ_UNPAUSE);
+}
+
+int
+xc_domain_reset(xc_interface *xc, uint32_t domid)
+{
+	return xcp_simple_request(xc, domid, XHP_REQ_RESET);
+}
+
+int
+xc_domain_shutdown(xc_interface *xc, uint32_t domid, enum xc_shutdown_reason reason)
+{
+	const char *name = xhp_reason_name((int)reason);
+	struct xhp_msg reply;
+	struct xcp_conn c;
+	yajl_gen g;
+	int rc;
+
+	xcp_clear_error(xc);
+	if (name == NULL)
+		return xcp_fail(xc, XC_ERR_INVALID, "domain %u: unknown shutdown reason %d",
+		    domid, (int)reason);
+	rc = xcp_conn_open(xc, domid, &c);
+	if (rc != XC_OK)
+		return rc;
+	g = xcp_conn_begin(&c, XHP_REQ_SHUTDOWN);
+	xhp_put_str(g, "reason", name);
+	rc = xcp_conn_call(xc, &c, g, &reply, XC_REQUEST_TIMEOUT_MS);
+	if (rc == XC_OK)
+		xhp_msg_dispose(&reply);
+	xcp_conn_close(&c);
+	return rc;
+}
+
+/* After the connection closes the monitor is exiting; wait until the
+ * process is really gone (or a zombie, which holds nothing). */
+static void
+wait_gone(int pid)
+{
+	char path[64], buf[256], *p;
+	int i, fd;
+	ssize_t r;
+
+	if (pid <= 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (i = 0; i < 200; i++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		r = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (r <= 0)
+			return;
+		buf[r] = '\0';
+		p = strrchr(buf, ')');
+		if (p == NULL || p[1] == '\0' || p[2] == 'Z' || p[2] == 'X')
+			return;
+		usleep(10000);
+	}
+}
+
+int
+xc_domain_destroy(xc_interface *xc, uint32_t domid)
+{
+	struct xhp_msg reply;
+	struct xcp_conn c;
+	int rc;
+
+	xcp_clear_error(xc);
+	rc = xcp_conn_open(xc, domid, &c);
+	if (rc == XC_ERR_NO_DOMAIN)
+		remove_stale(xc, domid);
+	if (rc != XC_OK)
+		return rc;
+	rc = xcp_conn_call(xc, &c, xcp_conn_begin(&c, XHP_REQ_DESTROY), &reply,
+	    XC_REQUEST_TIMEOUT_MS);
+	if (rc == XC_OK) {
+		xhp_msg_dispose(&reply);
+		rc = xcp_conn_wait_eof(xc, &c, XC_REQUEST_TIMEOUT_MS);
+	}
+	if (rc == XC_OK) {
+		wait_gone(c.monitor_pid);
+		xcp_log(xc, XC_LOG_INFO, "domain %u destroyed", domid);
+	}
+	xcp_conn_close(&c);
+	return rc;
+}
+
+int
+xc_domain_console_path(xc_interface *xc, uint32_t domid, char *path, size_t len)
+{
+	struct xcp_conn c;
+	char *p;
+	int rc;
+
+	xcp_clear_error(xc);
+	rc = xcp_conn_open(xc, domid, &c);
+	if (rc != XC_OK)
+		return rc;
+	xcp_conn_close(&c);
+	p = xcp_dompath(xc, domid, "console.sock");
+	if (strlen(p) >= len)
+		rc = xcp_fail(xc, XC_ERR_INVALID, "console path %s does not fit", p);
+	else
+		strcpy(path, p);
+	free(p);
+	return rc;
+}
+
+int
+xc_domain_console_read(xc_interface *xc, uint32_t domid, char **data, size_t *len)
+{
+	struct xhp_msg reply;
+	struct xcp_conn c;
+	const char *b64;
+	uint64_t n;
+	int rc;
+
+	xcp_clear_error(xc);
+	*data = NULL;
+	*len = 0;
+	rc = xcp_conn_open(xc, domid, &c);
+	if (rc != XC_OK)
+		return rc;
+	rc = xcp_conn_call(xc, &c, xcp_conn_begin(&c, XHP_REQ_CONSOLE_READ),
+	    &reply, XC_REQUEST_TIMEOUT_MS);
+	if (rc != XC_OK)
+		goto out;
+	if (!xhp_get_str(reply.body, "data", &b64) || !xhp_get_uint(reply.body, "len", &n) ||
+	    !xhp_b64_decode(b64, strlen(b64), data, len) || *len != n) {
+		free(*data);
+		*data = NULL;
+		*len = 0;
+		rc = xcp_fail(xc, XC_ERR_PROTOCOL, "domain %u: malformed console data from "
+		    "its monitor", domid);
+	}
+	xhp_msg_dispose(&reply);
+out:
+	xcp_conn_close(&c);
+	return rc;
+}
