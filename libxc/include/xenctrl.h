@@ -68,10 +68,10 @@ struct xc_physinfo {
 int xc_physinfo(xc_interface *xc, struct xc_physinfo *info);
 
 /* Decides the accelerator for accel=auto by measuring: a short calibration
- * in a scratch VM compares guest supervisor-mode speed under KVM with TCG;
- * KVM is chosen only when present and clearly faster. why receives a
- * one-line reason for `xm info` ("kvm: /dev/kvm missing", "tcg: kvm ran the
- * calibration 900x slower than native (nested)"). Blocking (a few seconds):
+ * in a scratch VM runs the same privileged loop under KVM and TCG side by
+ * side; KVM is chosen when present and at least as fast as TCG. why
+ * receives a one-line reason for `xm info` ("/dev/kvm missing", "kvm ran
+ * the calibration 900x slower than tcg (nested)"). Blocking (a few seconds):
  * call it in a child or at start-up, and cache the answer. */
 int xc_accel_probe(xc_interface *xc, enum xc_accel *chosen, char *why, size_t whylen);
 
