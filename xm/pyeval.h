@@ -2,7 +2,15 @@
  * config files (reference/xm-reference.md section 4.1). It parses and
  * interprets; it never runs code outside its own small language: no
  * imports beyond the os/os.path/re/sys helpers real files use, no I/O,
- * no loops, no attribute access outside those modules. */
+ * no loops, no attribute access outside those modules.
+ *
+ * Refused with XU_ERR_UNSUPPORTED: print (a library never prints),
+ * os.environ (results must not depend on the caller's environment), the
+ * xen.util.ip helpers (they read the host's network setup), loops, class,
+ * try, lambda, comprehensions. os.path only stats; re translates Python
+ * patterns to POSIX EREs. Work is bounded: steps, recursion, 64 MiB of
+ * values per instance, PYEVAL_MAX_STR per string, PYEVAL_MAX_LIST items;
+ * integers are 64-bit and overflow is an error. */
 #ifndef PYEVAL_H
 #define PYEVAL_H
 
@@ -14,6 +22,8 @@
 
 #define PYEVAL_MAX_SOURCE	(1u << 20)	/* bytes of one config file */
 #define PYEVAL_MAX_DEPTH	200		/* expression/call nesting */
+#define PYEVAL_MAX_STR		(1u << 20)	/* bytes of one string value */
+#define PYEVAL_MAX_LIST		100000u		/* items of a list, tuple or dict */
 
 struct pyeval;
 
@@ -35,7 +45,8 @@ void pyeval_set_help_mode(struct pyeval *pe, bool help);
  * the line and a message without the file name, e.g.
  *   "'while' loops are not supported"
  *   "name 'vmid' is not defined"
- *   "vmid - invalid value: 'abc'" (a failed xm_vars check)
+ *   "vmid - invalid value 'abc'" (a failed xm_vars check)
+ *   "vmid - not set; give it on the command line as vmid=VALUE"
  * XU_ERR_UNSUPPORTED marks constructs outside the subset. */
 int pyeval_run(struct pyeval *pe, const char *src, size_t len, struct xu_err *err);
 
