@@ -1,14 +1,19 @@
 /* cmd-create.c: xm create: finds and evaluates a domain config (or reads an
  * SXP one with -F), applies VAR=VALUE words and builds the (vm ...) SXP;
- * -n prints it. Reference sections 2.1 and 4. */
+ * -n prints it, otherwise xend creates the domain, paused, and xm waits
+ * for its devices and unpauses it. Reference sections 2.1 and 4. */
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "console.h"
 #include "domcfg.h"
+#include "dominfo.h"
 #include "pyeval.h"
 #include "sxp.h"
 #include "xm.h"
@@ -29,7 +34,7 @@ struct create {
 	size_t len;
 	char **vars;		/* VAR=VALUE words, in order */
 	int nvars;
-	bool dryrun, quiet;
+	bool dryrun, quiet, paused, console;
 };
 
 static bool
@@ -137,13 +142,150 @@ read_config(struct create *c, const char *search)
 	return XM_EXIT_OK;
 }
 
+/* Takes a domain that failed half-way out again, so that nothing is left
+ * of it; the error that caused this has been printed. */
+static void
+remove_domain(const char *domid)
+{
+	struct xm_rpc_err err;
+
+	if (xm_dom_try("xend.domain.destroy", domid, NULL, NULL, &err) !=
+	    XM_RPC_OK && !xm_rpc_no_domain(&err)) {
+		xm_error("domain %s could not be removed after the failure; "
+		    "remove it with xm destroy:", domid);
+		xm_report(&err);
+	}
+}
+
+/* Between the create and the unpause an interrupt would leave a paused,
+ * half-made domain: the first SIGINT, SIGTERM or SIGHUP is held until the
+ * step under way ends, the domain is removed, and xm then dies of the
+ * signal. A second one kills at once (SA_RESETHAND). */
+static const int held_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define NHELD	(sizeof(held_signals) / sizeof(held_signals[0]))
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt(int signo)
+{
+	interrupted = signo;
+}
+
+static void
+hold_signals(struct sigaction old[NHELD])
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < NHELD; i++)
+		sigaction(held_signals[i], &sa, &old[i]);
+}
+
+static void
+release_signals(const struct sigaction old[NHELD])
+{
+	size_t i;
+
+	for (i = 0; i < NHELD; i++)
+		sigaction(held_signals[i], &old[i], NULL);
+}
+
+/* With -c the console is connected while the domain is still paused, so
+ * the guest's very first output reaches it. */
+static int
+attach_early(struct xm_dominfo *di, int *fd)
+{
+	struct xv *full;
+	int rc;
+
+	if ((rc = xm_get_domain(di->domid, true, &full)) != XM_EXIT_OK)
+		return rc;
+	rc = xm_console_open(di->name, full, false, fd);
+	xv_free(full);
+	return rc;
+}
+
+/* The classic sequence: xend.domain.create (the domain comes up paused),
+ * waitForDevices, unpause unless -p; a failure after the create removes
+ * the domain again. A console that cannot be attached is not such a
+ * failure: as in classic xm, the domain starts and xm says so. */
+static int
+start_domain(struct create *c, const struct xv *vm)
+{
+	struct sigaction old[NHELD];
+	struct xv *params, *dom = NULL;
+	struct xm_dominfo di = { .id = -1 };
+	bool started = false;
+	int fd = -1, rc, con_rc = XM_EXIT_OK;
+
+	interrupted = 0;
+	hold_signals(old);
+	params = xv_append(xv_list(), xv_copy(vm));
+	rc = xm_rpc_call("xend.domain.create", params, &dom);
+	xv_free(params);
+	if (rc != XM_EXIT_OK)
+		goto out;
+	xm_dominfo_parse(dom, &di);
+	if (di.id < 0) {
+		xm_error("xend created domain '%s' but did not say its id",
+		    di.name);
+		rc = XM_EXIT_ERROR;
+		goto out;
+	}
+	if (!interrupted)
+		rc = xm_dom_call("xend.domain.waitForDevices", di.domid, NULL,
+		    NULL);
+	if (rc == XM_EXIT_OK && c->console && !interrupted)
+		con_rc = attach_early(&di, &fd);
+	if (rc == XM_EXIT_OK && !c->paused && !interrupted)
+		rc = xm_dom_call("xend.domain.unpause", di.domid, NULL, NULL);
+	if (rc != XM_EXIT_OK || interrupted)
+		remove_domain(di.domid);
+	else
+		started = true;
+out:
+	release_signals(old);
+	if (started && !c->quiet)
+		printf("Started domain %s (id=%s)\n", di.name, di.domid);
+	if (interrupted) {
+		fflush(stdout);
+		raise(interrupted);
+	}
+	if (started && fd >= 0) {
+		rc = xm_console_session(fd);
+		fd = -1;
+	} else if (started)
+		rc = con_rc;
+	if (fd >= 0)
+		close(fd);
+	xv_free(dom);
+	return rc;
+}
+
+/* -n prints the config; otherwise the domain is made from it. */
+static int
+use_config(struct create *c, const struct xv *vm)
+{
+	char *text;
+
+	if (!c->dryrun)
+		return start_domain(c, vm);
+	text = sxp_pretty(vm, 80);
+	fputs(text, stdout);
+	free(text);
+	return XM_EXIT_OK;
+}
+
 /* -F FILE: a (vm ...) SXP instead of a Python config. */
 static int
 create_from_sxp(const char *file, struct create *c)
 {
 	struct xv *forms = NULL, *vm;
 	struct xu_err err = { 0 };
-	char *text;
 	int rc = XM_EXIT_ERROR;
 
 	c->name = file;
@@ -160,14 +302,7 @@ create_from_sxp(const char *file, struct create *c)
 		    xv_name(vm) ? " ...)" : "");
 		goto out;
 	}
-	if (c->dryrun) {
-		text = sxp_pretty(vm, 80);
-		fputs(text, stdout);
-		free(text);
-		rc = XM_EXIT_OK;
-	} else
-		xm_error("xend is not available in this build yet; use -n for a "
-		    "dry run");
+	rc = use_config(c, vm);
 out:
 	xv_free(forms);
 	return rc;
@@ -268,7 +403,6 @@ build(struct create *c, struct pyeval *pe, struct domcfg *dc)
 {
 	struct xu_err err = { 0 };
 	struct xv *exports = NULL, *decl, *vm = NULL;
-	char *text;
 	size_t i;
 	int rc = XM_EXIT_ERROR;
 
@@ -287,14 +421,7 @@ build(struct create *c, struct pyeval *pe, struct domcfg *dc)
 		goto out;
 	}
 	print_warnings(dc);
-	if (c->dryrun) {
-		text = sxp_pretty(vm, 80);
-		fputs(text, stdout);
-		free(text);
-		rc = XM_EXIT_OK;
-	} else
-		xm_error("xend is not available in this build yet; use -n for a "
-		    "dry run");
+	rc = use_config(c, vm);
 out:
 	xv_free(vm);
 	xv_free(exports);
@@ -360,6 +487,8 @@ xm_cmd_create(struct xm_ctx *ctx, struct xm_args *args)
 		goto out;
 	c.dryrun = xm_args_has(args, 'n');
 	c.quiet = xm_args_has(args, 'q');
+	c.paused = xm_args_has(args, 'p');
+	c.console = xm_args_has(args, 'c');
 	if (xm_args_has(args, 'F'))
 		rc = create_from_sxp(xm_args_get(args, 'F'), &c);
 	else

@@ -24,17 +24,75 @@ static const struct xm_opt dmesg_opts[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+static const struct xm_opt list_opts[] = {
+	{ 'l', "long", NULL, "Output all VM details in SXP" },
+	{ XM_OPT_LONG_ONLY + 1, "state", "<state>", "Select only VMs with the specified state (running, paused, halted, suspended, crashed, unknown or all)" },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct xm_opt console_opts[] = {
+	{ 'q', "quiet", NULL, "Do not print an error message if the domain does not exist" },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct xm_opt shutdown_opts[] = {
+	{ 'a', "all", NULL, "Shutdown all domains." },
+	{ 'w', "wait", NULL, "Wait for shutdown to complete." },
+	{ 'H', "halt", NULL, "Shutdown without reboot." },
+	{ 'R', "reboot", NULL, "Shutdown and reboot." },
+	{ XM_OPT_LONG_ONLY + 1, "timeout", "SECS", "Wait at most SECS seconds (default 60, 0 for no limit), then name the domains that did not stop; implies -w." },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct xm_opt reboot_opts[] = {
+	{ 'a', "all", NULL, "Reboot all domains." },
+	{ 'w', "wait", NULL, "Wait for reboot to complete." },
+	{ XM_OPT_LONG_ONLY + 1, "timeout", "SECS", "Wait at most SECS seconds (default 60, 0 for no limit), then name the domains that did not reboot; implies -w." },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct xm_opt uptime_opts[] = {
+	{ 's', "short", NULL, "One line per domain, in the style of uptime(1)." },
+	{ 0, NULL, NULL, NULL },
+};
+
 const struct xm_cmd xm_commands[] = {
+	{ "console", "[-q|--quiet] <Domain>", "Attach to <Domain>'s console.",
+	  console_opts, 1, 1, xm_cmd_console, XM_CMD_COMMON },
 	{ "create", "<ConfigFile> [options] [vars]", "Create a domain based on <ConfigFile>.",
 	  create_opts, 0, -1, xm_cmd_create, XM_CMD_COMMON },
+	{ "destroy", "<Domain>", "Terminate a domain immediately.",
+	  NULL, 1, 1, xm_cmd_destroy, XM_CMD_COMMON },
 	{ "dmesg", "[-c|--clear]", "Read and/or clear Xend's message buffer.",
 	  dmesg_opts, 0, 0, xm_cmd_dmesg, 0 },
+	{ "domid", "<DomainName>", "Convert a domain name to domain id.",
+	  NULL, 1, 1, xm_cmd_domid, 0 },
+	{ "domname", "<DomId>", "Convert a domain id to domain name.",
+	  NULL, 1, 1, xm_cmd_domname, 0 },
+	{ "domstate", "<domain>", "get the state of a domain",
+	  NULL, 1, 1, xm_cmd_domstate, XM_CMD_COMMON },
 	{ "help", "[<Subcommand>]", "Display help for xm or for one subcommand.",
 	  NULL, 0, 1, xm_cmd_help, XM_CMD_COMMON },
 	{ "info", "[-c|--config] [-n|--numa]", "Get information about Xen host.",
 	  info_opts, 0, 0, xm_cmd_info, XM_CMD_COMMON },
+	{ "list", "[options] [Domain, ...]", "List information about all/some domains.",
+	  list_opts, 0, -1, xm_cmd_list, XM_CMD_COMMON },
 	{ "log", "", "Print Xend log",
 	  NULL, 0, 0, xm_cmd_log, 0 },
+	{ "pause", "<Domain>", "Pause execution of a domain.",
+	  NULL, 1, 1, xm_cmd_pause, XM_CMD_COMMON },
+	{ "reboot", "<Domain> [-wa]", "Reboot a domain.",
+	  reboot_opts, 0, 1, xm_cmd_reboot, XM_CMD_COMMON },
+	{ "rename", "<Domain> <NewDomainName>", "Rename a domain.",
+	  NULL, 2, 2, xm_cmd_rename, 0 },
+	{ "reset", "<Domain>", "Reset a domain.",
+	  NULL, 1, 1, xm_cmd_reset, XM_CMD_COMMON },
+	{ "shutdown", "<Domain> [-waRH]", "Shutdown a domain.",
+	  shutdown_opts, 0, 1, xm_cmd_shutdown, XM_CMD_COMMON },
+	{ "unpause", "<Domain>", "Unpause a paused domain.",
+	  NULL, 1, 1, xm_cmd_unpause, XM_CMD_COMMON },
+	{ "uptime", "[-s] [Domain, ...]", "Print uptime for all/some domains.",
+	  uptime_opts, 0, -1, xm_cmd_uptime, XM_CMD_COMMON },
 };
 const size_t xm_ncommands = sizeof(xm_commands) / sizeof(xm_commands[0]);
 

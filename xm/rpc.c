@@ -549,8 +549,8 @@ xm_rpc_report(const struct xm_rpc_err *err, char *msg, size_t size)
 	}
 }
 
-static int
-timeout_seconds(void)
+int
+xm_rpc_timeout(void)
 {
 	const char *env = getenv("XM_TIMEOUT");
 	int64_t v;
@@ -569,7 +569,7 @@ xm_rpc_call(const char *method, const struct xv *params, struct xv **result)
 	int status;
 
 	if (xm_rpc_invoke(xm_rpc_server_uri(), method, params,
-	    timeout_seconds(), result, &err) == XM_RPC_OK)
+	    xm_rpc_timeout(), result, &err) == XM_RPC_OK)
 		return XM_EXIT_OK;
 	status = xm_rpc_report(&err, msg, sizeof(msg));
 	fprintf(stderr, "%s\n", msg);

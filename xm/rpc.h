@@ -63,6 +63,9 @@ void xm_rpc_disconnect(void);
  * it) and the exit status: 3 for an unknown domain, 1 otherwise. */
 int xm_rpc_report(const struct xm_rpc_err *err, char *msg, size_t size);
 
+/* The timeout commands use: $XM_TIMEOUT seconds, else the default. */
+int xm_rpc_timeout(void);
+
 /* The call commands make: the default server and timeout; on failure the
  * report is printed to stderr and its exit status returned. */
 int xm_rpc_call(const char *method, const struct xv *params, struct xv **result);

@@ -94,5 +94,21 @@ int xm_cmd_help(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-log.c */
 int xm_cmd_log(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_dmesg(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-list.c, cmd-uptime.c, cmd-console.c */
+int xm_cmd_list(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_uptime(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_console(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-domain.c */
+int xm_cmd_destroy(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_pause(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_unpause(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_reset(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_rename(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_domid(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_domname(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_domstate(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-shutdown.c */
+int xm_cmd_shutdown(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_reboot(struct xm_ctx *ctx, struct xm_args *args);
 
 #endif

@@ -21,6 +21,9 @@ X41=xen-project__xen__RELEASE-4.1.6.1__tools__examples__
 X30=xen-project__xen__RELEASE-3.0.0__tools__examples__
 DOCS=xen-project__xen__RELEASE-4.1.6.1__docs__misc__xen_config.html__
 
+# A create without -n goes to xend: never to one running on this host.
+export XM_SERVER=httpu:///nonexistent/xend/xmlrpc.sock
+
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 : >"$tmp/none"
