@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "accel.h"
+#include "domain.h"
 #include "log.h"
 #include "methods.h"
 #include "rpc-server.h"
@@ -220,6 +221,7 @@ static void
 xend_dispose(struct xend *x)
 {
 	rpc_server_free(x->rpc);
+	domains_free(x->domains);
 	accel_free(x->accel);
 	if (x->xc != NULL)
 		xc_interface_close(x->xc);
@@ -327,6 +329,10 @@ start_services(struct xend *x, struct notify *n)
 	}
 	log_info("XML-RPC server listening on %s", x->sock_path);
 	x->accel = accel_new(x->base, x->xc, xend_opt_str(x->opts, "accel"));
+	/* before the loop serves anyone: the record reconciled with the
+	 * monitors that run (domain-adopt.c) */
+	x->domains = domains_new(x);
+	rpc_server_set_lookup(x->rpc, domains_lookup_hook, x->domains);
 	return 0;
 }
 
@@ -418,6 +424,9 @@ out:
 	/* the socket goes first: nobody may connect to a dying xend */
 	rpc_server_free(x->rpc);
 	x->rpc = NULL;
+	/* subscriptions end; every domain runs on under its monitor */
+	domains_free(x->domains);
+	x->domains = NULL;
 	unlink(x->pid_path);
 	close(pidfd);
 	log_close();

@@ -13,6 +13,7 @@ struct xend_options;
 struct store;
 struct rpc_server;
 struct accel;
+struct domains;
 
 /* Everything one running xend holds; handlers reach it through
  * rpc_call.opaque. */
@@ -27,6 +28,7 @@ struct xend {
 	xc_interface *xc;
 	struct rpc_server *rpc;
 	struct accel *accel;
+	struct domains *domains;	/* domain.h */
 	time_t started;
 	int stop_signal;	/* the signal that ended the loop */
 };

@@ -16,4 +16,20 @@ int node_log(struct rpc_call *c);
 int node_dmesg_info(struct rpc_call *c);
 int node_dmesg_clear(struct rpc_call *c);
 
+/* domain-methods.c: the domains. */
+int dom_list(struct rpc_call *c);
+int dom_list_with_state(struct rpc_call *c);
+int dom_info(struct rpc_call *c);
+int dom_create(struct rpc_call *c);
+int dom_pause(struct rpc_call *c);
+int dom_unpause(struct rpc_call *c);
+int dom_shutdown(struct rpc_call *c);
+int dom_reset(struct rpc_call *c);
+int dom_destroy(struct rpc_call *c);
+int dom_set_name(struct rpc_call *c);
+int dom_set_pause_flag(struct rpc_call *c);
+int dom_get_pause_flag(struct rpc_call *c);
+int dom_get_restart_count(struct rpc_call *c);
+int dom_wait_for_devices(struct rpc_call *c);
+
 #endif

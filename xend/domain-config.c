@@ -1,0 +1,391 @@
+/* domain-config.c: reads the (vm ...) SXP xm sends (reference 4.6) into
+ * the settings xend starts a domain with, applying xend's defaults and
+ * checks (4.7). Every error names the setting and the cause. */
+#include "domain.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uuid/uuid.h>
+
+#include "domcfg.h"
+
+static const char *const action_names[] = {
+	[DOM_ACT_DESTROY] = "destroy",
+	[DOM_ACT_RESTART] = "restart",
+	[DOM_ACT_PRESERVE] = "preserve",
+	[DOM_ACT_RENAME_RESTART] = "rename-restart",
+	[DOM_ACT_COREDUMP_DESTROY] = "coredump-destroy",
+	[DOM_ACT_COREDUMP_RESTART] = "coredump-restart",
+};
+#define NACTIONS (sizeof(action_names) / sizeof(action_names[0]))
+
+const char *
+domain_action_name(enum domain_action a)
+{
+	return (size_t)a < NACTIONS ? action_names[a] : "destroy";
+}
+
+int
+domain_action_parse(const char *word, enum domain_action *a)
+{
+	size_t i;
+
+	for (i = 0; word != NULL && i < NACTIONS; i++) {
+		if (strcmp(word, action_names[i]) == 0) {
+			*a = (enum domain_action)i;
+			return XU_OK;
+		}
+	}
+	return XU_ERR_INVALID;
+}
+
+/* Classic check_name's characters, less '/': the name becomes a file name
+ * (the console log) on the host. */
+bool
+domain_name_valid(const char *name)
+{
+	const char *p;
+	size_t len;
+
+	if (name == NULL || (len = strlen(name)) == 0 || len > DOMAIN_NAME_MAX)
+		return false;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	for (p = name; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("_.:+-", *p) != NULL))
+			return false;
+	}
+	return true;
+}
+
+void
+domain_sxp_set(struct xv *elem, const char *key, struct xv *value)
+{
+	struct xv *child = xv_child(elem, key);
+
+	if (child == NULL) {
+		xv_append_pair(elem, key, value);
+		return;
+	}
+	while (xv_len(child) > 1)
+		xv_free(child->u.list.items[--child->u.list.n]);
+	xv_append(child, value);
+}
+
+void
+domain_config_init(struct domain_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->on_poweroff = DOM_ACT_DESTROY;
+	cfg->on_reboot = DOM_ACT_RESTART;
+	cfg->on_crash = DOM_ACT_RESTART;
+}
+
+void
+domain_config_dispose(struct domain_config *cfg)
+{
+	free(cfg->name);
+	free(cfg->kernel);
+	free(cfg->ramdisk);
+	free(cfg->cmdline);
+	domain_config_init(cfg);
+}
+
+static int
+fail(struct xu_err *err, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct xu_err *err, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err->rc = rc;
+	err->line = 0;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The text of (key value): strings as they are, numbers printed. NULL when
+ * absent; *bad when present but neither. */
+static const char *
+child_text(const struct xv *elem, const char *key, char *num, size_t numlen,
+    bool *bad)
+{
+	const struct xv *v = xv_child_value(elem, key);
+
+	*bad = false;
+	if (v == NULL)
+		return NULL;
+	if (v->type == XV_STRING)
+		return v->u.str.s;
+	if (v->type == XV_INT) {
+		snprintf(num, numlen, "%lld", (long long)v->u.i);
+		return num;
+	}
+	*bad = true;
+	return NULL;
+}
+
+/* An integer setting in [min, max]; *out keeps def when absent. */
+static int
+child_int(const struct xv *elem, const char *key, int64_t min, int64_t max,
+    int64_t *out, struct xu_err *err)
+{
+	char num[32];
+	bool bad;
+	const char *s = child_text(elem, key, num, sizeof(num), &bad);
+	int64_t v;
+
+	if (s == NULL && !bad)
+		return XU_OK;
+	if (bad || xu_parse_int64(s, &v) != XU_OK)
+		return fail(err, XU_ERR_TYPE, "%s: expected an integer, got %s%.40s%s",
+		    key, bad ? "a list" : "'", bad ? "" : s, bad ? "" : "'");
+	if (v < min || v > max)
+		return fail(err, XU_ERR_RANGE, "%s: %lld is out of range (%lld to %lld)",
+		    key, (long long)v, (long long)min, (long long)max);
+	*out = v;
+	return XU_OK;
+}
+
+static int
+child_str(const struct xv *elem, const char *key, const char **out,
+    struct xu_err *err)
+{
+	char num[32];
+	bool bad;
+	const char *s = child_text(elem, key, num, sizeof(num), &bad);
+
+	if (bad)
+		return fail(err, XU_ERR_TYPE, "%s: expected a string", key);
+	/* a number kept as text must outlive num: only strings pass here */
+	if (s == num)
+		return fail(err, XU_ERR_TYPE, "%s: expected a string, got the "
+		    "number %s", key, num);
+	*out = s;
+	return XU_OK;
+}
+
+static int
+read_action(const struct xv *vm, const char *key, enum domain_action *a,
+    struct xu_err *err)
+{
+	const char *word = NULL;
+	int rc;
+
+	if ((rc = child_str(vm, key, &word, err)) != XU_OK)
+		return rc;
+	if (word == NULL || *word == '\0')
+		return XU_OK;
+	if (domain_action_parse(word, a) != XU_OK)
+		return fail(err, XU_ERR_INVALID, "Invalid Configuration: Invalid "
+		    "event handling mode: %s '%.40s' (expected destroy, restart, "
+		    "preserve, rename-restart, coredump-destroy or "
+		    "coredump-restart)", key, word);
+	return XU_OK;
+}
+
+static int
+read_identity(const struct xv *vm, struct domain_config *cfg,
+    struct xu_err *err)
+{
+	const char *name = NULL, *uuid = NULL;
+	uuid_t u;
+	int rc;
+
+	if ((rc = child_str(vm, "name", &name, err)) != XU_OK ||
+	    (rc = child_str(vm, "uuid", &uuid, err)) != XU_OK)
+		return rc;
+	if (name != NULL && *name != '\0') {
+		if (!domain_name_valid(name))
+			return fail(err, XU_ERR_INVALID, "Invalid VM Name '%.80s': "
+			    "use 1 to %d letters, digits and _ . : + -", name,
+			    DOMAIN_NAME_MAX);
+		cfg->name = xu_strdup(name);
+	}
+	if (uuid != NULL && *uuid != '\0') {
+		if (uuid_parse(uuid, u) != 0)
+			return fail(err, XU_ERR_INVALID, "uuid: '%.40s' is not a "
+			    "UUID", uuid);
+		uuid_unparse_lower(u, cfg->uuid);
+	}
+	return XU_OK;
+}
+
+static unsigned
+popcount64(uint64_t v)
+{
+	unsigned n = 0;
+
+	for (; v != 0; v &= v - 1)
+		n++;
+	return n;
+}
+
+static int
+read_sizes(const struct xv *vm, struct domain_config *cfg, struct xu_err *err)
+{
+	int64_t memory = 0, maxmem = 0, vcpus = 1, avail = -1;
+	int rc;
+
+	if (xv_child(vm, "memory") == NULL)
+		return fail(err, XU_ERR_INVALID, "memory: not set");
+	if ((rc = child_int(vm, "memory", 1, DOMAIN_MEMORY_MAX, &memory, err)) != XU_OK ||
+	    (rc = child_int(vm, "maxmem", 0, DOMAIN_MEMORY_MAX, &maxmem, err)) != XU_OK ||
+	    (rc = child_int(vm, "vcpus", 1, DOMAIN_VCPUS_MAX, &vcpus, err)) != XU_OK ||
+	    (rc = child_int(vm, "vcpu_avail", 0, INT64_MAX, &avail, err)) != XU_OK)
+		return rc;
+	if (maxmem == 0)
+		maxmem = memory;
+	if (maxmem < memory)
+		return fail(err, XU_ERR_RANGE, "maxmem (%lld MiB) is less than "
+		    "memory (%lld MiB)", (long long)maxmem, (long long)memory);
+	cfg->memory = memory;
+	cfg->maxmem = maxmem;
+	cfg->maxvcpus = (unsigned)vcpus;
+	cfg->vcpus = (unsigned)vcpus;
+	/* with maxvcpus, xm sends the boot count and a mask of those online */
+	if (avail >= 0) {
+		uint64_t mask = vcpus >= 64 ? UINT64_MAX :
+		    (UINT64_C(1) << vcpus) - 1;
+		unsigned online = popcount64((uint64_t)avail & mask);
+
+		cfg->vcpus = online > 0 ? online : 1;
+	}
+	return XU_OK;
+}
+
+/* The file must be there and readable by xend now: the monitor opens it
+ * as xend's user, and an error at create names it. */
+static int
+check_file(const char *what, const char *path, struct xu_err *err)
+{
+	struct stat st;
+	int fd;
+
+	if (*path != '/')
+		return fail(err, XU_ERR_INVALID, "%s %.200s: not an absolute path",
+		    what, path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fail(err, XU_ERR_IO, "%s %.200s: %s", what, path,
+		    strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(err, XU_ERR_INVALID, "%s %.200s: not a regular file",
+		    what, path);
+	}
+	close(fd);
+	return XU_OK;
+}
+
+static int
+read_image(const struct xv *vm, struct domain_config *cfg, bool files,
+    struct xu_err *err)
+{
+	const struct xv *image = xv_child(vm, "image"), *img;
+	const char *builder, *kernel = NULL, *ramdisk = NULL, *bl = NULL;
+	int rc;
+
+	if ((rc = child_str(vm, "bootloader", &bl, err)) != XU_OK)
+		return rc;
+	if (bl != NULL && *bl != '\0')
+		return fail(err, XU_ERR_UNSUPPORTED, "bootloader: %.100s is not "
+		    "supported; name the kernel (kernel=) and ramdisk (ramdisk=) "
+		    "in dom0's file system", bl);
+	img = xv_at(image, 1);
+	builder = xv_name(img);
+	if (builder == NULL)
+		return fail(err, XU_ERR_INVALID, "image: missing; a PV guest needs "
+		    "(image (linux (kernel FILE) ...))");
+	if (strcmp(builder, "hvm") == 0) {
+		/* the firmware boots the guest; classic's kernel names
+		 * hvmloader, which has no meaning here */
+		cfg->hvm = true;
+		return XU_OK;
+	}
+	if (strcmp(builder, "linux") != 0)
+		return fail(err, XU_ERR_INVALID, "image: unknown builder '%.40s' "
+		    "(linux or hvm)", builder);
+	if ((rc = child_str(img, "kernel", &kernel, err)) != XU_OK ||
+	    (rc = child_str(img, "ramdisk", &ramdisk, err)) != XU_OK)
+		return rc;
+	if (kernel == NULL || *kernel == '\0')
+		return fail(err, XU_ERR_INVALID, "kernel: not set; a PV guest "
+		    "needs (kernel FILE) in its image");
+	if (files && (rc = check_file("kernel", kernel, err)) != XU_OK)
+		return rc;
+	if (ramdisk != NULL && *ramdisk != '\0') {
+		if (files && (rc = check_file("ramdisk", ramdisk, err)) != XU_OK)
+			return rc;
+		cfg->ramdisk = xu_strdup(ramdisk);
+	}
+	cfg->kernel = xu_strdup(kernel);
+	cfg->cmdline = domcfg_kernel_cmdline(image);
+	return XU_OK;
+}
+
+/* Devices come with their own issue; until then one would be silently
+ * missing in the guest, so a config asking for one is refused. */
+static int
+check_devices(const struct xv *vm, struct xu_err *err)
+{
+	size_t i;
+
+	for (i = 1; i < xv_len(vm); i++) {
+		const struct xv *c = xv_at(vm, i);
+
+		if (xv_name(c) != NULL && strcmp(xv_name(c), "device") == 0)
+			return fail(err, XU_ERR_UNSUPPORTED, "device %s: virtual "
+			    "devices are not supported yet (remove disk=, vif=, "
+			    "vfb= ... from the config)",
+			    xv_name(xv_at(c, 1)) ? xv_name(xv_at(c, 1)) : "?");
+	}
+	return XU_OK;
+}
+
+static int
+parse(const struct xv *vm, struct domain_config *cfg, bool files,
+    struct xu_err *err)
+{
+	int rc;
+
+	domain_config_init(cfg);
+	memset(err, 0, sizeof(*err));
+	if (!xv_is_list(vm) || xv_name(vm) == NULL || strcmp(xv_name(vm), "vm") != 0)
+		return fail(err, XU_ERR_INVALID, "the config is not a (vm ...) SXP");
+	if ((rc = read_identity(vm, cfg, err)) != XU_OK ||
+	    (rc = read_sizes(vm, cfg, err)) != XU_OK ||
+	    (rc = read_action(vm, "on_poweroff", &cfg->on_poweroff, err)) != XU_OK ||
+	    (rc = read_action(vm, "on_reboot", &cfg->on_reboot, err)) != XU_OK ||
+	    (rc = read_action(vm, "on_crash", &cfg->on_crash, err)) != XU_OK ||
+	    (rc = read_image(vm, cfg, files, err)) != XU_OK ||
+	    (rc = check_devices(vm, err)) != XU_OK) {
+		domain_config_dispose(cfg);
+		return rc;
+	}
+	return XU_OK;
+}
+
+int
+domain_config_parse(const struct xv *vm, struct domain_config *cfg,
+    struct xu_err *err)
+{
+	return parse(vm, cfg, true, err);
+}
+
+int
+domain_config_parse_nofiles(const struct xv *vm, struct domain_config *cfg,
+    struct xu_err *err)
+{
+	return parse(vm, cfg, false, err);
+}

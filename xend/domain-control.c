@@ -1,0 +1,215 @@
+/* domain-control.c: what an administrator asks of a domain: pause,
+ * unpause, shutdown (poweroff, reboot, halt), reset, destroy, rename.
+ * Domain-0 is the host and refuses all of them; a domain being created,
+ * restarted or destroyed refuses until that is over. */
+#include "domain.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "store.h"
+
+static int
+refuse_dom0(struct domain *d, const char *what, struct xu_err *err)
+{
+	if (!d->is_dom0)
+		return XU_OK;
+	xu_err_set(err, XU_ERR_INVALID, 0, "Cannot %s privileged domain %s "
+	    "(domain 0 is the host)", what, d->name);
+	return XU_ERR_INVALID;
+}
+
+static int
+need_active(struct domain *d, struct xu_err *err)
+{
+	const char *why = NULL;
+
+	switch (d->phase) {
+	case DOM_PHASE_ACTIVE:
+		return XU_OK;
+	case DOM_PHASE_STARTING:
+		why = "is starting; try again when it is up";
+		break;
+	case DOM_PHASE_RESTARTING:
+		why = "is restarting; try again when it is up";
+		break;
+	case DOM_PHASE_DESTROYING:
+		why = "is being destroyed";
+		break;
+	case DOM_PHASE_HALTED:
+		why = "is not running";
+		break;
+	}
+	xu_err_set(err, XU_ERR_INVALID, 0, "Domain '%s' %s", d->name, why);
+	return XU_ERR_INVALID;
+}
+
+/* A libxc failure as the user sees it: the domain, the step, the cause. */
+static int
+xc_failed(struct domain *d, int rc, const char *what, struct xu_err *err)
+{
+	xc_interface *xc = d->tab->x->xc;
+
+	xu_err_set(err, XU_ERR_IO, 0, "Domain '%s' (%u): cannot %s: %s",
+	    d->name, d->domid, what,
+	    *xc_last_error(xc) ? xc_last_error(xc) : xc_strerror(rc));
+	log_error("%s", err->msg);
+	return XU_ERR_IO;
+}
+
+bool
+domain_refresh(struct domain *d)
+{
+	struct xc_dominfo info;
+
+	if (!domain_running(d) || d->phase != DOM_PHASE_ACTIVE)
+		return false;
+	if (xc_domain_getinfo(d->tab->x->xc, d->domid, &info) != XC_OK)
+		return false;
+	d->info = info;
+	d->have_info = true;
+	return true;
+}
+
+/* The common shape: checks, the libxc call, a fresh view of the domain. */
+static int
+control(struct domain *d, const char *what, int (*fn)(xc_interface *, uint32_t),
+    struct xu_err *err)
+{
+	int rc;
+
+	if ((rc = refuse_dom0(d, what, err)) != XU_OK ||
+	    (rc = need_active(d, err)) != XU_OK)
+		return rc;
+	if ((rc = fn(d->tab->x->xc, d->domid)) != XC_OK)
+		return xc_failed(d, rc, what, err);
+	log_info("Domain %s (%u): %s done", d->name, d->domid, what);
+	domain_refresh(d);
+	return XU_OK;
+}
+
+int
+domain_pause(struct domain *d, struct xu_err *err)
+{
+	return control(d, "pause", xc_domain_pause, err);
+}
+
+int
+domain_unpause(struct domain *d, struct xu_err *err)
+{
+	return control(d, "unpause", xc_domain_unpause, err);
+}
+
+int
+domain_reset(struct domain *d, struct xu_err *err)
+{
+	return control(d, "reset", xc_domain_reset, err);
+}
+
+int
+domain_shutdown(struct domain *d, const char *reason, struct xu_err *err)
+{
+	static const struct {
+		const char *word;
+		enum xc_shutdown_reason reason;
+	} reasons[] = {
+		{ "poweroff", XC_SHUTDOWN_POWEROFF },
+		{ "reboot", XC_SHUTDOWN_REBOOT },
+		{ "halt", XC_SHUTDOWN_HALT },
+	};
+	size_t i;
+	int rc;
+
+	if ((rc = refuse_dom0(d, "shut down", err)) != XU_OK ||
+	    (rc = need_active(d, err)) != XU_OK)
+		return rc;
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcmp(reason, reasons[i].word) == 0)
+			break;
+	if (i == sizeof(reasons) / sizeof(reasons[0])) {
+		xu_err_set(err, XU_ERR_INVALID, 0, "Domain '%s': shutdown reason "
+		    "'%.40s' is not supported (poweroff, reboot or halt)",
+		    d->name, reason);
+		return XU_ERR_INVALID;
+	}
+	/* the guest sees the ACPI power button; its monitor remembers why,
+	 * and reports it when the guest is off, so on_reboot applies to a
+	 * reboot even across an xend restart */
+	rc = xc_domain_shutdown(d->tab->x->xc, d->domid, reasons[i].reason);
+	if (rc != XC_OK)
+		return xc_failed(d, rc, "shut down", err);
+	domain_log(d, "shutdown requested (%s)", reason);
+	return XU_OK;
+}
+
+int
+domain_teardown(struct domain *d, const char *why, struct xu_err *err)
+{
+	struct domains *t = d->tab;
+	xc_interface *xc = t->x->xc;
+	int rc;
+
+	domain_unsubscribe(d);
+	d->phase = DOM_PHASE_DESTROYING;
+	/* the intent first: a killed xend finishes the job when it is back */
+	if (domain_save(d) == XU_OK)
+		domain_ack(d);
+	domain_log(d, "destroying: %s", why);
+	if (d->domid != 0) {
+		rc = xc_domain_destroy(xc, d->domid);
+		if (rc != XC_OK && rc != XC_ERR_NO_DOMAIN) {
+			xc_failed(d, rc, "destroy", err);
+			/* still there: keep the record saying what was asked;
+			 * a second destroy tries again */
+			d->phase = DOM_PHASE_ACTIVE;
+			(void)domain_subscribe(d);
+			return XU_ERR_IO;
+		}
+	}
+	domain_log(d, "destroyed");
+	(void)domain_forget(d);
+	if (!d->managed)
+		domains_remove(t, d);
+	return XU_OK;
+}
+
+int
+domain_destroy(struct domain *d, struct xu_err *err)
+{
+	int rc;
+
+	if ((rc = refuse_dom0(d, "destroy", err)) != XU_OK)
+		return rc;
+	if (d->phase == DOM_PHASE_STARTING || d->phase == DOM_PHASE_RESTARTING ||
+	    d->phase == DOM_PHASE_HALTED)
+		return need_active(d, err);
+	return domain_teardown(d, "destroy requested", err);
+}
+
+int
+domain_rename(struct domain *d, const char *name, struct xu_err *err)
+{
+	char *old;
+	int rc;
+
+	if ((rc = refuse_dom0(d, "rename", err)) != XU_OK)
+		return rc;
+	if (strcmp(d->name, name) == 0)
+		return XU_OK;
+	old = xu_strdup(d->name);
+	if ((rc = domain_set_name(d, name, err)) != XU_OK)
+		goto out;
+	if ((rc = domain_save(d)) != XU_OK) {
+		xu_err_set(err, rc, 0, "Domain '%s': cannot record the new name: %s",
+		    old, store_errmsg(d->tab->x->store));
+		(void)domain_set_name(d, old, err);
+		goto out;
+	}
+	domain_log(d, "renamed from '%s'", old);
+out:
+	free(old);
+	return rc;
+}

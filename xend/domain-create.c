@@ -1,0 +1,344 @@
+/* domain-create.c: creating a domain and starting its monitor without
+ * blocking the loop. The record (state 'starting', a fresh domid) is
+ * committed before the monitor is asked for, so a killed xend finds either
+ * the record of a domain it started or nothing at all. */
+#include "domain.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <uuid/uuid.h>
+
+#include "accel.h"
+#include "daemon.h"
+#include "log.h"
+#include "store.h"
+
+/* Domids tried when strangers' monitors hold them, before giving up. */
+#define DOMID_TRIES	16
+
+struct domain_start {
+	struct domain *d;
+	bool paused;
+	domain_started_fn done;
+	void *arg;
+	struct event *ev;
+	int tries;		/* domids found held by a stranger */
+	bool cancelled;
+};
+
+static void start_go(void *arg);
+
+/* The store's counter is above every domid xend has seen, but a monitor
+ * started by hand may hold one: its lock refuses us, and the next id is
+ * tried, in a new transaction. */
+static bool
+retry_domid(struct domain_start *s)
+{
+	struct domain *d = s->d;
+	struct store *st = d->tab->x->store;
+	struct xu_err err = { 0 };
+	uint32_t old = d->domid;
+
+	if (++s->tries >= DOMID_TRIES)
+		return false;
+	if (store_begin(st) != XU_OK)
+		return false;
+	if (domain_alloc_domid(d->tab, &d->domid, &err) != XU_OK ||
+	    domain_save(d) != XU_OK) {
+		store_rollback(st);
+		d->domid = old;
+		return false;
+	}
+	if (store_commit(st) != XU_OK) {
+		d->domid = old;
+		return false;
+	}
+	log_warn("Domain %s: domain id %u is held by a monitor xend does not "
+	    "know; trying %u", d->name, old, d->domid);
+	if (s->ev != NULL) {
+		event_free(s->ev);
+		s->ev = NULL;
+	}
+	start_go(s);
+	return true;
+}
+
+static void
+start_end(struct domain_start *s, int rc, const char *msg)
+{
+	struct domain *d = s->d;
+
+	if (rc == XC_ERR_EXISTS && retry_domid(s))
+		return;
+	d->start = NULL;
+	if (s->ev != NULL)
+		event_free(s->ev);
+	if (rc == XC_OK) {
+		d->phase = DOM_PHASE_ACTIVE;
+		if (domain_refresh(d) && d->info.start_time > 0)
+			d->start_time = d->info.start_time;
+		else
+			d->start_time = domain_now();
+		(void)domain_save(d);
+		domain_log(d, "started%s", s->paused ? " (paused)" : "");
+		if (domain_subscribe(d) != XC_OK)
+			log_error("Domain %s (%u): no events from its monitor: %s",
+			    d->name, d->domid, xc_last_error(d->tab->x->xc));
+	} else {
+		domain_log(d, "could not be started: %s", msg);
+		(void)domain_forget(d);
+		if (!d->managed)
+			domains_remove(d->tab, d);
+	}
+	s->done(d, rc, msg, s->arg);
+	domain_run_waiters(d);
+	domain_unref(d);
+	free(s);
+}
+
+void
+domain_when_started(struct domain *d, void (*fn)(struct domain *, void *),
+    void *arg)
+{
+	struct domain_waiter *w = xu_calloc(1, sizeof(*w)), **pp;
+
+	w->fn = fn;
+	w->arg = arg;
+	for (pp = &d->waiters; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = w;
+	domain_ref(d);
+}
+
+void
+domain_run_waiters(struct domain *d)
+{
+	struct domain_waiter *w;
+
+	domain_ref(d);
+	while ((w = d->waiters) != NULL) {
+		d->waiters = w->next;
+		w->fn(d, w->arg);
+		free(w);
+		domain_unref(d);
+	}
+	domain_unref(d);
+}
+
+static void
+start_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct domain_start *s = arg;
+	xc_interface *xc = s->d->tab->x->xc;
+	char msg[512];
+	int rc;
+
+	rc = xc_domain_create_finish(xc, s->d->domid, (int)fd);
+	snprintf(msg, sizeof(msg), "%s", rc == XC_OK ? "" :
+	    *xc_last_error(xc) ? xc_last_error(xc) : xc_strerror(rc));
+	start_end(s, rc, msg);
+}
+
+/* The config libxc starts the monitor with; strings borrowed from d. */
+static void
+monitor_config(const struct domain *d, bool paused, enum xc_accel accel,
+    struct xc_domain_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->domid = d->domid;
+	cfg->name = d->name;
+	cfg->uuid = d->uuid;
+	cfg->hvm = d->cfg.hvm;
+	cfg->kernel = d->cfg.kernel;
+	cfg->ramdisk = d->cfg.ramdisk;
+	cfg->cmdline = d->cfg.cmdline;
+	cfg->memory_mb = (uint64_t)d->cfg.memory;
+	cfg->maxmem_mb = (uint64_t)d->cfg.maxmem;
+	cfg->vcpus = d->cfg.vcpus;
+	cfg->maxvcpus = d->cfg.maxvcpus;
+	cfg->accel = accel;
+	cfg->paused = paused;
+}
+
+static void
+start_go(void *arg)
+{
+	struct domain_start *s = arg;
+	struct domain *d = s->d;
+	struct xend *x = d->tab->x;
+	struct xc_domain_config cfg;
+	char msg[512];
+	int rc, fd = -1;
+
+	if (s->cancelled) {
+		domain_unref(d);
+		free(s);
+		return;
+	}
+	monitor_config(d, s->paused, accel_chosen(x->accel), &cfg);
+	log_debug("Domain %s (%u): starting its monitor (%s, %lld MiB, %u "
+	    "vCPUs, kernel %s, cmdline '%s')", d->name, d->domid,
+	    accel_chosen(x->accel) == XC_ACCEL_KVM ? "kvm" : "tcg",
+	    (long long)d->cfg.memory, d->cfg.vcpus,
+	    d->cfg.kernel ? d->cfg.kernel : "none",
+	    d->cfg.cmdline ? d->cfg.cmdline : "");
+	rc = xc_domain_create_start(x->xc, &cfg, &fd);
+	if (rc != XC_OK) {
+		snprintf(msg, sizeof(msg), "%s", *xc_last_error(x->xc) ?
+		    xc_last_error(x->xc) : xc_strerror(rc));
+		start_end(s, rc, msg);
+		return;
+	}
+	s->ev = event_new(x->base, fd, EV_READ, start_ready, s);
+	event_add(s->ev, NULL);
+}
+
+void
+domain_start(struct domain *d, bool paused, domain_started_fn done, void *arg)
+{
+	struct domain_start *s = xu_calloc(1, sizeof(*s));
+
+	domain_ref(d);
+	s->d = d;
+	s->paused = paused;
+	s->done = done;
+	s->arg = arg;
+	d->start = s;
+	d->phase = DOM_PHASE_STARTING;
+	accel_wait(d->tab->x->accel, start_go, s);
+}
+
+void
+domain_start_cancel(struct domain *d)
+{
+	struct domain_start *s = d->start;
+
+	if (s == NULL)
+		return;
+	d->start = NULL;
+	if (s->ev == NULL) {
+		/* still waiting for the accelerator, which owns the callback:
+		 * it frees s if it ever fires */
+		s->cancelled = true;
+		return;
+	}
+	/* the monitor goes on starting; the next xend adopts it */
+	event_free(s->ev);
+	free(s);
+	domain_unref(d);
+}
+
+/* ---- xend.domain.create ---------------------------------------------- */
+
+static int
+check_unique(struct domains *t, const char *name, const char *uuid,
+    struct xu_err *err)
+{
+	struct domain *o;
+
+	if ((o = domains_by_name(t, name)) != NULL) {
+		if (o->is_dom0 || o->domid != 0)
+			xu_err_set(err, XU_ERR_INVALID, 0, "Domain '%s' already "
+			    "exists with ID %u", name, o->domid);
+		else
+			xu_err_set(err, XU_ERR_INVALID, 0, "Domain '%s' already "
+			    "exists (managed, not running)", name);
+		return XU_ERR_INVALID;
+	}
+	if ((o = domains_by_uuid(t, uuid)) != NULL) {
+		xu_err_set(err, XU_ERR_INVALID, 0, "Domain '%s': UUID %s is "
+		    "already used by domain '%s'", name, uuid, o->name);
+		return XU_ERR_INVALID;
+	}
+	return XU_OK;
+}
+
+int
+domain_alloc_domid(struct domains *t, uint32_t *domid, struct xu_err *err)
+{
+	struct store *st = t->x->store;
+
+	if (store_domid_alloc(st, domid) != XU_OK) {
+		xu_err_set(err, XU_ERR_IO, 0, "cannot allocate a domain id: %s",
+		    store_errmsg(st));
+		return XU_ERR_IO;
+	}
+	return XU_OK;
+}
+
+/* The record first, in one transaction: domid taken, state 'starting'. */
+static int
+record_new(struct domain *d, struct xu_err *err)
+{
+	struct store *st = d->tab->x->store;
+	int rc;
+
+	if ((rc = store_begin(st)) != XU_OK)
+		goto fail;
+	if ((rc = domain_alloc_domid(d->tab, &d->domid, err)) != XU_OK) {
+		store_rollback(st);
+		d->domid = 0;
+		return rc;
+	}
+	if ((rc = domain_save(d)) != XU_OK) {
+		store_rollback(st);
+		goto fail;
+	}
+	if ((rc = store_commit(st)) != XU_OK)
+		goto fail;
+	return XU_OK;
+fail:
+	xu_err_set(err, rc, 0, "cannot record the domain: %s", store_errmsg(st));
+	d->domid = 0;
+	return rc;
+}
+
+int
+domain_create(struct domains *t, const struct xv *vm, domain_started_fn done,
+    void *arg, struct xu_err *err)
+{
+	struct domain_config cfg;
+	struct domain *d = NULL;
+	uuid_t u;
+	int rc;
+
+	if ((rc = domain_config_parse(vm, &cfg, err)) != XU_OK) {
+		char *cause = xu_strdup(err->msg);
+		const char *name = xv_string(xv_child_value(vm, "name"));
+
+		xu_err_set(err, rc, 0, "cannot create domain '%.80s': %s",
+		    name != NULL ? name : "(unnamed)", cause);
+		free(cause);
+		return rc;
+	}
+	if (cfg.uuid[0] == '\0') {
+		uuid_generate(u);
+		uuid_unparse_lower(u, cfg.uuid);
+	}
+	if (cfg.name == NULL)
+		cfg.name = xu_asprintf("Domain-%s", cfg.uuid);
+	if ((rc = check_unique(t, cfg.name, cfg.uuid, err)) != XU_OK) {
+		domain_config_dispose(&cfg);
+		return rc;
+	}
+	d = domain_new(t);
+	d->cfg = cfg;
+	d->name = xu_strdup(cfg.name);
+	snprintf(d->uuid, sizeof(d->uuid), "%s", cfg.uuid);
+	d->vm = xv_copy(vm);
+	domain_sxp_set(d->vm, "name", xv_str(d->name));
+	domain_sxp_set(d->vm, "uuid", xv_str(d->uuid));
+	if ((rc = record_new(d, err)) != XU_OK) {
+		domain_unref(d);
+		return rc;
+	}
+	domains_add(t, d);
+	domain_log(d, "created (%lld MiB, %u vCPUs)", (long long)cfg.memory,
+	    cfg.vcpus);
+	domain_start(d, true, done, arg);
+	return XU_OK;
+}

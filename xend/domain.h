@@ -1,0 +1,266 @@
+/* domain.h: xend's domains: the in-memory table (a cache of the SQLite
+ * record, reconciled with the running monitors), the (vm ...) config as
+ * xend reads it, and the lifecycle: create, control, events and the on_*
+ * policy, re-adoption at start. One file per job, this header for all. */
+#ifndef XEND_DOMAIN_H
+#define XEND_DOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xenctrl.h"
+#include "xu.h"
+#include "xv.h"
+
+struct xend;
+struct event;
+
+/* ---- the (vm ...) config (domain-config.c) -------------------------- */
+
+/* What xend does when a domain stops (reference 12). Append only. */
+enum domain_action {
+	DOM_ACT_DESTROY,
+	DOM_ACT_RESTART,
+	DOM_ACT_PRESERVE,
+	DOM_ACT_RENAME_RESTART,
+	DOM_ACT_COREDUMP_DESTROY,	/* no dumps yet: as destroy, logged */
+	DOM_ACT_COREDUMP_RESTART,	/* no dumps yet: as restart, logged */
+};
+
+#define DOMAIN_NAME_MAX		127	/* characters; xenhv's limit */
+#define DOMAIN_MEMORY_MAX	(1 << 24)	/* MiB: 16 TiB, within 32 bits */
+#define DOMAIN_VCPUS_MAX	255
+
+/* The checked settings of a (vm ...) SXP. */
+struct domain_config {
+	char *name;			/* NULL: not given */
+	char uuid[37];			/* "" when not given */
+	int64_t memory, maxmem;		/* MiB */
+	unsigned vcpus, maxvcpus;	/* online at boot, built with */
+	bool hvm;
+	char *kernel, *ramdisk;		/* NULL when not given */
+	char *cmdline;			/* assembled as xend did (4.7) */
+	enum domain_action on_poweroff, on_reboot, on_crash;
+};
+
+void domain_config_init(struct domain_config *cfg);
+void domain_config_dispose(struct domain_config *cfg);
+
+/* Reads and checks vm (the whole (vm ...) element): types, ranges,
+ * on_* words, kernel and ramdisk readable. err->msg names the setting
+ * and the cause ("kernel /boot/x: No such file or directory"). Checks of
+ * names and UUIDs against other domains are the table's (domain.c). */
+int domain_config_parse(const struct xv *vm, struct domain_config *cfg,
+    struct xu_err *err);
+/* Only the text checks, no file access (re-reading a stored config). */
+int domain_config_parse_nofiles(const struct xv *vm, struct domain_config *cfg,
+    struct xu_err *err);
+
+/* A name xend accepts: 1..127 of [A-Za-z0-9_.:+-], not "." or "..". */
+bool domain_name_valid(const char *name);
+const char *domain_action_name(enum domain_action a);
+int domain_action_parse(const char *word, enum domain_action *a);
+
+/* Sets (replacing or appending) the child (key value) of a (vm ...) or
+ * other SXP element; takes value. */
+void domain_sxp_set(struct xv *elem, const char *key, struct xv *value);
+
+/* ---- the table (domain.c) ------------------------------------------ */
+
+/* Where a domain is in xend's lifecycle; the monitor's own state (running,
+ * paused, shut down, crashed) is in info while ACTIVE. */
+enum domain_phase {
+	DOM_PHASE_STARTING,	/* record committed, monitor not yet up */
+	DOM_PHASE_ACTIVE,	/* a monitor runs it, whatever its state */
+	DOM_PHASE_RESTARTING,	/* old monitor gone or going, new one next */
+	DOM_PHASE_DESTROYING,	/* being torn down */
+	DOM_PHASE_HALTED,	/* managed, not running */
+};
+
+struct domains;
+struct domain_start;
+struct domain;
+
+struct domain_waiter {
+	void (*fn)(struct domain *d, void *arg);
+	void *arg;
+	struct domain_waiter *next;
+};
+
+struct domain {
+	struct domains *tab;
+	char uuid[37];
+	char *name;
+	uint32_t domid;			/* 0: none (dom0 has is_dom0) */
+	bool is_dom0;
+	bool managed;
+	struct xv *vm;			/* the (vm ...) config, name and uuid set */
+	struct domain_config cfg;
+	enum domain_phase phase;
+	struct xc_dominfo info;		/* last known from the monitor */
+	bool have_info;
+	int64_t restart_count;
+	double start_time;
+	bool pause_flag;		/* setpauseflag: paused by the admin */
+
+	/* Events from the monitor (domain-events.c). */
+	int ev_fd;
+	struct event *ev;
+	/* Creation in flight (domain-create.c); a timer while waiting for a
+	 * monitor found starting at re-adoption (domain-adopt.c). */
+	struct domain_start *start;
+	struct event *adopt_timer;
+	double adopt_deadline;
+	int adopt_wait;			/* seconds to the next look */
+	/* Called once the start in flight has ended, either way. */
+	struct domain_waiter *waiters;
+
+	/* The stop event being acted upon: acknowledged once the action's
+	 * first step is committed. */
+	uint64_t ack_seq;
+	bool ack_due;
+	/* Re-adopted in a stopped state: check that it was acted upon once
+	 * the events the monitor kept have been read. */
+	bool check_stopped;
+	char saved_state[16];		/* the state word last recorded */
+
+	int refs;
+	bool removed;			/* out of the table; freed at refs 0 */
+};
+
+/* The table holding every domain xend knows, dom0 first. */
+struct domains {
+	struct xend *x;
+	struct domain **v;
+	size_t n, cap;
+	struct domain *dom0;
+	double restart_guard;		/* seconds; reference 12: 60 */
+};
+
+/* The restart loop guard (seconds); XEND_RESTART_GUARD_SECS overrides it
+ * for tests only. */
+#define DOMAIN_RESTART_GUARD_SECS	60
+
+/* Makes the table with Domain-0, then reconciles the record with the
+ * running monitors (domain-adopt.c). Never fails: what cannot be adopted
+ * is logged. */
+struct domains *domains_new(struct xend *x);
+/* Drops subscriptions and in-flight work; never touches a domain. */
+void domains_free(struct domains *t);
+
+/* The rpc lookup hook: running by name, managed by name, running by id,
+ * running by UUID, managed by UUID (classic XendDomain order). */
+void *domains_lookup_hook(void *arg, const char *id);
+struct domain *domains_by_name(struct domains *t, const char *name);
+struct domain *domains_by_uuid(struct domains *t, const char *uuid);
+struct domain *domains_by_domid(struct domains *t, uint32_t domid);
+
+/* A new domain (one reference, held by the table once added). */
+struct domain *domain_new(struct domains *t);
+void domains_add(struct domains *t, struct domain *d);
+/* Takes d out of the table (its reference goes with it). */
+void domains_remove(struct domains *t, struct domain *d);
+void domain_ref(struct domain *d);
+void domain_unref(struct domain *d);
+/* The table sorted by name (borrowed pointers; free the array). */
+struct domain **domains_sorted(struct domains *t, size_t *n);
+
+/* True while a monitor exists for it (has a domid, is not dom0). */
+bool domain_running(const struct domain *d);
+/* The word kept in the record's state column. */
+const char *domain_state_word(const struct domain *d);
+
+/* The record: inserts or updates d's row. Callers wrap several changes
+ * in store_begin/store_commit to make them one transaction. */
+int domain_save(struct domain *d);
+/* Deletes the row (or, managed, keeps it halted without a domid). */
+int domain_forget(struct domain *d);
+/* A line in the event log table and in xend.log at INFO. */
+void domain_log(struct domain *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Renames d (checked: valid and unused), in memory and config. */
+int domain_set_name(struct domain *d, const char *name, struct xu_err *err);
+
+/* ---- creating and restarting (domain-create.c) --------------------- */
+
+/* The answer of a start: rc XC_OK or an error with msg saying why. */
+typedef void (*domain_started_fn)(struct domain *d, int rc, const char *msg,
+    void *arg);
+
+/* xend.domain.create: checks vm, commits the record ('starting', a new
+ * domid) and starts the monitor paused; done is called once, with d
+ * ACTIVE on success or already removed on failure (err set then). An
+ * immediate failure returns non-zero with err filled and calls nothing. */
+int domain_create(struct domains *t, const struct xv *vm,
+    domain_started_fn done, void *arg, struct xu_err *err);
+/* A domain id no monitor holds (the store's counter moves past it). */
+int domain_alloc_domid(struct domains *t, uint32_t *domid, struct xu_err *err);
+/* Starts a monitor for d, whose record already holds its domid in state
+ * 'starting'. On success d is ACTIVE, saved and subscribed; on failure
+ * its record is gone (managed: halted). Waits for the accelerator. */
+void domain_start(struct domain *d, bool paused, domain_started_fn done,
+    void *arg);
+/* Calls fn(d, arg) when the start in flight ends (d->removed if it
+ * failed), in the order asked. d is referenced until then. */
+void domain_when_started(struct domain *d, void (*fn)(struct domain *, void *),
+    void *arg);
+void domain_run_waiters(struct domain *d);
+/* Abandons a start in flight (xend stopping): the monitor carries on and
+ * is re-adopted by the next xend. */
+void domain_start_cancel(struct domain *d);
+
+/* ---- control (domain-control.c) ----------------------------------- */
+
+int domain_pause(struct domain *d, struct xu_err *err);
+int domain_unpause(struct domain *d, struct xu_err *err);
+/* reason: "poweroff", "reboot", "halt". */
+int domain_shutdown(struct domain *d, const char *reason, struct xu_err *err);
+int domain_reset(struct domain *d, struct xu_err *err);
+int domain_destroy(struct domain *d, struct xu_err *err);
+int domain_rename(struct domain *d, const char *name, struct xu_err *err);
+/* Tears d down for good: record 'destroying' (committed, then the stop
+ * event acknowledged), monitor destroyed, record removed (managed: kept
+ * halted). d may be freed on return. */
+int domain_teardown(struct domain *d, const char *why, struct xu_err *err);
+/* Refreshes d->info from the monitor; false when it does not answer. */
+bool domain_refresh(struct domain *d);
+
+/* ---- events and policy (domain-events.c) --------------------------- */
+
+/* Subscribes to d's monitor on the loop; the events it kept unacknowledged
+ * (while no xend ran) are handled first. */
+int domain_subscribe(struct domain *d);
+void domain_unsubscribe(struct domain *d);
+/* Watches d->ev_fd (a subscription d owns) on the loop; what is already
+ * buffered is read on the next turn, never inside the caller. */
+void domain_events_watch(struct domain *d);
+/* The domain stopped: apply its on_* action for reason (crash for a dead
+ * monitor), as an event would. why goes to the log. */
+void domain_stopped(struct domain *d, enum xc_dom_state state,
+    enum xc_shutdown_reason reason, const char *why);
+/* Carries on a restart whose record says 'restarting' and whose old
+ * monitor is gone (re-adoption). */
+void domain_restart_resume(struct domain *d);
+/* Acknowledges the stop event being acted upon, if any. */
+void domain_ack(struct domain *d);
+
+/* ---- re-adoption (domain-adopt.c) ---------------------------------- */
+
+void domains_reconcile(struct domains *t);
+
+/* ---- the domain SXP (domain-sxp.c) --------------------------------- */
+
+/* Six letters "rbpscd" or '-' (reference 3.2). */
+void domain_state_letters(const struct domain *d, char out[7]);
+/* The status integer 0-6 and its --state name (reference 3.2). */
+int domain_status(const struct domain *d);
+const char *domain_status_name(int status);
+/* (domain ...) as xend.domain returns it (reference 3.3 order); full adds
+ * the devices. */
+struct xv *domain_sxp(struct domain *d, bool full);
+
+double domain_now(void);
+
+#endif
