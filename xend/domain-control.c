@@ -106,7 +106,11 @@ domain_unpause(struct domain *d, struct xu_err *err)
 int
 domain_reset(struct domain *d, struct xu_err *err)
 {
-	return control(d, "reset", xc_domain_reset, err);
+	int rc = control(d, "reset", xc_domain_reset, err);
+
+	if (rc == XU_OK)
+		d->admin_reboot = true;
+	return rc;
 }
 
 int
@@ -141,6 +145,7 @@ domain_shutdown(struct domain *d, const char *reason, struct xu_err *err)
 	rc = xc_domain_shutdown(d->tab->x->xc, d->domid, reasons[i].reason);
 	if (rc != XC_OK)
 		return xc_failed(d, rc, "shut down", err);
+	d->admin_reboot = reasons[i].reason == XC_SHUTDOWN_REBOOT;
 	domain_log(d, "shutdown requested (%s)", reason);
 	return XU_OK;
 }

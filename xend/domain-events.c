@@ -68,6 +68,7 @@ domain_restart_resume(struct domain *d)
 	d->phase = DOM_PHASE_RESTARTING;
 	d->have_info = false;
 	d->pause_flag = false;
+	d->admin_reboot = false;
 	if ((rc = store_begin(st)) != XU_OK)
 		goto fail;
 	if ((rc = domain_alloc_domid(d->tab, &d->domid, &err)) != XU_OK) {
@@ -230,8 +231,12 @@ domain_stopped(struct domain *d, enum xc_dom_state state,
 		    DOM_ACT_RESTART;
 	}
 	up = d->start_time > 0 ? domain_now() - d->start_time : 1e9;
+	/* The guard stops a guest that keeps crashing or rebooting by itself;
+	 * a reboot the admin asked for is never a loop (classic xend refused
+	 * `xm reboot` within 60 s of a boot, a sharp edge we drop). */
 	if ((act == DOM_ACT_RESTART || act == DOM_ACT_RENAME_RESTART) &&
-	    up < t->restart_guard) {
+	    up < t->restart_guard &&
+	    !(d->admin_reboot && reason == XC_SHUTDOWN_REBOOT)) {
 		log_error("VM %s restarting too fast (%.1f seconds since the last "
 		    "restart).  Refusing to restart to avoid loops.", d->name, up);
 		domain_log(d, "restarting too fast: destroyed instead");

@@ -103,6 +103,9 @@ struct domain {
 	int64_t restart_count;
 	double start_time;
 	bool pause_flag;		/* setpauseflag: paused by the admin */
+	/* The admin asked for this reboot (xm reboot, xm reset): the restart
+	 * is wanted, so the restart-loop guard does not apply to it. */
+	bool admin_reboot;
 
 	/* Events from the monitor (domain-events.c). */
 	int ev_fd;
