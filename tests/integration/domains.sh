@@ -9,6 +9,11 @@
 # lifecycle commands. Needs qemu-system-x86_64, python3 and the default
 # guest ($XEN_GUEST_DIR, else /usr/share/xen/guest from scripts/mkguest.sh).
 # KEEP=1 leaves the test root (logs, database) for inspection.
+# tests/run.sh sets this for make distcheck: these already ran in its main pass.
+if [ -n "${XEN_SKIP_INTEGRATION:-}" ]; then
+	echo "1..0 # SKIP $XEN_SKIP_INTEGRATION"
+	exit 0
+fi
 
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -214,7 +219,8 @@ start_xend() {
 sxp_for() {
 	local name="$1"
 	shift
-	"$XM" create -n "$CFG" name="$name" "$@" 2>"$D/xm.err" >"$D/$name.sxp"
+	"$XM" create -n "$CFG" name="$name" kernel="$GUEST/vmlinuz" \
+	    ramdisk="$GUEST/initrd.img" "$@" 2>"$D/xm.err" >"$D/$name.sxp"
 }
 # boot NAME VAR=VALUE...: create, unpause and wait for the banner.
 boot() {

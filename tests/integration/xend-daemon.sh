@@ -3,6 +3,11 @@
 # xm and by raw HTTP: start/status/stop/restart/reload, the pid file and
 # socket, xm info/log/dmesg, faults for bad requests, the peer check, and
 # recovery after kill -9. Log rotation is covered by tests/unit/test-xend-log.
+# tests/run.sh sets this for make distcheck: these already ran in its main pass.
+if [ -n "${XEN_SKIP_INTEGRATION:-}" ]; then
+	echo "1..0 # SKIP $XEN_SKIP_INTEGRATION"
+	exit 0
+fi
 
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -27,6 +32,7 @@ cleanup() {
 	rm -rf "$D"
 }
 trap cleanup EXIT
+alive_pid() { [ -n "$1" ] && [ "$1" -gt 1 ] && kill -0 "$1" 2>/dev/null; }
 
 # run CMD...: leaves stdout, stderr and status in out, err, rc.
 run() {
@@ -71,7 +77,9 @@ run "$XEND" --root "$D" start
 is "xend start succeeds" "$rc $err" "0 "
 pid=$(cat "$PIDFILE" 2>/dev/null)
 like "the pid file names the daemon" "$pid" '^[0-9]+$'
-ok "the daemon runs" kill -0 "${pid:-0}"
+# Never "kill PID" with an empty PID: "kill 0" would hit our whole
+# process group (make, the test runner). A missing pid fails the check.
+ok "the daemon runs" alive_pid "$pid"
 run "$XEND" --root "$D" status
 is "xend status: running, 0" "$rc $out" "0 xend is running (pid $pid)"
 is "socket mode 0600" "$(stat -c %a "$SOCK" 2>&1)" "600"
@@ -200,7 +208,7 @@ is "stopping a stopped xend is fine" "$rc" "0"
 
 run "$XEND" --root "$D" start
 pid=$(cat "$PIDFILE" 2>/dev/null)
-kill -KILL "${pid:-0}" 2>/dev/null
+[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 for i in 1 2 3 4 5 6 7 8 9 10; do dead "$pid" && break; sleep 0.2; done
 run "$XEND" --root "$D" status
 is "a killed xend is not running, whatever its pid file says" "$rc" "3"
