@@ -16,12 +16,23 @@ SHIPPED="${top_srcdir:-.}/etc/xen/xend-config.sxp"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# The expected files name the classic directories (/etc, /var, /var/run);
+# a build configured elsewhere (make distcheck) is compared after its own
+# directories are written back as those.
+SYSCONFDIR=${XEN_CONF_SYSCONFDIR:-/etc}
+LOCALSTATEDIR=${XEN_CONF_LOCALSTATEDIR:-/var}
+RUNSTATEDIR=${XEN_CONF_RUNSTATEDIR:-/var/run}
+classic_dirs() {
+	sed -e "s|$RUNSTATEDIR/|/var/run/|g" -e "s|$LOCALSTATEDIR/|/var/|g" \
+	    -e "s|$SYSCONFDIR/|/etc/|g" "$1"
+}
+
 # run CMD...: runs CMD, leaving its stdout, stderr and status in out, err, rc.
 run() {
 	"$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	out=$(cat "$tmp/out")
-	err=$(cat "$tmp/err")
+	out=$(classic_dirs "$tmp/out")
+	err=$(classic_dirs "$tmp/err")
 }
 
 # golden DESC GOT FILE: GOT must equal FILE's contents ("" when FILE is absent).
@@ -114,8 +125,8 @@ run "$XEND" -n --root "$tmp/root"
 golden "--root without a file: default paths under the root" "${out//$tmp/TMP}" "$G/root-defaults.out"
 golden "--root without a file: the note names the rooted path" "${err//$tmp/TMP}" "$G/root-missing.err"
 fixed_point "--root defaults" --root "$tmp/root"
-mkdir -p "$tmp/root/etc/xen"
-cp "$SHIPPED" "$tmp/root/etc/xen/xend-config.sxp"
+mkdir -p "$tmp/root$SYSCONFDIR/xen"
+cp "$SHIPPED" "$tmp/root$SYSCONFDIR/xen/xend-config.sxp"
 run "$XEND" -n --root "$tmp/root/"
 is "--root with a file: exit 0, quiet" "$rc:$err" "0:"
 golden "--root reads DIR/etc/xen/xend-config.sxp" "${out//$tmp/TMP}" "$G/root-shipped.out"

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,9 +417,16 @@ test_load_files(void **state)
 	xend_diags_dispose(&d);
 
 	/* The file under a root, found through the default path. */
-	snprintf(path, sizeof(path), "%s" XEN_SYSCONFDIR, dir);
-	assert_int_equal(mkdir(path, 0700), 0);
+	/* every level: a build configured with a deep sysconfdir
+	 * (make distcheck) has more than /etc */
 	snprintf(path, sizeof(path), "%s" XEN_SYSCONFDIR "/xen", dir);
+	for (char *p = path + strlen(dir) + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		assert_true(mkdir(path, 0700) == 0 || errno == EEXIST);
+		*p = '/';
+	}
 	assert_int_equal(mkdir(path, 0700), 0);
 	snprintf(path, sizeof(path), "%s" XEND_CONFIG_DEFAULT, dir);
 	fp = fopen(path, "w");
