@@ -114,28 +114,15 @@ decode_fields(yajl_val root, struct qmp_msg *m, const char **msg)
 bool
 qmp_decode(const char *line, size_t len, struct qmp_msg *m, char *why, size_t whylen)
 {
-	char errbuf[128], *copy;
 	const char *msg = NULL;
 	yajl_val root;
 
 	memset(m, 0, sizeof(*m));
 	m->id = -1;
-	if (len > QMP_LINE_MAX)
-		return bad(why, whylen, "QMP message too long");
-	if (!xhp_json_sane(line, len, QMP_DEPTH_MAX))
-		return bad(why, whylen, "QMP message nested too deeply or holds a NUL");
-	copy = xu_strndup(line, len);
-	errbuf[0] = '\0';
-	root = yajl_tree_parse(copy, errbuf, sizeof(errbuf));
-	free(copy);
-	if (root == NULL) {
-		errbuf[strcspn(errbuf, "\n")] = '\0';
-		return bad(why, whylen, *errbuf ? errbuf : "malformed JSON");
-	}
-	if (!YAJL_IS_OBJECT(root)) {
-		yajl_tree_free(root);
-		return bad(why, whylen, "QMP message is not an object");
-	}
+	root = xhp_json_object(line, len, QMP_LINE_MAX, QMP_DEPTH_MAX,
+	    "QMP message", why, whylen);
+	if (root == NULL)
+		return false;
 	m->root = root;
 	if (!decode_fields(root, m, &msg)) {
 		qmp_msg_dispose(m);

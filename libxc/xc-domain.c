@@ -567,3 +567,26 @@ out:
 	xcp_conn_close(&c);
 	return rc;
 }
+
+void
+xc_dominfo_letters(const struct xc_dominfo *i, char out[7])
+{
+	strcpy(out, "------");
+	switch (i->state) {
+	case XC_DOM_RUNNING:
+		out[i->blocked ? 1 : 0] = i->blocked ? 'b' : 'r';
+		break;
+	case XC_DOM_PAUSED:
+		out[2] = 'p';
+		break;
+	case XC_DOM_SHUTDOWN:
+		out[3] = 's';
+		break;
+	case XC_DOM_CRASHED:
+		out[4] = 'c';
+		break;
+	case XC_DOM_DYING:
+		out[5] = 'd';
+		break;
+	}
+}

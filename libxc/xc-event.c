@@ -4,6 +4,8 @@
 #include "xc-private.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +171,28 @@ xc_event_ack(xc_interface *xc, int fd, uint64_t seq)
 	return XC_OK;
 }
 
+/* Acknowledgements do not wait for their replies. Closing at once could
+ * make the monitor's reply fail (EPIPE) before it has read the last acks,
+ * losing them; so half-close, let the monitor read everything and answer,
+ * and read until it closes too (bounded: one second). */
+static void
+linger_close(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char sink[4096];
+	int i;
+
+	if (shutdown(fd, SHUT_WR) == 0) {
+		for (i = 0; i < 20 && poll(&pfd, 1, 50) >= 0; i++) {
+			if ((pfd.revents & (POLLIN | POLLHUP)) == 0)
+				continue;
+			if (read(fd, sink, sizeof(sink)) <= 0)
+				break;
+		}
+	}
+	close(fd);
+}
+
 int
 xc_event_close(xc_interface *xc, int fd)
 {
@@ -177,6 +201,6 @@ xc_event_close(xc_interface *xc, int fd)
 	if (s == NULL)
 		return xcp_fail(xc, XC_ERR_INVALID, "fd %d is no event subscription", fd);
 	sub_forget(xc, s);
-	close(fd);
+	linger_close(fd);
 	return XC_OK;
 }

@@ -3,6 +3,7 @@
 #include "xenhv-proto.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,18 +293,21 @@ classify(yajl_val root, struct xhp_msg *m, const char **bad)
 	return false;
 }
 
-bool
-xhp_parse(const char *line, size_t len, struct xhp_msg *m, char *why, size_t whylen)
+yajl_val
+xhp_json_object(const char *line, size_t len, size_t maxlen, int maxdepth,
+    const char *what, char *why, size_t whylen)
 {
-	char errbuf[128], *copy;
-	const char *bad = NULL;
+	char errbuf[128], msg[160], *copy;
 	yajl_val root;
 
-	msg_clear(m);
-	if (len > XHP_LINE_MAX)
-		return fail(why, whylen, "message too long");
-	if (!xhp_json_sane(line, len, XHP_DEPTH_MAX))
-		return fail(why, whylen, "message nested too deeply or holds a NUL");
+	if (len > maxlen) {
+		snprintf(msg, sizeof(msg), "%s too long", what);
+		return (fail(why, whylen, msg), NULL);
+	}
+	if (!xhp_json_sane(line, len, maxdepth)) {
+		snprintf(msg, sizeof(msg), "%s nested too deeply or holds a NUL", what);
+		return (fail(why, whylen, msg), NULL);
+	}
 	copy = xu_strndup(line, len);
 	errbuf[0] = '\0';
 	root = yajl_tree_parse(copy, errbuf, sizeof(errbuf));
@@ -311,12 +315,27 @@ xhp_parse(const char *line, size_t len, struct xhp_msg *m, char *why, size_t why
 	if (root == NULL) {
 		/* yajl's message spans lines and quotes the input: first line only. */
 		errbuf[strcspn(errbuf, "\n")] = '\0';
-		return fail(why, whylen, *errbuf ? errbuf : "malformed JSON");
+		return (fail(why, whylen, *errbuf ? errbuf : "malformed JSON"), NULL);
 	}
 	if (!YAJL_IS_OBJECT(root)) {
 		yajl_tree_free(root);
-		return fail(why, whylen, "message is not a JSON object");
+		snprintf(msg, sizeof(msg), "%s is not a JSON object", what);
+		return (fail(why, whylen, msg), NULL);
 	}
+	return root;
+}
+
+bool
+xhp_parse(const char *line, size_t len, struct xhp_msg *m, char *why, size_t whylen)
+{
+	const char *bad = NULL;
+	yajl_val root;
+
+	msg_clear(m);
+	root = xhp_json_object(line, len, XHP_LINE_MAX, XHP_DEPTH_MAX, "message",
+	    why, whylen);
+	if (root == NULL)
+		return false;
 	m->root = root;
 	if (!classify(root, m, &bad)) {
 		xhp_msg_dispose(m);

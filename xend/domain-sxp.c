@@ -87,23 +87,7 @@ domain_state_letters(const struct domain *d, char out[7])
 	}
 	if (d->phase != DOM_PHASE_ACTIVE || !d->have_info)
 		return;
-	switch (d->info.state) {
-	case XC_DOM_RUNNING:
-		out[d->info.blocked ? 1 : 0] = d->info.blocked ? 'b' : 'r';
-		break;
-	case XC_DOM_PAUSED:
-		out[2] = 'p';
-		break;
-	case XC_DOM_SHUTDOWN:
-		out[3] = 's';
-		break;
-	case XC_DOM_CRASHED:
-		out[4] = 'c';
-		break;
-	case XC_DOM_DYING:
-		out[5] = 'd';
-		break;
-	}
+	xc_dominfo_letters(&d->info, out);
 }
 
 static void

@@ -133,6 +133,9 @@ struct xc_dominfo {
 };
 
 int xc_domain_getinfo(xc_interface *xc, uint32_t domid, struct xc_dominfo *info);
+/* xm's six state letters (r b p s c d, '-' where a flag is clear) for info:
+ * out gets exactly six characters and a NUL. */
+void xc_dominfo_letters(const struct xc_dominfo *info, char out[7]);
 /* Every domain whose monitor answers, in domid order (for re-adoption).
  * *list is malloc'd; caller frees. */
 int xc_domain_list(xc_interface *xc, struct xc_dominfo **list, size_t *n);

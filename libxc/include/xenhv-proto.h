@@ -121,6 +121,12 @@ struct xhp_msg {
 /* Checks what yajl's tree parser does not: no NUL byte and nesting at most
  * maxdepth (yajl frees trees recursively). Used on QMP input too. */
 bool xhp_json_sane(const char *s, size_t len, int maxdepth);
+/* Parses one untrusted line that must hold a JSON object, within maxlen
+ * bytes and maxdepth levels; NULL with why ("<what> too long", "<what> is
+ * not a JSON object", yajl's message) otherwise. Shared with xenhv's QMP
+ * decoder. The caller frees the tree with yajl_tree_free. */
+yajl_val xhp_json_object(const char *line, size_t len, size_t maxlen, int maxdepth,
+    const char *what, char *why, size_t whylen);
 
 /* Decodes one line (without its '\n'). On failure returns false and says
  * why; m is then empty. */

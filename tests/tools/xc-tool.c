@@ -72,36 +72,12 @@ static const char *const reason_names[] = {
 	"poweroff", "reboot", "suspend", "crash", "halt",
 };
 
-/* xm's six state letters: r b p s c d. */
-static void
-letters(const struct xc_dominfo *i, char out[7])
-{
-	strcpy(out, "------");
-	switch (i->state) {
-	case XC_DOM_RUNNING:
-		out[i->blocked ? 1 : 0] = i->blocked ? 'b' : 'r';
-		break;
-	case XC_DOM_PAUSED:
-		out[2] = 'p';
-		break;
-	case XC_DOM_SHUTDOWN:
-		out[3] = 's';
-		break;
-	case XC_DOM_CRASHED:
-		out[4] = 'c';
-		break;
-	case XC_DOM_DYING:
-		out[5] = 'd';
-		break;
-	}
-}
-
 static void
 print_info(const struct xc_dominfo *i)
 {
 	char l[7];
 
-	letters(i, l);
+	xc_dominfo_letters(i, l);
 	printf("domid %u\nname %s\nuuid %s\nstate %s\nletters %s\nreason %s\n"
 	    "blocked %d\ncpu_time_ns %llu\nstart_time %.3f\nvcpus %u\nmaxvcpus %u\n"
 	    "memory_mb %llu\nmaxmem_mb %llu\nmonitor_pid %d\nengine_pid %d\n",
@@ -243,7 +219,7 @@ cmd_list(xc_interface *xc)
 	if (rc != XC_OK)
 		return fail(xc, "list", rc);
 	for (i = 0; i < n; i++) {
-		letters(&v[i], l);
+		xc_dominfo_letters(&v[i], l);
 		printf("%u %s %s %s %.1f\n", v[i].domid, v[i].name, state_names[v[i].state],
 		    l, (double)v[i].cpu_time_ns / 1e9);
 	}
