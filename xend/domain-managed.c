@@ -74,7 +74,7 @@ int
 domain_delete(struct domain *d, struct xu_err *err)
 {
 	struct store *st = d->tab->x->store;
-	char *path;
+	char *path, *dir;
 
 	if (!d->managed || d->phase != DOM_PHASE_HALTED) {
 		xu_err_set(err, XU_ERR_INVALID, 0, "Domain '%s' must be halted and "
@@ -88,12 +88,10 @@ domain_delete(struct domain *d, struct xu_err *err)
 		return XU_ERR_IO;
 	}
 	path = domain_checkpoint_path(d);
-	if (unlink(path) == 0) {
-		char *dir = xu_strndup(path, (size_t)(strrchr(path, '/') - path));
-
-		rmdir(dir);
-		free(dir);
-	}
+	dir = xu_strndup(path, (size_t)(strrchr(path, '/') - path));
+	(void)unlink(path);
+	(void)rmdir(dir);
+	free(dir);
 	free(path);
 	domain_log(d, "deleted");
 	domains_remove(d->tab, d);

@@ -156,8 +156,12 @@ domain_set_memory(struct domain *d, int64_t mb, domain_result_fn done, void *arg
 	int64_t old = d->cfg.memory, ceiling = d->cfg.maxmem;
 	int rc;
 
-	if (d->is_dom0)
-		return memory_set_dom0(d->tab, mb, err);
+	if (d->is_dom0) {
+		if ((rc = memory_set_dom0(d->tab, mb, err)) != XU_OK)
+			return rc;
+		done(d, XU_OK, NULL, arg);
+		return XU_OK;
+	}
 	if (live(d) && domain_refresh(d) && d->info.boot_mem_mb > 0 &&
 	    (int64_t)d->info.boot_mem_mb < ceiling)
 		ceiling = (int64_t)d->info.boot_mem_mb;

@@ -136,9 +136,10 @@ memory_set_dom0(struct domains *t, int64_t mb, struct xu_err *err)
 	int64_t room;
 
 	memory_picture(t, &p);
-	if (mb < p.dom0_min) {
+	if (mb < 1 || mb < p.dom0_min) {
 		xu_err_set(err, XU_ERR_RANGE, 0, "Domain-0 memory %lld MiB is below "
-		    "dom0-min-mem (%lld MiB)", (long long)mb, (long long)p.dom0_min);
+		    "its floor, %lld MiB (dom0-min-mem)", (long long)mb,
+		    (long long)(p.dom0_min > 1 ? p.dom0_min : 1));
 		return XU_ERR_RANGE;
 	}
 	room = p.total - p.guests;
