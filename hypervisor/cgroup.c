@@ -78,7 +78,8 @@ put(const char *dir, const char *leaf, const char *value, char *err, size_t errl
 	ssize_t r;
 	int fd, rc = 0;
 
-	fd = open(p, O_WRONLY | O_CLOEXEC);
+	/* O_CREAT | O_TRUNC: no-ops on cgroupfs, where the files exist */
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || (r = write(fd, value, len)) < 0 || (size_t)r != len) {
 		snprintf(err, errlen, "cannot write '%s' to %s: %s", value, p,
 		    strerror(errno));
