@@ -132,14 +132,53 @@ bad:
 	return false;
 }
 
+/* What the guest's balloon reports now; a change is an event. */
+static void
+note_actual(struct xhv_dom *d, int64_t actual)
+{
+	if (actual > 0 && (uint64_t)actual / MIB != d->memory_actual_mb) {
+		d->memory_actual_mb = (uint64_t)actual / MIB;
+		xhv_event_num(d, XHP_EV_MEMORY, "actual_mb", d->memory_actual_mb);
+	}
+}
+
 static void
 got_balloon(void *opaque, yajl_val ret, const char *err)
 {
 	struct xhv_dom *d = opaque;
-	int64_t actual = member_int(ret, "actual", -1);
 
-	if (err == NULL && actual > 0)
-		d->memory_actual_mb = (uint64_t)actual / MIB;
+	if (err == NULL)
+		note_actual(d, member_int(ret, "actual", -1));
+}
+
+/* QEMU sends BALLOON_CHANGE at most once a second; after a new target the
+ * monitor asks every BALLOON_POLL_MS instead, so the caller waiting for
+ * the guest hears as soon as it is there. */
+#define BALLOON_POLL_MS		50
+#define BALLOON_POLL_LIMIT	(60 * 1000 / BALLOON_POLL_MS)
+
+static void balloon_poll(evutil_socket_t fd, short what, void *arg);
+
+static void
+polled_balloon(void *opaque, yajl_val ret, const char *err)
+{
+	struct xhv_dom *d = opaque;
+	struct timeval tv = { 0, BALLOON_POLL_MS * 1000 };
+
+	if (err == NULL)
+		note_actual(d, member_int(ret, "actual", -1));
+	if (err != NULL || d->memory_actual_mb == d->cfg.memory_mb ||
+	    ++d->balloon_polls >= BALLOON_POLL_LIMIT)
+		return;
+	evtimer_add(d->balloon_timer, &tv);
+}
+
+static void
+balloon_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct xhv_dom *d = arg;
+
+	qmp_command(d->qmp, "query-balloon", NULL, polled_balloon, d, 0);
 }
 
 void
@@ -171,6 +210,10 @@ void
 xhv_resources_end(struct xhv_dom *d)
 {
 	cg_remove(&d->cg);
+	if (d->balloon_timer != NULL) {
+		event_free(d->balloon_timer);
+		d->balloon_timer = NULL;
+	}
 }
 
 /* ---- memory ---------------------------------------------------------- */
@@ -194,6 +237,14 @@ xhv_balloon(struct xhv_dom *d, uint64_t target_mb, xhv_done_cb done, void *opaqu
 	snprintf(args, sizeof(args), "{\"value\":%llu}",
 	    (unsigned long long)(target_mb * MIB));
 	xhv_qemu_op(d, "balloon", args, -1, done, opaque);
+	if (d->balloon_timer == NULL)
+		d->balloon_timer = evtimer_new(d->base, balloon_poll, d);
+	d->balloon_polls = 0;
+	if (!evtimer_pending(d->balloon_timer, NULL)) {
+		struct timeval tv = { 0, BALLOON_POLL_MS * 1000 };
+
+		evtimer_add(d->balloon_timer, &tv);
+	}
 }
 
 int
@@ -529,12 +580,7 @@ bool
 xhv_resources_event(struct xhv_dom *d, const char *name, yajl_val data)
 {
 	if (strcmp(name, "BALLOON_CHANGE") == 0) {
-		int64_t actual = member_int(data, "actual", -1);
-
-		if (actual > 0 && (uint64_t)actual / MIB != d->memory_actual_mb) {
-			d->memory_actual_mb = (uint64_t)actual / MIB;
-			xhv_event_num(d, XHP_EV_MEMORY, "actual_mb", d->memory_actual_mb);
-		}
+		note_actual(d, member_int(data, "actual", -1));
 		return true;
 	}
 	if (strcmp(name, "DEVICE_DELETED") == 0) {

@@ -73,6 +73,8 @@ struct xhv_dom {
 	/* Resources (resources.c). */
 	uint64_t boot_mem_mb;		/* the RAM QEMU was given */
 	uint64_t memory_actual_mb;	/* the balloon's last report */
+	struct event *balloon_timer;	/* polling it after a new target */
+	int balloon_polls;
 	struct cgroup cg;
 	bool res_started;		/* controls applied to the vCPU threads */
 	bool vcpu_busy;			/* a vcpu_set is in flight */
