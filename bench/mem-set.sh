@@ -25,8 +25,8 @@ INITRD=/usr/share/xen/guest/initrd.img
 for f in "$XM" "$XEND" "$KERNEL" "$INITRD"; do
 	[ -e "$f" ] || { echo "mem-set: missing $f (run scripts/quickstart.sh)" >&2; exit 1; }
 done
-command -v virsh >/dev/null || apt-get install -y -qq --no-install-recommends \
-	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients >/dev/null
+. "$top/bench/libvirt.sh"
+lv_install
 
 root=$(mktemp -d /tmp/bench-memset.XXXXXX)
 lv=$root/libvirt
@@ -36,11 +36,7 @@ cleanup() {
 	set +e
 	"$XM" destroy bm >/dev/null 2>&1
 	"$XEND" --root "$root" stop >/dev/null 2>&1
-	if [ -f "$lv/libvirtd.pid" ]; then
-		$V destroy benchmem >/dev/null 2>&1
-		kill "$(cat "$lv/libvirtd.pid")" 2>/dev/null
-	fi
-	[ -f "$lv/virtlogd.pid" ] && kill "$(cat "$lv/virtlogd.pid")" 2>/dev/null
+	lv_stop "$lv" benchmem
 	rm -rf "$root"
 }
 trap cleanup EXIT
@@ -50,13 +46,7 @@ export XEND_XENHV=$B/hypervisor/xenhv
 export XM_SERVER="httpu://$root/var/run/xend/xmlrpc.sock"
 "$XM" create -q "$CFG" name=bm memory=128 maxmem=256
 
-mkdir -p /var/log/libvirt /var/run/libvirt
-getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
-getent passwd libvirt-qemu >/dev/null ||
-	useradd -r -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
-virtlogd -d -p "$lv/virtlogd.pid"
-libvirtd -d -p "$lv/libvirtd.pid"
-for _ in $(seq 1 50); do $V version >/dev/null 2>&1 && break; sleep 0.2; done
+lv_start "$lv"
 cat >"$lv/benchmem.xml" <<EOF
 <domain type='qemu'>
   <name>benchmem</name>
