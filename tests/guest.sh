@@ -2,7 +2,8 @@
 # xend share (sourced after lib.sh): the skip checks, the private root
 # and xend, a watchdog, cleanup by pid, waiting for a guest's shell and
 # running a command in it through `xm console`.
-# The caller sets NAME (the test's name) before sourcing.
+# The caller sets NAME (the test's name) before sourcing, and may set
+# BOOT_LIMIT (seconds a guest may take to reach its shell).
 
 if [ -n "${XEN_SKIP_INTEGRATION:-}" ]; then
 	echo "1..0 # SKIP $XEN_SKIP_INTEGRATION"
@@ -13,7 +14,7 @@ unset XEND_CONFIG XM_TIMEOUT
 QEMU="${XEN_QEMU:-/usr/bin/qemu-system-x86_64}"
 GUEST="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
 CFG="$(cd "${top_srcdir:-.}" && pwd)/etc/xen/examples/guest.cfg"
-BOOT_LIMIT=120
+BOOT_LIMIT=${BOOT_LIMIT:-120}
 if [ ! -x "$QEMU" ]; then
 	echo "1..0 # SKIP $QEMU is not installed"
 	exit 0
@@ -28,16 +29,21 @@ PIDFILE="$D/var/run/xend.pid"
 XLOG="$D/var/log/xen/xend.log"
 export XM_SERVER="httpu://$D/var/run/xend/xmlrpc.sock"
 export XEND_XENHV="$(cd "${top_builddir:-.}" && pwd)/hypervisor/xenhv"
+# Guests here reboot seconds after they boot; the loop guard would
+# destroy them instead.
 export XEND_RESTART_GUARD_SECS=1
 [ -n "${XEN_QEMU:-}" ] && export XEN_QEMU
-CFG_GUEST="kernel=$GUEST/vmlinuz ramdisk=$GUEST/initrd.img"
+# guest.cfg names the default guest; another one is named on the command line
+CFG_GUEST=""
+[ -n "${XEN_GUEST_DIR:-}" ] && CFG_GUEST="kernel=$GUEST/vmlinuz ramdisk=$GUEST/initrd.img"
 bg_pids=""
 
 xm() { timeout 150 "$XM" "$@"; }
 xend_start() { "$XEND" --root "$D" start; }
 
 # Every guest through xm destroy (managed ones deleted), xend through its
-# pid file, monitors left behind through their lock files' pids.
+# pid file, monitors left behind through their lock files' pids, helpers
+# by their pids.
 cleanup() {
 	local p d pid
 	trap - EXIT
@@ -49,12 +55,16 @@ cleanup() {
 		done
 	fi
 	pid=$(cat "$PIDFILE" 2>/dev/null)
+	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+	for p in 1 2 3 4 5 6 7 8 9 10; do
+		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+		sleep 0.3
+	done
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 	for d in "$D"/var/run/xen/xenhv/*/lock; do
 		pid=$(cat "$d" 2>/dev/null)
 		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
 	done
-	sleep 1
 	[ -z "${KEEP:-}" ] && rm -rf "$D"
 }
 trap cleanup EXIT
@@ -84,15 +94,18 @@ wait_for() {
 	return 1
 }
 conlog() { echo "$D/var/log/xen/console/$1.log"; }
+# prompts NAME: how many times the guest's shell prompt was printed.
 prompts() {
 	local n
 	n=$(grep -ac 'guest:~#' "$(conlog "$1")" 2>/dev/null)
 	echo "${n:-0}"
 }
 more_prompts() { [ "$(prompts "$1")" -gt "$2" ]; }
-# booted NAME [N]: the guest's shell has prompted more than N times.
+# booted NAME [N]: waits until the guest's shell has prompted more than N
+# times: its power button is handled from then on.
 booted() { wait_for $BOOT_LIMIT more_prompts "$1" "${2:-0}"; }
 listed() { xm list 2>/dev/null | awk 'NR > 1 { print $1 }' | grep -qx -- "$1"; }
+row() { xm list "$1" 2>/dev/null | tail -n 1; }
 not_listed() { ! listed "$1"; }
 domid_of() { xm domid "$1" 2>/dev/null; }
 # The monitor's and QEMU's pids of domain NAME.

@@ -12,7 +12,6 @@ NAME=xen-managed
 . "${top_srcdir:-.}/tests/guest.sh"
 
 sxp_val() { xm list -l "$1" | sed -n "s/^    ($2 \\(.*\\))\$/\\1/p"; }
-row() { xm list "$1" 2>/dev/null | tail -n 1; }
 monitors() { ls "$D/var/run/xen/xenhv" 2>/dev/null | wc -l; }
 free_mem() { xm info | awk '/^free_memory/ { print $3 }'; }
 dom0_mem() { xm list 0 | awk 'NR == 2 { print $3 }'; }
