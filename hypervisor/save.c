@@ -38,6 +38,8 @@ static void mig_poll(evutil_socket_t fd, short what, void *arg);
 static void
 mig_free(struct mig *m)
 {
+	if (m->d->mig == m)
+		m->d->mig = NULL;
 	if (m->timer != NULL)
 		event_free(m->timer);
 	if (m->fd >= 0)
@@ -253,6 +255,7 @@ xhv_save(struct xhv_dom *d, int fd, bool live, xhv_save_cb done, void *opaque)
 		return;
 	}
 	m = xu_calloc(1, sizeof(*m));
+	d->mig = m;
 	m->d = d;
 	m->fd = fd;
 	m->live = live;
@@ -272,6 +275,7 @@ xhv_incoming(struct xhv_dom *d)
 	struct mig *m = xu_calloc(1, sizeof(*m));
 	struct timeval tv = { RESTORE_LIMIT_S, 0 };
 
+	d->mig = m;
 	m->d = d;
 	m->incoming = true;
 	m->fd = d->cfg.incoming_fd;
@@ -279,4 +283,18 @@ xhv_incoming(struct xhv_dom *d)
 	evtimer_add(d->start_timer, &tv);
 	xhv_log("loading the saved state");
 	pass_fd(m);
+}
+
+void
+xhv_save_abort(struct xhv_dom *d)
+{
+	struct mig *m = d->mig;
+
+	if (m == NULL)
+		return;
+	if (m->incoming)
+		mig_free(m);
+	else
+		save_end(m, XHP_E_STATE, "the domain was destroyed while it was being "
+		    "saved", 0);
 }

@@ -164,6 +164,7 @@ xhv_start_fail(struct xhv_dom *d, int code, const char *msg)
 	char *line;
 
 	xhv_log("start of domain %u failed: %s", d->cfg.domid, msg);
+	xhv_save_abort(d);
 	reap_qemu_blocking(d);
 	xhv_resources_end(d);
 	control_free(d->ctl);
@@ -185,6 +186,7 @@ finish_exit(struct xhv_dom *d)
 {
 	d->exiting = true;
 	xhv_log("domain %u (%s) destroyed", d->cfg.domid, d->cfg.name);
+	xhv_save_abort(d);
 	xhv_resources_end(d);
 	remove_rundir(d);
 	control_exiting(d->ctl);

@@ -18,6 +18,7 @@
 /* ---- the domain's state ----------------------------------------------- */
 
 struct qmp;
+struct mig;
 struct console;
 struct control;
 
@@ -80,6 +81,7 @@ struct xhv_dom {
 	bool vcpu_busy;			/* a vcpu_set is in flight */
 	bool hot_unplugged;		/* a hot-plugged vCPU was removed */
 	bool saving;			/* a save is in flight (save.c) */
+	struct mig *mig;		/* the save or restore in flight */
 
 	struct console *con;
 	struct control *ctl;
@@ -179,6 +181,9 @@ void xhv_save(struct xhv_dom *d, int fd, bool live, xhv_save_cb done,
 /* Start-up of a restored domain: loads cfg.incoming_fd into QEMU, then
  * goes on as a fresh start does (xhv_start_fail on failure). */
 void xhv_incoming(struct xhv_dom *d);
+/* The monitor is ending: a save in flight is answered as failed, a load
+ * forgotten. */
+void xhv_save_abort(struct xhv_dom *d);
 
 /* ---- QEMU (qemu.c) ------------------------------------------------ */
 
