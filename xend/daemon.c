@@ -239,12 +239,27 @@ xend_dispose(struct xend *x)
 /* The loop's signals. */
 
 static void
+stop_now(void *arg)
+{
+	struct xend *x = arg;
+
+	event_base_loopbreak(x->base);
+}
+
+/* The managed domains' on_xend_stop first (a second signal does not
+ * wait for it), then the loop ends; every other domain runs on. */
+static void
 on_stop_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct xend *x = arg;
 
 	x->stop_signal = (int)sig;
-	event_base_loopbreak(x->base);
+	if (x->stopping) {
+		event_base_loopbreak(x->base);
+		return;
+	}
+	x->stopping = true;
+	domains_xend_stopping(x->domains, stop_now, x);
 }
 
 static void
@@ -333,6 +348,7 @@ start_services(struct xend *x, struct notify *n)
 	 * monitors that run (domain-adopt.c) */
 	x->domains = domains_new(x);
 	rpc_server_set_lookup(x->rpc, domains_lookup_hook, x->domains);
+	domains_xend_started(x->domains);
 	return 0;
 }
 
