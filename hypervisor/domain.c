@@ -264,6 +264,8 @@ on_qmp_event(void *opaque, const char *name, yajl_val data)
 	} else if (strcmp(name, "RESUME") == 0) {
 		if (d->ready && d->state == XC_DOM_PAUSED)
 			xhv_set_state(d, XC_DOM_RUNNING, d->reason, "");
+	} else if (strcmp(name, "DEVICE_DELETED") == 0) {
+		xhv_devices_event(d, data);
 	} else {
 		xhv_log("QEMU event %.64s", name);
 	}
@@ -439,6 +441,7 @@ xhv_start(struct xhv_dom *d)
 		    strerror(errno));
 		xhv_start_fail(d, XHP_E_START, err);
 	}
+	xhv_devices_init(d);
 	argv = qemu_argv(&d->cfg);
 	xu_buf_init(&cmd);
 	for (a = argv; *a != NULL; a++)

@@ -91,7 +91,7 @@ char **
 qemu_argv(const struct xhv_config *cfg)
 {
 	struct argv_buf a = { NULL, 0, 0 };
-	char *cmdline, *name;
+	char *cmdline, *name, **devs, **p;
 
 	add(&a, cfg->qemu);
 	name = opt_escape(cfg->name);
@@ -131,6 +131,10 @@ qemu_argv(const struct xhv_config *cfg)
 	 * the on_reboot policy stays xend's. */
 	add2(&a, "-device", "pvpanic");
 	add2(&a, "-action", "reboot=shutdown,shutdown=poweroff,panic=pause");
+	devs = xhv_devices_qemu_args(cfg);
+	for (p = devs; *p != NULL; p++)
+		add(&a, *p);
+	qemu_argv_free(devs);
 	add(&a, "-S");
 	return a.v;
 }

@@ -116,6 +116,8 @@ dom_dispose(struct xhv_dom *d)
 	control_free(d->ctl);
 	console_free(d->con);
 	qmp_free(d->qmp);
+	xhv_devices_free(d);
+	xhv_config_free_devices(c);
 	while ((ev = d->ev_head) != NULL) {
 		d->ev_head = ev->next;
 		free(ev->line);
@@ -349,6 +351,7 @@ usage(void)
 	fputs("usage: xenhv --domid N --name NAME [--root DIR] [--uuid UUID] [--hvm]\n"
 	    "  [--kernel FILE] [--ramdisk FILE] [--cmdline TEXT] --memory MB\n"
 	    "  [--maxmem MB] [--vcpus N] [--maxvcpus N] [--accel kvm|tcg] [--paused]\n"
+	    "  [--device JSON]... [--hotplug-slots N]\n"
 	    "  [--qemu PATH] [--ready-fd FD] [--foreground]\n"
 	    "The per-domain monitor; libxc starts it (xc_domain_create).\n", stderr);
 	exit(2);
@@ -392,6 +395,8 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		{ "qemu", required_argument, NULL, 'q' },
 		{ "ready-fd", required_argument, NULL, 'R' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "hotplug-slots", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xhv_config *c = &d->cfg;
@@ -427,6 +432,16 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		case 'q': free(c->qemu); c->qemu = xu_strdup(optarg); break;
 		case 'R': d->ready_fd = (int)num_arg("ready-fd", optarg, 65535); break;
 		case 'f': foreground = true; break;
+		case 'D': {
+			char err[256];
+
+			if (!xhv_config_add_device(c, optarg, err, sizeof(err)) &&
+			    arg_error == NULL)
+				arg_error = xu_strdup(err);
+			break;
+		}
+		case 'S': c->hotplug_slots = (unsigned)num_arg("hotplug-slots",
+			    optarg, 32); break;
 		default: usage();
 		}
 	}

@@ -18,6 +18,7 @@
 struct qmp;
 struct console;
 struct control;
+struct xhv_devices;
 
 struct xhv_config {
 	uint32_t domid;
@@ -30,6 +31,9 @@ struct xhv_config {
 	bool paused;
 	char *root;		/* "" for the real host */
 	char *qemu;		/* the engine binary */
+	struct xc_device *devices;	/* --device, in the guest's order */
+	size_t ndevices;
+	unsigned hotplug_slots;	/* spare PCIe ports; 0 for the default */
 };
 
 struct xhv_event {
@@ -63,6 +67,7 @@ struct xhv_dom {
 
 	struct console *con;
 	struct control *ctl;
+	struct xhv_devices *devices;	/* devices.c */
 
 	struct xhv_event *ev_head, *ev_tail;
 	size_t n_events;
@@ -122,6 +127,25 @@ char *qemu_log_tail(const char *path, off_t from, size_t max);
 /* Sums utime+stime of the given threads of pid; *running when one of them
  * is in state R. Threads that vanished count as zero. */
 uint64_t qemu_threads_cpu_ns(pid_t pid, const pid_t *tids, size_t n, bool *running);
+
+/* ---- devices (devices.c) ------------------------------------------ */
+
+/* --device JSON (xenhv-proto.h's device object) into cfg. */
+bool xhv_config_add_device(struct xhv_config *c, const char *json, char *err,
+    size_t errlen);
+void xhv_config_free_devices(struct xhv_config *c);
+/* The devices' QEMU arguments (NULL-terminated; free each and the array):
+ * the PCIe ports, then -blockdev/-netdev and -device per device. */
+char **xhv_devices_qemu_args(const struct xhv_config *c);
+/* The running set, as QEMU starts with cfg's devices. */
+void xhv_devices_init(struct xhv_dom *d);
+void xhv_devices_free(struct xhv_dom *d);
+/* Hot-plug requests (device_add, device_del) and QEMU's DEVICE_DELETED. */
+void xhv_device_add(struct xhv_dom *d, const struct xc_device *dev,
+    xhv_done_cb done, void *opaque);
+void xhv_device_del(struct xhv_dom *d, const char *id, unsigned timeout_s,
+    xhv_done_cb done, void *opaque);
+void xhv_devices_event(struct xhv_dom *d, yajl_val data);
 
 /* ---- QMP (qmp.c) -------------------------------------------------- */
 

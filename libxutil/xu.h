@@ -70,6 +70,9 @@ int xu_read_file(const char *path, size_t max, char **data, size_t *len);
  * fd, or -1 with err filled (err->rc set). */
 int xu_unix_listen(const char *path, int backlog, struct xu_err *err);
 
+/* aa:bb:cc:dd:ee:ff: six hex pairs, colon-separated, nothing else. */
+bool xu_mac_valid(const char *s);
+
 /* Strict decimal integer parse of the whole string. */
 int xu_parse_int64(const char *s, int64_t *out);
 

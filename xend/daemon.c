@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "accel.h"
+#include "device.h"
 #include "domain.h"
 #include "log.h"
 #include "methods.h"
@@ -224,6 +225,7 @@ xend_dispose(struct xend *x)
 {
 	rpc_server_free(x->rpc);
 	domains_free(x->domains);
+	network_free(x);
 	xs_server_free(x->xs_server);
 	xenstore_free(x->xs);
 	accel_free(x->accel);
@@ -379,9 +381,13 @@ start_services(struct xend *x, struct notify *n)
 	}
 	log_info("XML-RPC server listening on %s", x->sock_path);
 	x->accel = accel_new(x->base, x->xc, xend_opt_str(x->opts, "accel"));
+	/* the bridge before any vif needs it: domains wait for it */
+	network_start(x);
 	/* before the loop serves anyone: the record reconciled with the
-	 * monitors that run (domain-adopt.c) */
+	 * monitors that run (domain-adopt.c), then what devices of gone
+	 * instances left behind */
 	x->domains = domains_new(x);
+	devices_reconcile(x);
 	rpc_server_set_lookup(x->rpc, domains_lookup_hook, x->domains);
 	return 0;
 }
@@ -477,6 +483,7 @@ out:
 	/* subscriptions end; every domain runs on under its monitor */
 	domains_free(x->domains);
 	x->domains = NULL;
+	network_free(x);
 	xs_server_free(x->xs_server);
 	x->xs_server = NULL;
 	unlink(x->pid_path);

@@ -34,6 +34,7 @@ struct xend {
 	struct rpc_server *rpc;
 	struct accel *accel;
 	struct domains *domains;	/* domain.h */
+	struct network *net;		/* network.c: the network script */
 	time_t started;
 	int stop_signal;	/* the signal that ended the loop */
 };

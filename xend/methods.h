@@ -32,4 +32,11 @@ int dom_get_pause_flag(struct rpc_call *c);
 int dom_get_restart_count(struct rpc_call *c);
 int dom_wait_for_devices(struct rpc_call *c);
 
+/* device-methods.c: a domain's devices. */
+int dom_device_create(struct rpc_call *c);
+int dom_destroy_device(struct rpc_call *c);
+int dom_get_device_sxprs(struct rpc_call *c);
+int dom_get_block_device_class(struct rpc_call *c);
+int dom_device_configure(struct rpc_call *c);
+
 #endif

@@ -107,6 +107,13 @@ int xm_cmd_rename(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_domid(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_domname(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_domstate(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-device.c */
+int xm_cmd_network_attach(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_network_detach(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_network_list(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_block_attach(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_block_detach(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_block_list(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-shutdown.c */
 int xm_cmd_shutdown(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_reboot(struct xm_ctx *ctx, struct xm_args *args);
