@@ -403,18 +403,26 @@ backend_del_args(const struct xc_device *d, const char **cmd)
 	return gen_close(g);
 }
 
-/* Takes the device's backend out of QEMU; errors only logged. */
+/* Takes the device's backend out of QEMU (its tap or file closed when
+ * cb runs, if one is given); errors only logged. */
 static void
-backend_del(struct xhv_dom *d, const struct xc_device *dev)
+backend_del(struct xhv_dom *d, const struct xc_device *dev, qmp_reply_cb cb,
+    void *opaque)
 {
 	const char *cmd;
 	char *args;
 
-	if (dev->kind == XC_DEVICE_DISK && dev->path == NULL)
+	if (dev->kind == XC_DEVICE_DISK && dev->path == NULL) {
+		if (cb != NULL)
+			cb(opaque, NULL, NULL);
 		return;
+	}
 	args = backend_del_args(dev, &cmd);
-	if (qmp_command(d->qmp, cmd, args, NULL, NULL, 0) < 0)
+	if (qmp_command(d->qmp, cmd, args, cb, opaque, 0) < 0) {
 		xhv_log("device %s: cannot send %s", dev->id, cmd);
+		if (cb != NULL)
+			cb(opaque, NULL, "QEMU's monitor is not available");
+	}
 	free(args);
 }
 
@@ -443,7 +451,7 @@ added_device(void *opaque, yajl_val ret, const char *err)
 	char msg[300];
 
 	if (err != NULL) {
-		backend_del(op->set->d, &op->x->d);
+		backend_del(op->set->d, &op->x->d, NULL, NULL);
 		snprintf(msg, sizeof(msg), "QEMU refused device %s: %s", op->x->d.id, err);
 		add_end(op, XHP_E_ENGINE, msg);
 		return;
@@ -465,7 +473,7 @@ added_backend(void *opaque, yajl_val ret, const char *err)
 	}
 	args = device_json(&op->x->d, op->x->port);
 	if (qmp_command(op->set->d->qmp, "device_add", args, added_device, op, 0) < 0) {
-		backend_del(op->set->d, &op->x->d);
+		backend_del(op->set->d, &op->x->d, NULL, NULL);
 		add_end(op, XHP_E_ENGINE, "QEMU's monitor is not available");
 	}
 	free(args);
@@ -522,18 +530,38 @@ xhv_device_add(struct xhv_dom *d, const struct xc_device *dev, xhv_done_cb done,
 	free(args);
 }
 
+/* The answer to device_del, once QEMU has let go of the backend too (the
+ * caller removes the tap or reuses the file next). */
+struct unplug {
+	xhv_done_cb done;
+	void *opaque;
+	char id[64];
+};
+
+static void
+backend_gone(void *opaque, yajl_val ret, const char *err)
+{
+	struct unplug *u = opaque;
+
+	if (err != NULL)
+		xhv_log("device %s: its backend did not go: %s", u->id, err);
+	if (u->done != NULL)
+		u->done(u->opaque, 0, NULL);
+	free(u);
+}
+
 /* The guest let go (DEVICE_DELETED): the backend goes, then the answer. */
 static void
 unplugged(struct xhv_devices *s, struct xhv_dev *x)
 {
-	xhv_done_cb done = x->del_done;
-	void *opaque = x->del_opaque;
+	struct unplug *u = xu_calloc(1, sizeof(*u));
 
-	backend_del(s->d, &x->d);
+	u->done = x->del_done;
+	u->opaque = x->del_opaque;
+	snprintf(u->id, sizeof(u->id), "%s", x->d.id);
 	xhv_log("device %s unplugged", x->d.id);
+	backend_del(s->d, &x->d, backend_gone, u);
 	forget(s, x);
-	if (done != NULL)
-		done(opaque, 0, NULL);
 }
 
 static void

@@ -301,6 +301,49 @@ out:
 	return rc;
 }
 
+/* ---- after an xend restart ------------------------------------------------------ */
+
+/* An attach that xend did not finish (its backend never reached
+ * Connected) is undone: the device may have a tap and a script's work
+ * behind it, but QEMU was never told, or its answer was never heard. */
+void
+devices_adopt_check(struct domain *d)
+{
+	struct xenstore *xs = d->tab->x->xs;
+	enum dev_kind kinds[2] = { DEV_VIF, DEV_VBD };
+	char **ids, *dir, *p, *state, *mac;
+	size_t n, i, k;
+
+	for (k = 0; k < 2; k++) {
+		dir = xu_asprintf("/local/domain/0/backend/%s/%u",
+		    device_kind_name(kinds[k]), d->domid);
+		ids = xenstore_list(xs, dir, &n);
+		for (i = 0; i < n; i++) {
+			int64_t devid = strtoll(ids[i], NULL, 10);
+
+			p = xu_asprintf("%s/%s/state", dir, ids[i]);
+			state = xenstore_read_str(xs, p);
+			free(p);
+			if (state != NULL && atoi(state) >= XENBUS_CONNECTED) {
+				free(state);
+				continue;
+			}
+			free(state);
+			p = xu_asprintf("%s/%s/mac", dir, ids[i]);
+			mac = xenstore_read_str(xs, p);
+			free(p);
+			domain_log(d, "device %lld (%s) was being attached when xend "
+			    "stopped: undone", (long long)devid, device_kind_name(kinds[k]));
+			device_release_one(d, kinds[k], devid);
+			config_drop(d, kinds[k], devid, mac);
+			(void)domain_save(d);
+			free(mac);
+		}
+		xenstore_names_free(ids, n);
+		free(dir);
+	}
+}
+
 /* ---- detach ----------------------------------------------------------------- */
 
 static void

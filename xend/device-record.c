@@ -559,6 +559,12 @@ devices_reconcile(struct xend *x)
 	char **names, *p;
 	size_t n, i;
 
+	for (i = 0; i < x->domains->n; i++) {
+		struct domain *d = x->domains->v[i];
+
+		if (!d->is_dom0 && d->phase == DOM_PHASE_ACTIVE && d->domid != 0)
+			devices_adopt_check(d);
+	}
 	reconcile_backends(x);
 	names = xenstore_list(x->xs, "/local/domain", &n);
 	for (i = 0; i < n; i++) {

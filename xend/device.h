@@ -175,6 +175,9 @@ void network_free(struct xend *x);
 
 /* ---- hot-plug (device-hotplug.c) ---------------------------------------- */
 
+/* At xend start, for a re-adopted domain: attaches that never finished
+ * are undone (device, records, config entry). */
+void devices_adopt_check(struct domain *d);
 /* xend.domain.device_create: elem is (vif ...) or (vbd ...); done once. */
 int device_attach(struct domain *d, const struct xv *elem,
     dev_connected_fn done, void *arg, struct xu_err *err);
