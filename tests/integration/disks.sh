@@ -77,6 +77,18 @@ is "a read-only use is allowed" "$rc $err" "0 "
 run xenstore-read "/local/domain/0/backend/vbd/$(domid_of r4)/51712/mode"
 is "... with mode r in its backend" "$out" r
 run xm destroy r4
+c8=$(guest_cfg r8 "disk = ['file:$D/root.img,xvdc:cdrom,r', ',hdc:cdrom,r']")
+run xm create -q -p "$c8"
+is "cdroms: one with media, one empty" "$rc $err" "0 "
+be="/local/domain/0/backend/vbd/$(domid_of r8)"
+run xenstore-read "$be/51744/device-type" "$be/51744/params" "$be/5632/device-type" \
+    "$be/5632/hotplug-status"
+is "... recorded as cdroms, the empty one connected with nothing to open" "$out" \
+    "cdrom
+$D/root.img
+cdrom
+connected"
+run xm destroy r8
 
 # ---- rebooting keeps the disk and what was written on it ----------------------------
 n=$(con_count r1 "^xen-rootfs: booted")

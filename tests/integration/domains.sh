@@ -25,7 +25,9 @@ TOOL="${top_builddir:-.}/tests/tools/xc-tool"
 CFG="${top_srcdir:-.}/etc/xen/examples/guest.cfg"
 BANNER="xen-guest: booted"
 LIMIT=60		# seconds any wait may take
-GUARD=6			# the restart loop guard for this test (seconds)
+GUARD=15		# the restart loop guard for this test (seconds): a kill
+			# "at once" after a restart must come within it, even on
+			# a host busy with other tests' guests
 
 if [ ! -x "$QEMU" ]; then
 	echo "1..0 # SKIP $QEMU is not installed"
