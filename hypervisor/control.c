@@ -531,6 +531,35 @@ req_save(struct ctl_conn *cn, int64_t id, yajl_val args)
 	xhv_save(cn->ctl->d, fd, live, save_done, later_new(cn, id));
 }
 
+static void
+req_device_add(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	struct xc_device dev;
+	char why[200];
+
+	if (!xhp_get_device(args, &dev, why, sizeof(why))) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, why);
+		return;
+	}
+	xhv_device_add(cn->ctl->d, &dev, later_done, later_new(cn, id));
+}
+
+static void
+req_device_del(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	const char *dev;
+	uint64_t timeout = 0;
+
+	if (!xhp_get_str(args, "id", &dev)) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "device_del needs an id");
+		return;
+	}
+	if (xhp_get_uint(args, "timeout", &timeout) && timeout > 3600)
+		timeout = 3600;
+	xhv_device_del(cn->ctl->d, dev, (unsigned)timeout, later_done,
+	    later_new(cn, id));
+}
+
 static const struct {
 	const char *name;
 	ctl_handler fn;
@@ -552,6 +581,8 @@ static const struct {
 	{ XHP_REQ_VCPU_PIN, req_vcpu_pin },
 	{ XHP_REQ_SCHED_SET, req_sched_set },
 	{ XHP_REQ_SAVE, req_save },
+	{ XHP_REQ_DEVICE_ADD, req_device_add },
+	{ XHP_REQ_DEVICE_DEL, req_device_del },
 };
 
 static void

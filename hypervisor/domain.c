@@ -281,6 +281,8 @@ on_qmp_event(void *opaque, const char *name, yajl_val data)
 	} else if (strcmp(name, "RESUME") == 0) {
 		if (d->ready && d->state == XC_DOM_PAUSED)
 			xhv_set_state(d, XC_DOM_RUNNING, d->reason, "");
+	} else if (strcmp(name, "DEVICE_DELETED") == 0) {
+		xhv_devices_event(d, data);
 	} else {
 		xhv_log("QEMU event %.64s", name);
 	}
@@ -441,6 +443,7 @@ xhv_start(struct xhv_dom *d)
 		xhv_start_fail(d, XHP_E_START, err);
 	}
 	d->boot_mem_mb = d->cfg.maxmem_mb;
+	xhv_devices_init(d);
 	argv = qemu_argv(&d->cfg);
 	xu_buf_init(&cmd);
 	for (a = argv; *a != NULL; a++)

@@ -91,7 +91,7 @@ char **
 qemu_argv(const struct xhv_config *cfg)
 {
 	struct argv_buf a = { NULL, 0, 0 };
-	char *cmdline, *name;
+	char *cmdline, *name, **devs, **p;
 
 	add(&a, cfg->qemu);
 	name = opt_escape(cfg->name);
@@ -134,6 +134,10 @@ qemu_argv(const struct xhv_config *cfg)
 	/* A restore loads the saved state through QMP (save.c). */
 	if (cfg->incoming_fd >= 0)
 		add2(&a, "-incoming", "defer");
+	devs = xhv_devices_qemu_args(cfg);
+	for (p = devs; *p != NULL; p++)
+		add(&a, *p);
+	qemu_argv_free(devs);
 	add(&a, "-S");
 	return a.v;
 }

@@ -116,6 +116,8 @@ dom_dispose(struct xhv_dom *d)
 	control_free(d->ctl);
 	console_free(d->con);
 	qmp_free(d->qmp);
+	xhv_devices_free(d);
+	xhv_config_free_devices(c);
 	while ((ev = d->ev_head) != NULL) {
 		d->ev_head = ev->next;
 		free(ev->line);
@@ -363,7 +365,7 @@ usage(void)
 	    "  [--maxmem MB] [--vcpus N] [--maxvcpus N] [--accel kvm|tcg] [--paused]\n"
 	    "  [--qemu PATH] [--ready-fd FD] [--foreground] [--cpu-weight N]\n"
 	    "  [--cpu-cap N] [--affinity VCPU:CPULIST]... [--incoming-fd FD]\n"
-	    "  [--cgroup-root DIR]\n"
+	    "  [--cgroup-root DIR] [--device JSON]... [--hotplug-slots N]\n"
 	    "The per-domain monitor; libxc starts it (xc_domain_create).\n", stderr);
 	exit(2);
 }
@@ -450,6 +452,8 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		{ "affinity", required_argument, NULL, 'A' },
 		{ "incoming-fd", required_argument, NULL, 'I' },
 		{ "cgroup-root", required_argument, NULL, 'G' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "hotplug-slots", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xhv_config *c = &d->cfg;
@@ -497,6 +501,16 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 			break;
 		case 'I': c->incoming_fd = (int)num_arg("incoming-fd", optarg, 65535); break;
 		case 'G': free(c->cgroup_root); c->cgroup_root = xu_strdup(optarg); break;
+		case 'D': {
+			char err[256];
+
+			if (!xhv_config_add_device(c, optarg, err, sizeof(err)) &&
+			    arg_error == NULL)
+				arg_error = xu_strdup(err);
+			break;
+		}
+		case 'S': c->hotplug_slots = (unsigned)num_arg("hotplug-slots",
+			    optarg, 32); break;
 		default: usage();
 		}
 	}

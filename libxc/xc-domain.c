@@ -48,6 +48,9 @@ check_config(xc_interface *xc, const struct xc_domain_config *cfg)
 	if (cfg->accel != XC_ACCEL_KVM && cfg->accel != XC_ACCEL_TCG)
 		return xcp_fail(xc, XC_ERR_INVALID, "domain %s: the accelerator must be "
 		    "decided (kvm or tcg) before creating", cfg->name);
+	if (cfg->ndevices > XC_DEVICES_MAX)
+		return xcp_fail(xc, XC_ERR_INVALID, "domain %s: %zu devices (at most %d)",
+		    cfg->name, cfg->ndevices, XC_DEVICES_MAX);
 	return XC_OK;
 }
 
@@ -107,6 +110,14 @@ monitor_argv(const xc_interface *xc, const struct xc_domain_config *cfg)
 	opt(&a, "--accel", cfg->accel == XC_ACCEL_KVM ? "kvm" : "tcg");
 	if (cfg->paused)
 		arg(&a, "--paused");
+	for (size_t i = 0; i < cfg->ndevices; i++) {
+		char *json = xhp_device_json(&cfg->devices[i]);
+
+		opt(&a, "--device", json);
+		free(json);
+	}
+	if (cfg->hotplug_slots > 0)
+		optu(&a, "--hotplug-slots", cfg->hotplug_slots);
 	opt(&a, "--qemu", xcp_qemu_path());
 	optu(&a, "--ready-fd", READY_FD);
 	if (cfg->cpu_weight != 0)

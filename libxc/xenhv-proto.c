@@ -2,6 +2,7 @@
  * shared by libxc and the monitor so both sides agree byte for byte. */
 #include "xenhv-proto.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "xenctrl.h"
 #include "xu.h"
 
 static const char *const err_names[] = {
@@ -627,4 +629,153 @@ xhp_send_fd(int sock, const void *data, size_t len, int fd)
 		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
 	return r;
+}
+
+/* ---- devices ---------------------------------------------------------- */
+
+static const char *const disk_formats[] = { "raw", "qcow2", "qcow", "vmdk", "vpc", NULL };
+static const char *const disk_buses[] = { "virtio", "ide", NULL };
+/* NIC models QEMU has on q35 that a guest config may name. */
+static const char *const nic_models[] = { "virtio-net-pci", "e1000", "e1000e",
+	"rtl8139", "ne2k_pci", "pcnet", "vmxnet3", NULL };
+
+static bool
+one_of(const char *const *list, const char *s)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+bool
+xhp_nic_model_known(const char *model)
+{
+	return model != NULL && one_of(nic_models, model);
+}
+
+void
+xhp_put_device(yajl_gen g, const struct xc_device *dev)
+{
+	xhp_put_str(g, "kind", dev->kind == XC_DEVICE_NIC ? "nic" : "disk");
+	xhp_put_str(g, "id", dev->id);
+	if (dev->kind == XC_DEVICE_NIC) {
+		xhp_put_str(g, "ifname", dev->ifname);
+		xhp_put_str(g, "mac", dev->mac);
+		xhp_put_str(g, "model", dev->model ? dev->model : "virtio-net-pci");
+		return;
+	}
+	if (dev->path != NULL)
+		xhp_put_str(g, "path", dev->path);
+	xhp_put_str(g, "format", dev->format ? dev->format : "raw");
+	xhp_put_str(g, "bus", dev->bus ? dev->bus : "virtio");
+	xhp_put_uint(g, "unit", dev->unit);
+	xhp_put_bool(g, "readonly", dev->readonly);
+	xhp_put_bool(g, "shared", dev->shared);
+	xhp_put_bool(g, "cdrom", dev->cdrom);
+	xhp_put_bool(g, "host_device", dev->host_device);
+}
+
+char *
+xhp_device_json(const struct xc_device *dev)
+{
+	yajl_gen g = gen_new();
+	const unsigned char *buf;
+	size_t n;
+	char *s;
+
+	yajl_gen_map_open(g);
+	xhp_put_device(g, dev);
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &n);
+	s = xu_strndup((const char *)buf, n);
+	yajl_gen_free(g);
+	return s;
+}
+
+/* QEMU's ids: a letter, then letters, digits, '-', '.', '_'. */
+static bool
+valid_id(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 48 || !((s[0] >= 'a' && s[0] <= 'z') ||
+	    (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || strchr("-._", s[i]) != NULL))
+			return false;
+	return true;
+}
+
+static bool
+device_fail(char *why, size_t whylen, const char *id, const char *msg)
+{
+	char text[160];
+
+	snprintf(text, sizeof(text), "device %.48s: %s", id ? id : "?", msg);
+	return fail(why, whylen, text);
+}
+
+static bool
+get_disk(yajl_val obj, struct xc_device *dev, char *why, size_t whylen)
+{
+	uint64_t unit = 0;
+
+	dev->format = "raw";
+	dev->bus = "virtio";
+	if (member(obj, "path") != NULL && (!xhp_get_str(obj, "path", &dev->path) ||
+	    dev->path[0] != '/'))
+		return device_fail(why, whylen, dev->id, "path must be absolute");
+	if ((member(obj, "format") && !xhp_get_str(obj, "format", &dev->format)) ||
+	    !one_of(disk_formats, dev->format))
+		return device_fail(why, whylen, dev->id, "unknown disk format");
+	if ((member(obj, "bus") && !xhp_get_str(obj, "bus", &dev->bus)) ||
+	    !one_of(disk_buses, dev->bus))
+		return device_fail(why, whylen, dev->id, "bus must be virtio or ide");
+	if (member(obj, "unit") && (!xhp_get_uint(obj, "unit", &unit) || unit > 5))
+		return device_fail(why, whylen, dev->id, "unit must be 0 to 5");
+	dev->unit = (unsigned)unit;
+	if ((member(obj, "readonly") && !xhp_get_bool(obj, "readonly", &dev->readonly)) ||
+	    (member(obj, "shared") && !xhp_get_bool(obj, "shared", &dev->shared)) ||
+	    (member(obj, "cdrom") && !xhp_get_bool(obj, "cdrom", &dev->cdrom)) ||
+	    (member(obj, "host_device") &&
+	    !xhp_get_bool(obj, "host_device", &dev->host_device)))
+		return device_fail(why, whylen, dev->id, "flags must be booleans");
+	if (dev->path == NULL && !dev->cdrom)
+		return device_fail(why, whylen, dev->id, "a disk needs a path");
+	return true;
+}
+
+bool
+xhp_get_device(yajl_val obj, struct xc_device *dev, char *why, size_t whylen)
+{
+	const char *kind;
+
+	memset(dev, 0, sizeof(*dev));
+	if (!YAJL_IS_OBJECT(obj))
+		return fail(why, whylen, "a device is a JSON object");
+	if (!xhp_get_str(obj, "id", &dev->id) || !valid_id(dev->id))
+		return device_fail(why, whylen, NULL, "no valid id");
+	if (!xhp_get_str(obj, "kind", &kind))
+		return device_fail(why, whylen, dev->id, "no kind");
+	if (strcmp(kind, "disk") == 0) {
+		dev->kind = XC_DEVICE_DISK;
+		return get_disk(obj, dev, why, whylen);
+	}
+	if (strcmp(kind, "nic") != 0)
+		return device_fail(why, whylen, dev->id, "kind must be disk or nic");
+	dev->kind = XC_DEVICE_NIC;
+	dev->model = "virtio-net-pci";
+	if (!xhp_get_str(obj, "ifname", &dev->ifname) || *dev->ifname == '\0' ||
+	    strlen(dev->ifname) > 15 || strchr(dev->ifname, '/') != NULL ||
+	    strchr(dev->ifname, ',') != NULL)
+		return device_fail(why, whylen, dev->id, "a NIC needs an interface name");
+	if (!xhp_get_str(obj, "mac", &dev->mac) || !xu_mac_valid(dev->mac))
+		return device_fail(why, whylen, dev->id, "a NIC needs a MAC address");
+	if ((member(obj, "model") && !xhp_get_str(obj, "model", &dev->model)) ||
+	    !one_of(nic_models, dev->model))
+		return device_fail(why, whylen, dev->id, "unknown NIC model");
+	return true;
 }

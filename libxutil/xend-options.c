@@ -278,6 +278,8 @@ static const struct xend_opt_def opt_table[] = {
 	S("network-script", NULL, check_script_args,
 	    "network script run when xend starts"),
 	S("vif-script", "vif-bridge", NULL, "default vif hotplug script"),
+	P("xend-scripts-path", XEN_SYSCONFDIR "/xen/scripts",
+	    "directory of the hotplug and network scripts"),
 	I("dom0-min-mem", "0", check_nonneg, "dom0 memory floor, MiB"),
 	{ "enable-dom0-ballooning", XEND_OPT_BOOL, NULL, NULL, NULL,
 	    ballooning_default, "balloon dom0 down to make room for guests" },

@@ -1,6 +1,7 @@
 /* xu.c: libxutil's error strings, checked allocation, buffers and file reads. */
 #include "xu.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,4 +259,19 @@ xu_parse_int64(const char *s, int64_t *out)
 		return XU_ERR_RANGE;
 	*out = v;
 	return XU_OK;
+}
+
+bool
+xu_mac_valid(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		const char *o = s + 3 * i;
+
+		if (!isxdigit((unsigned char)o[0]) || !isxdigit((unsigned char)o[1]) ||
+		    o[2] != (i == 5 ? '\0' : ':'))
+			return false;
+	}
+	return true;
 }

@@ -64,6 +64,15 @@ char *xu_buf_steal(struct xu_buf *b);
 /* Reads a whole file (at most max bytes, else XU_ERR_TOO_BIG). */
 int xu_read_file(const char *path, size_t max, char **data, size_t *len);
 
+/* A listening UNIX socket at path (non-blocking, close-on-exec): its
+ * directory made (the last level mode 0700), a stale socket removed (one
+ * that still answers is refused), mode 0600 from the start. Returns the
+ * fd, or -1 with err filled (err->rc set). */
+int xu_unix_listen(const char *path, int backlog, struct xu_err *err);
+
+/* aa:bb:cc:dd:ee:ff: six hex pairs, colon-separated, nothing else. */
+bool xu_mac_valid(const char *s);
+
 /* Strict decimal integer parse of the whole string. */
 int xu_parse_int64(const char *s, int64_t *out);
 

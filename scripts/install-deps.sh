@@ -9,7 +9,7 @@ PKGS=(
 	libsqlite3-dev libcmocka-dev
 	clang libclang-rt-dev
 	qemu-system-x86 qemu-utils busybox-static cpio kmod
-	socat iproute2 bridge-utils e2fsprogs man-db
+	socat iproute2 bridge-utils e2fsprogs man-db iputils-ping
 	python3 curl bsdutils util-linux coreutils bc
 )
 

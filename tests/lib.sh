@@ -58,3 +58,27 @@ done_testing() {
 	echo "1..$_tap_n"
 	[ "$_tap_failed" -eq 0 ]
 }
+
+# watchdog SECS: kills this test (TERM) if it is still running after SECS,
+# so nothing hangs the suite; prints the watchdog's pid (kill it at the end).
+watchdog() {
+	(
+		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+		sleep "$1" &
+		sp=$!
+		wait "$sp" && kill -TERM $$
+	) </dev/null >/dev/null 2>&1 &
+	echo $!
+}
+
+# wait_until SECS CMD...: runs CMD every 0.2 s until it succeeds (0) or
+# SECS have passed (1).
+wait_until() {
+	local end=$(( $(date +%s) + $1 ))
+	shift
+	while [ "$(date +%s)" -lt "$end" ]; do
+		"$@" && return 0
+		sleep 0.2
+	done
+	"$@"
+}

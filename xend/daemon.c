@@ -21,12 +21,15 @@
 #include <event2/event.h>
 
 #include "accel.h"
+#include "device.h"
 #include "domain.h"
 #include "log.h"
 #include "methods.h"
 #include "rpc-server.h"
 #include "store.h"
 #include "xend-options.h"
+#include "xenstore.h"
+#include "xs-server.h"
 
 #define PID_FILE	XEN_RUNSTATEDIR "/xend.pid"
 
@@ -222,6 +225,9 @@ xend_dispose(struct xend *x)
 {
 	rpc_server_free(x->rpc);
 	domains_free(x->domains);
+	network_free(x);
+	xs_server_free(x->xs_server);
+	xenstore_free(x->xs);
 	accel_free(x->accel);
 	if (x->xc != NULL)
 		xc_interface_close(x->xc);
@@ -233,6 +239,7 @@ xend_dispose(struct xend *x)
 	free(x->pid_path);
 	free(x->sock_path);
 	free(x->db_path);
+	free(x->xs_sock_path);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -310,6 +317,49 @@ open_log(struct xend *x, bool foreground, struct notify *n)
 	return 0;
 }
 
+/* Domain-0's own nodes, as classic xend wrote them. */
+static void
+xenstore_dom0(struct xend *x)
+{
+	static const char *const dom0[][2] = {
+		{ "/local/domain/0/name", "Domain-0" },
+		{ "/local/domain/0/domid", "0" },
+		{ "/local/domain/0/vm", "/vm/00000000-0000-0000-0000-000000000000" },
+	};
+	size_t i;
+
+	if (store_begin(x->store) != XU_OK)
+		return;
+	for (i = 0; i < sizeof(dom0) / sizeof(dom0[0]); i++)
+		(void)xenstore_write_str(x->xs, dom0[i][0], dom0[i][1]);
+	(void)xenstore_mkdir(x->xs, &xs_dom0, NULL, "/local/domain/0/backend");
+	(void)xenstore_mkdir(x->xs, &xs_dom0, NULL, "/vm");
+	if (store_commit(x->store) != XU_OK)
+		log_error("xenstore: cannot write Domain-0's nodes: %s",
+		    store_errmsg(x->store));
+}
+
+/* The xenstore on Xen's socket: before the domains, whose devices live
+ * in it. */
+static int
+start_xenstore(struct xend *x, struct notify *n)
+{
+	struct xu_err err = { 0 };
+
+	x->xs = xenstore_new(x->store);
+	xenstore_dom0(x);
+	x->xs_server = xs_server_new(x->base, x->xs);
+	if (geteuid() != 0)
+		xs_server_allow_uid(x->xs_server, geteuid());
+	x->xs_sock_path = xend_opts_rooted(x->opts, XS_SOCKET_PATH);
+	if (xs_server_listen(x->xs_server, x->xs_sock_path, &err) != XU_OK) {
+		notify_fail(n, "xend: xenstore: %s", err.msg);
+		return -1;
+	}
+	log_info("xenstore listening on %s", x->xs_sock_path);
+	return 0;
+}
+
 static int
 start_services(struct xend *x, struct notify *n)
 {
@@ -325,6 +375,8 @@ start_services(struct xend *x, struct notify *n)
 		notify_fail(n, "xend: cannot create the event loop");
 		return -1;
 	}
+	if (start_xenstore(x, n) != 0)
+		return -1;
 	x->xc = xc_interface_open(x->root, getenv("XEND_XENHV"), log_xc_logger());
 	if (x->xc == NULL) {
 		notify_fail(n, "xend: cannot open libxc");
@@ -344,9 +396,13 @@ start_services(struct xend *x, struct notify *n)
 	}
 	log_info("XML-RPC server listening on %s", x->sock_path);
 	x->accel = accel_new(x->base, x->xc, xend_opt_str(x->opts, "accel"));
+	/* the bridge before any vif needs it: domains wait for it */
+	network_start(x);
 	/* before the loop serves anyone: the record reconciled with the
-	 * monitors that run (domain-adopt.c) */
+	 * monitors that run (domain-adopt.c), then what devices of gone
+	 * instances left behind */
 	x->domains = domains_new(x);
+	devices_reconcile(x);
 	rpc_server_set_lookup(x->rpc, domains_lookup_hook, x->domains);
 	domains_xend_started(x->domains);
 	return 0;
@@ -443,6 +499,9 @@ out:
 	/* subscriptions end; every domain runs on under its monitor */
 	domains_free(x->domains);
 	x->domains = NULL;
+	network_free(x);
+	xs_server_free(x->xs_server);
+	x->xs_server = NULL;
 	unlink(x->pid_path);
 	close(pidfd);
 	log_close();

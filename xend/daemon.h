@@ -14,6 +14,8 @@ struct store;
 struct rpc_server;
 struct accel;
 struct domains;
+struct xenstore;
+struct xs_server;
 
 /* Everything one running xend holds; handlers reach it through
  * rpc_call.opaque. */
@@ -25,10 +27,14 @@ struct xend {
 	char *sock_path;
 	char *db_path;
 	struct store *store;
+	struct xenstore *xs;		/* xenstore.h */
+	struct xs_server *xs_server;	/* xs-server.h */
+	char *xs_sock_path;
 	xc_interface *xc;
 	struct rpc_server *rpc;
 	struct accel *accel;
 	struct domains *domains;	/* domain.h */
+	struct network *net;		/* network.c: the network script */
 	time_t started;
 	int stop_signal;	/* the signal that ended the loop */
 	bool stopping;		/* on_xend_stop under way */

@@ -15,6 +15,7 @@
 #include <uuid/uuid.h>
 
 #include "daemon.h"
+#include "device.h"
 #include "log.h"
 #include "sxp.h"
 #include "store.h"
@@ -235,10 +236,17 @@ without_monitor(struct domain *d)
 		return;
 	}
 	if (strcmp(st, "starting") == 0) {
-		if (d->domid != 0)
+		char *phase = d->domid != 0 ? devices_get_phase(d) : NULL;
+
+		/* still bringing its devices up: no monitor was ever asked for */
+		if (phase != NULL && strcmp(phase, "devices") == 0) {
+			d->phase = DOM_PHASE_STARTING;
+			start_lost(d);
+		} else if (d->domid != 0)
 			wait_for_start(d);
 		else
 			drop(d, "its creation never got a domain id: removed");
+		free(phase);
 		return;
 	}
 	if (strcmp(st, "shutdown") == 0 || strcmp(st, "crashed") == 0) {

@@ -14,6 +14,7 @@
 #include <uuid/uuid.h>
 
 #include "cpumap.h"
+#include "device.h"
 #include "domcfg.h"
 
 static const char *const action_names[] = {
@@ -473,25 +474,6 @@ read_image(const struct xv *vm, struct domain_config *cfg, bool files,
 	return XU_OK;
 }
 
-/* Devices come with their own issue; until then one would be silently
- * missing in the guest, so a config asking for one is refused. */
-static int
-check_devices(const struct xv *vm, struct xu_err *err)
-{
-	size_t i;
-
-	for (i = 1; i < xv_len(vm); i++) {
-		const struct xv *c = xv_at(vm, i);
-
-		if (xv_name(c) != NULL && strcmp(xv_name(c), "device") == 0)
-			return fail(err, XU_ERR_UNSUPPORTED, "device %s: virtual "
-			    "devices are not supported yet (remove disk=, vif=, "
-			    "vfb= ... from the config)",
-			    xv_name(xv_at(c, 1)) ? xv_name(xv_at(c, 1)) : "?");
-	}
-	return XU_OK;
-}
-
 static int
 parse(const struct xv *vm, struct domain_config *cfg, bool files,
     struct xu_err *err)
@@ -510,7 +492,7 @@ parse(const struct xv *vm, struct domain_config *cfg, bool files,
 	    (rc = read_cpu(vm, cfg, files, err)) != XU_OK ||
 	    (rc = read_xend_policy(vm, cfg, err)) != XU_OK ||
 	    (rc = read_image(vm, cfg, files, err)) != XU_OK ||
-	    (rc = check_devices(vm, err)) != XU_OK) {
+	    (rc = device_config_check(vm, err)) != XU_OK) {
 		domain_config_dispose(cfg);
 		return rc;
 	}

@@ -15,9 +15,12 @@
 
 #include "accel.h"
 #include "daemon.h"
+#include "device.h"
 #include "log.h"
 #include "memory.h"
 #include "store.h"
+#include "xend-options.h"
+#include "xenstore.h"
 
 /* Domids tried when strangers' monitors hold them, before giving up. */
 #define DOMID_TRIES	16
@@ -31,6 +34,7 @@ struct domain_start {
 	struct event *ev;
 	int tries;		/* domids found held by a stranger */
 	bool cancelled;
+	bool devices_up;	/* taps and scripts done for this domid */
 };
 
 static void start_go(void *arg);
@@ -48,6 +52,9 @@ retry_domid(struct domain_start *s)
 
 	if (++s->tries >= DOMID_TRIES)
 		return false;
+	/* the devices were made for the old id: again for the new one */
+	devices_release(d, true);
+	s->devices_up = false;
 	if (store_begin(st) != XU_OK)
 		return false;
 	if (domain_alloc_domid(d->tab, &d->domid, &err) != XU_OK ||
@@ -83,6 +90,8 @@ start_end(struct domain_start *s, int rc, const char *msg)
 	if (s->restore_fd >= 0)
 		close(s->restore_fd);
 	if (rc == XC_OK) {
+		devices_mark(d, d->devs, XENBUS_CONNECTED);
+		xenstore_fire_special(d->tab->x->xs, "@introduceDomain");
 		d->phase = DOM_PHASE_ACTIVE;
 		if (domain_refresh(d) && d->info.start_time > 0)
 			d->start_time = d->info.start_time;
@@ -99,6 +108,8 @@ start_end(struct domain_start *s, int rc, const char *msg)
 		if (!d->managed)
 			domains_remove(d->tab, d);
 	}
+	devices_free(d->devs);
+	d->devs = NULL;
 	s->done(d, rc, msg, s->arg);
 	domain_run_waiters(d);
 	domain_unref(d);
@@ -148,12 +159,24 @@ start_ready(evutil_socket_t fd, short what, void *arg)
 	start_end(s, rc, msg);
 }
 
-/* The config libxc starts the monitor with; strings borrowed from d. */
+/* The config libxc starts the monitor with; strings borrowed from d, the
+ * device array (free it) from its resolved devices. */
 static void
 monitor_config(const struct domain *d, bool paused, enum xc_accel accel,
     int restore_fd, struct xc_domain_config *cfg)
 {
+	const struct dev *v;
+	struct xc_device *xd;
+	size_t n = 0;
+
 	memset(cfg, 0, sizeof(*cfg));
+	for (v = d->devs; v != NULL; v = v->next)
+		n++;
+	xd = xu_calloc(n + 1, sizeof(*xd));
+	for (n = 0, v = d->devs; v != NULL; v = v->next)
+		device_to_xc(v, &xd[n++]);
+	cfg->devices = xd;
+	cfg->ndevices = n;
 	cfg->domid = d->domid;
 	cfg->name = d->name;
 	cfg->uuid = d->uuid;
@@ -175,6 +198,60 @@ monitor_config(const struct domain *d, bool paused, enum xc_accel accel,
 	cfg->restore_fd = restore_fd;
 }
 
+static void start_go(void *arg);
+
+static void
+devices_up(struct domain *d, int rc, const char *msg, void *arg)
+{
+	struct domain_start *s = arg;
+
+	if (rc != XU_OK) {
+		start_end(s, XC_ERR_INVALID, msg);
+		return;
+	}
+	s->devices_up = true;
+	/* from here a monitor may exist: a new xend waits for it */
+	devices_set_phase(d, "monitor");
+	start_go(s);
+}
+
+/* The devices first: resolved (files looked at), recorded with their
+ * locks in one transaction, then brought up (taps, scripts). */
+static void
+devices_begin(struct domain_start *s)
+{
+	struct domain *d = s->d;
+	struct xend *x = d->tab->x;
+	struct dev_env env = { d->domid, d->cfg.hvm,
+	    xend_opt_str(x->opts, "xend-scripts-path"),
+	    xend_opt_str(x->opts, "vif-script") };
+	struct xu_err err = { 0 };
+	char *msg;
+
+	devices_free(d->devs);
+	d->devs = NULL;
+	if (devices_resolve(d->vm, &env, &d->devs, &err) != XU_OK) {
+		start_end(s, XC_ERR_INVALID, err.msg);
+		return;
+	}
+	if (store_begin(x->store) != XU_OK) {
+		start_end(s, XC_ERR_IO, store_errmsg(x->store));
+		return;
+	}
+	if (devices_record(d, d->devs, &err) != XU_OK) {
+		store_rollback(x->store);
+		start_end(s, XC_ERR_INVALID, err.msg);
+		return;
+	}
+	if (store_commit(x->store) != XU_OK) {
+		msg = xu_asprintf("cannot record the devices: %s", store_errmsg(x->store));
+		start_end(s, XC_ERR_IO, msg);
+		free(msg);
+		return;
+	}
+	devices_connect(d, d->devs, devices_up, s);
+}
+
 static void
 start_go(void *arg)
 {
@@ -182,7 +259,7 @@ start_go(void *arg)
 	struct domain *d = s->d;
 	struct xend *x = d->tab->x;
 	struct xc_domain_config cfg;
-	char msg[512];
+	char msg[512], *cmdline;
 	int rc, fd = -1;
 
 	if (s->cancelled) {
@@ -192,14 +269,22 @@ start_go(void *arg)
 		free(s);
 		return;
 	}
+	if (!s->devices_up) {
+		devices_begin(s);
+		return;
+	}
 	monitor_config(d, s->paused, accel_chosen(x->accel), s->restore_fd, &cfg);
+	cmdline = d->cfg.cmdline ? devices_translate_root(d->cfg.cmdline, d->devs) :
+	    NULL;
+	cfg.cmdline = cmdline;
 	log_debug("Domain %s (%u): starting its monitor (%s, %lld MiB, %u "
 	    "vCPUs, kernel %s, cmdline '%s')", d->name, d->domid,
 	    accel_chosen(x->accel) == XC_ACCEL_KVM ? "kvm" : "tcg",
 	    (long long)d->cfg.memory, d->cfg.vcpus,
-	    d->cfg.kernel ? d->cfg.kernel : "none",
-	    d->cfg.cmdline ? d->cfg.cmdline : "");
+	    d->cfg.kernel ? d->cfg.kernel : "none", cmdline ? cmdline : "");
 	rc = xc_domain_create_start(x->xc, &cfg, &fd);
+	free((void *)cfg.devices);
+	free(cmdline);
 	if (rc != XC_OK) {
 		snprintf(msg, sizeof(msg), "%s", *xc_last_error(x->xc) ?
 		    xc_last_error(x->xc) : xc_strerror(rc));
@@ -241,6 +326,13 @@ domain_start_cancel(struct domain *d)
 	if (s == NULL)
 		return;
 	d->start = NULL;
+	if (d->devconnect != NULL) {
+		/* scripts killed; the next xend cleans up after them */
+		devices_connect_cancel(d->devconnect);
+		free(s);
+		domain_unref(d);
+		return;
+	}
 	if (s->ev == NULL) {
 		/* still waiting for the accelerator, which owns the callback:
 		 * it frees s if it ever fires */
@@ -362,6 +454,8 @@ domain_from_config(struct domains *t, const struct xv *vm, const char *verb,
 	d->vm = xv_copy(vm);
 	domain_sxp_set(d->vm, "name", xv_str(d->name));
 	domain_sxp_set(d->vm, "uuid", xv_str(d->uuid));
+	/* made once, kept in the config: a restart keeps the guest's MACs */
+	device_config_fill_macs(d->vm);
 	return d;
 }
 

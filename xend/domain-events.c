@@ -14,6 +14,7 @@
 #include <uuid/uuid.h>
 
 #include "daemon.h"
+#include "device.h"
 #include "log.h"
 #include "store.h"
 
@@ -179,6 +180,8 @@ restart(struct domain *d, bool rename)
 			(void)domain_subscribe(d);
 			return;
 		}
+		/* the old instance's taps and nodes go; its disks stay held */
+		devices_release(d, true);
 		d->domid = 0;
 	}
 	domain_restart_resume(d);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "device.h"
 #include "log.h"
 
 /* reference 3.2: XEN_API_VM_POWER_STATE */
@@ -250,6 +251,7 @@ add_devices(struct xv *l, struct domain *d)
 	char path[4096];
 	struct xv *con;
 
+	device_sxp_append(d, l);
 	if (!domain_running(d) || d->phase != DOM_PHASE_ACTIVE ||
 	    xc_domain_console_path(d->tab->x->xc, d->domid, path,
 	    sizeof(path)) != XC_OK)

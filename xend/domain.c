@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "device.h"
 #include "log.h"
 #include "memory.h"
 #include "sxp.h"
@@ -63,6 +64,7 @@ domain_unref(struct domain *d)
 	}
 	free(d->name);
 	xv_free(d->vm);
+	devices_free(d->devs);
 	domain_config_dispose(&d->cfg);
 	free(d);
 }
@@ -284,6 +286,8 @@ domain_forget(struct domain *d)
 	struct store *st = d->tab->x->store;
 	int rc;
 
+	/* the instance's devices go with it: taps, nodes, disk locks */
+	devices_release(d, false);
 	if (d->managed) {
 		d->domid = 0;
 		d->phase = DOM_PHASE_HALTED;

@@ -136,6 +136,11 @@ struct domain {
 	/* Called once the start in flight has ended, either way. */
 	struct domain_waiter *waiters;
 
+	/* Devices (device.h): the instance's, resolved, while it starts; a
+	 * connect in flight. */
+	struct dev *devs;
+	struct dev_connect *devconnect;
+
 	/* The stop event being acted upon: acknowledged once the action's
 	 * first step is committed. */
 	uint64_t ack_seq;

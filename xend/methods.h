@@ -53,5 +53,11 @@ int dom_suspend(struct rpc_call *c);
 int dom_resume(struct rpc_call *c);
 int dom_save(struct rpc_call *c);
 int dom_restore(struct rpc_call *c);
+/* device-methods.c: a domain's devices. */
+int dom_device_create(struct rpc_call *c);
+int dom_destroy_device(struct rpc_call *c);
+int dom_get_device_sxprs(struct rpc_call *c);
+int dom_get_block_device_class(struct rpc_call *c);
+int dom_device_configure(struct rpc_call *c);
 
 #endif

@@ -546,122 +546,23 @@ rpc_server_allow_uid(struct rpc_server *srv, uid_t uid)
 	srv->allow_uid = uid;
 }
 
-static int
-make_dir(const char *dir, struct xu_err *err)
-{
-	char *p = xu_strdup(dir), *s;
-	int rc = XU_OK;
-
-	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-			xu_err_set(err, XU_ERR_IO, 0, "cannot create %s: %s", p,
-			    strerror(errno));
-			rc = XU_ERR_IO;
-			goto out;
-		}
-		*s = '/';
-	}
-	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || chmod(dir, 0700) != 0) {
-		xu_err_set(err, XU_ERR_IO, 0, "cannot create %s: %s", dir,
-		    strerror(errno));
-		rc = XU_ERR_IO;
-	}
-out:
-	free(p);
-	return rc;
-}
-
-/* Removes a socket left by an xend that died; refuses to touch a socket
- * someone still answers on, or a file that is not a socket. */
-static int
-clear_stale(const struct sockaddr_un *sun, struct xu_err *err)
-{
-	struct stat st;
-	int fd, r;
-
-	if (lstat(sun->sun_path, &st) != 0)
-		return XU_OK;
-	if (!S_ISSOCK(st.st_mode)) {
-		xu_err_set(err, XU_ERR_IO, 0, "%s exists and is not a socket",
-		    sun->sun_path);
-		return XU_ERR_IO;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return XU_OK;
-	r = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
-	close(fd);
-	if (r == 0) {
-		xu_err_set(err, XU_ERR_IO, 0,
-		    "another server is listening on %s", sun->sun_path);
-		return XU_ERR_IO;
-	}
-	if (unlink(sun->sun_path) != 0 && errno != ENOENT) {
-		xu_err_set(err, XU_ERR_IO, 0, "cannot remove stale %s: %s",
-		    sun->sun_path, strerror(errno));
-		return XU_ERR_IO;
-	}
-	return XU_OK;
-}
-
 int
 rpc_server_listen_unix(struct rpc_server *srv, const char *path,
     struct xu_err *err)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char *dir = xu_strdup(path), *slash;
-	mode_t old;
-	bool bound = false;
-	int fd = -1, rc;
+	int fd;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		xu_err_set(err, XU_ERR_TOO_BIG, 0, "socket path too long: %s", path);
-		rc = XU_ERR_TOO_BIG;
-		goto out;
-	}
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if ((rc = make_dir(dir, err)) != XU_OK)
-			goto out;
-	}
-	if ((rc = clear_stale(&sun, err)) != XU_OK)
-		goto out;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		xu_err_set(err, XU_ERR_IO, 0, "socket: %s", strerror(errno));
-		rc = XU_ERR_IO;
-		goto out;
-	}
-	/* no window in which the socket is reachable by others */
-	old = umask(0177);
-	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(old);
-	bound = rc == 0;
-	if (rc != 0 || chmod(path, 0600) != 0 || listen(fd, 64) != 0) {
-		xu_err_set(err, XU_ERR_IO, 0, "cannot listen on %s: %s", path,
-		    strerror(errno));
-		rc = XU_ERR_IO;
-		goto out;
-	}
+	if ((fd = xu_unix_listen(path, 64, err)) < 0)
+		return err->rc;
 	if (evhttp_accept_socket_with_handle(srv->http, fd) == NULL) {
 		xu_err_set(err, XU_ERR_IO, 0, "cannot serve %s", path);
-		rc = XU_ERR_IO;
-		goto out;
+		close(fd);
+		unlink(path);
+		return XU_ERR_IO;
 	}
-	fd = -1;		/* evhttp owns it now */
 	free(srv->path);
 	srv->path = xu_strdup(path);
-	rc = XU_OK;
-out:
-	if (fd >= 0) {
-		close(fd);
-		if (bound)
-			unlink(path);
-	}
-	free(dir);
-	return rc;
+	return XU_OK;
 }
 
 void

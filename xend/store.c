@@ -1,7 +1,7 @@
 /* store.c: xend's SQLite state store: schema migrations, nested
  * transactions and the domain, counter, meta and event tables, all through
  * prepared statements kept for the life of the handle. */
-#include "store.h"
+#include "store-int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +43,27 @@ static const char *const migrations[] = {
 	"  event TEXT NOT NULL"
 	");"
 	"CREATE INDEX events_uuid ON events (uuid, id);",
+	/* 2: devices: the xenstore's nodes (store-xs.c) and the disks domains
+	 * hold (store-locks.c). */
+	"CREATE TABLE xenstore ("
+	"  path TEXT PRIMARY KEY NOT NULL,"
+	"  parent TEXT,"			/* NULL for "/" */
+	"  value BLOB NOT NULL DEFAULT x'',"
+	"  perms TEXT NOT NULL DEFAULT 'n0',"
+	"  gen INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX xenstore_parent ON xenstore (parent);"
+	"INSERT INTO xenstore (path, parent, perms) VALUES ('/', NULL, 'n0');"
+	"CREATE TABLE disk_locks ("
+	"  key TEXT NOT NULL,"			/* f:dev:ino or b:major:minor */
+	"  uuid TEXT NOT NULL,"			/* the domain holding it */
+	"  devid INTEGER NOT NULL,"		/* its virtual device number */
+	"  path TEXT NOT NULL,"
+	"  mode TEXT NOT NULL,"			/* r, w or w! */
+	"  created INTEGER NOT NULL,"
+	"  PRIMARY KEY (key, uuid, devid)"
+	");"
+	"CREATE INDEX disk_locks_uuid ON disk_locks (uuid);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -98,13 +119,23 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "  ORDER BY id DESC LIMIT ?2) ORDER BY id",
 };
 
+/* Statements of the store's other files, prepared once, by their text. */
+struct store_sql {
+	const char *sql;
+	sqlite3_stmt *s;
+	struct store_sql *next;
+};
+
 struct store {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *stmts[ST_COUNT];
+	struct store_sql *sqls;
 	int depth;		/* open store_begin calls */
 	bool failed;		/* a nested rollback happened */
 	char errmsg[512];
+	void (*tx_hook)(void *arg, bool committed);
+	void *tx_hook_arg;
 };
 
 static int
@@ -205,6 +236,13 @@ bind_int(struct store *st, sqlite3_stmt *s, int i, int64_t v)
 
 /* Transactions. */
 
+static void
+tx_ended(struct store *st, bool committed)
+{
+	if (st->tx_hook != NULL)
+		st->tx_hook(st->tx_hook_arg, committed);
+}
+
 int
 store_begin(struct store *st)
 {
@@ -225,8 +263,10 @@ store_rollback(struct store *st)
 	if (st->depth == 0)
 		return;
 	st->failed = true;
-	if (--st->depth == 0)
+	if (--st->depth == 0) {
 		(void)exec_sql(st, "ROLLBACK", "rollback");
+		tx_ended(st, false);
+	}
 }
 
 int
@@ -240,6 +280,7 @@ store_commit(struct store *st)
 		return st->failed ? XU_ERR_IO : XU_OK;
 	if (st->failed) {
 		(void)exec_sql(st, "ROLLBACK", "rollback");
+		tx_ended(st, false);
 		return set_error(st, XU_ERR_IO,
 		    "%s: transaction rolled back", st->path);
 	}
@@ -250,7 +291,16 @@ store_commit(struct store *st)
 		(void)exec_sql(st, "ROLLBACK", "rollback");
 		memcpy(st->errmsg, keep, sizeof(keep));
 	}
+	tx_ended(st, rc == XU_OK);
 	return rc;
+}
+
+void
+store_set_tx_hook(struct store *st, void (*fn)(void *arg, bool committed),
+    void *arg)
+{
+	st->tx_hook = fn;
+	st->tx_hook_arg = arg;
 }
 
 int
@@ -406,6 +456,13 @@ store_close(struct store *st)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
+	while (st->sqls != NULL) {
+		struct store_sql *q = st->sqls;
+
+		st->sqls = q->next;
+		sqlite3_finalize(q->s);
+		free(q);
+	}
 	if (st->db != NULL)
 		sqlite3_close(st->db);
 	free(st->path);
@@ -835,4 +892,67 @@ store_events_free(struct store_event *list, size_t n)
 	for (i = 0; i < n; i++)
 		free(list[i].text);
 	free(list);
+}
+
+/* For the store's other files (store-int.h). */
+
+sqlite3_stmt *
+store_sql(struct store *st, const char *sql)
+{
+	struct store_sql *q;
+
+	for (q = st->sqls; q != NULL; q = q->next)
+		if (q->sql == sql)
+			break;
+	if (q == NULL) {
+		q = xu_calloc(1, sizeof(*q));
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+		    &q->s, NULL) != SQLITE_OK) {
+			free(q);
+			db_error(st, "preparing a statement");
+			return NULL;
+		}
+		q->sql = sql;
+		q->next = st->sqls;
+		st->sqls = q;
+	}
+	sqlite3_reset(q->s);
+	sqlite3_clear_bindings(q->s);
+	return q->s;
+}
+
+int
+store_sql_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	return step_done(st, s, what);
+}
+
+int
+store_sql_error(struct store *st, const char *what)
+{
+	return db_error(st, what);
+}
+
+int
+store_bind_text(struct store *st, sqlite3_stmt *s, int i, const char *v)
+{
+	return bind_text(st, s, i, v);
+}
+
+int
+store_bind_int(struct store *st, sqlite3_stmt *s, int i, int64_t v)
+{
+	return bind_int(st, s, i, v);
+}
+
+char *
+store_column_text(sqlite3_stmt *s, int i)
+{
+	return column_dup(s, i);
+}
+
+sqlite3 *
+store_handle(struct store *st)
+{
+	return st->db;
 }

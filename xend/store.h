@@ -41,6 +41,10 @@ void store_rollback(struct store *st);
 /* Runs fn in one transaction: committed if it returns XU_OK, rolled back
  * otherwise (fn's code is returned). */
 int store_tx(struct store *st, int (*fn)(struct store *, void *), void *arg);
+/* fn runs each time the outermost transaction ends: committed, or rolled
+ * back. One hook per handle (the xenstore fires its watches from it). */
+void store_set_tx_hook(struct store *st, void (*fn)(void *arg, bool committed),
+    void *arg);
 
 /* One row of the domains table. */
 struct store_domain {
@@ -99,5 +103,54 @@ struct store_event {
 int store_event_list(struct store *st, const char *uuid, size_t max,
     struct store_event **list, size_t *n);
 void store_events_free(struct store_event *list, size_t n);
+
+/* ---- devices: xenstore nodes (store-xs.c) ---------------------------- */
+
+/* One xenstore node as stored: its value (any bytes), its permissions
+ * ("n0 r5": Xen's text forms, space separated) and its generation. */
+struct store_xs_node {
+	char *value;		/* NUL-terminated copy; len says the real size */
+	size_t len;
+	char *perms;
+	int64_t gen;
+};
+
+void store_xs_node_dispose(struct store_xs_node *n);
+/* XU_ERR_NOT_FOUND when the path has no node. */
+int store_xs_get(struct store *st, const char *path, struct store_xs_node *n);
+/* Inserts or updates path (its parent given, NULL for "/"). */
+int store_xs_put(struct store *st, const char *path, const char *parent,
+    const char *value, size_t len, const char *perms, int64_t gen);
+int store_xs_set_gen(struct store *st, const char *path, int64_t gen);
+/* The children's names, in the order they were made. */
+int store_xs_children(struct store *st, const char *path, char ***names,
+    size_t *n);
+/* Removes path and every node below it. */
+int store_xs_delete(struct store *st, const char *path);
+/* The highest generation stored (0 for none). */
+int store_xs_max_gen(struct store *st, int64_t *gen);
+
+/* ---- devices: disk writer locks (store-locks.c) ----------------------- */
+
+struct store_lock {
+	char *key;		/* f:<dev>:<ino> or b:<major>:<minor> */
+	char *uuid;		/* the domain holding it */
+	int64_t devid;
+	char *path;
+	char *mode;		/* r, w, w! */
+	char *holder;		/* the domain's name, from its record */
+};
+
+void store_lock_dispose(struct store_lock *l);
+/* A writer (w or w!) of key that is another domain than uuid and still
+ * has a record: XU_OK with *l filled, XU_ERR_NOT_FOUND when none. */
+int store_lock_writer(struct store *st, const char *key, const char *uuid,
+    struct store_lock *l);
+int store_lock_put(struct store *st, const char *key, const char *uuid,
+    int64_t devid, const char *path, const char *mode);
+/* Releases one device's lock, or (devid < 0) all of a domain's. */
+int store_lock_release(struct store *st, const char *uuid, int64_t devid);
+/* Every lock row (for reconciliation); free each and the array. */
+int store_lock_list(struct store *st, struct store_lock **list, size_t *n);
 
 #endif

@@ -51,6 +51,16 @@ static const struct xm_opt reboot_opts[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+static const struct xm_opt devlist_opts[] = {
+	{ 'l', "long", NULL, "List devices in SXP" },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct xm_opt detach_opts[] = {
+	{ 'f', "force", NULL, "Accepted for compatibility: the guest is always given device-destroy-timeout to let the device go." },
+	{ 0, NULL, NULL, NULL },
+};
+
 static const struct xm_opt uptime_opts[] = {
 	{ 's', "short", NULL, "One line per domain, in the style of uptime(1)." },
 	{ 0, NULL, NULL, NULL },
@@ -80,6 +90,14 @@ static const struct xm_opt sched_credit_opts[] = {
 };
 
 const struct xm_cmd xm_commands[] = {
+	{ "block-attach", "<Domain> <BackDev> <FrontDev> <Mode> [BackDomain]",
+	  "Create a new virtual block device.",
+	  NULL, 4, 5, xm_cmd_block_attach, 0 },
+	{ "block-detach", "<Domain> <DevId> [-f|--force]",
+	  "Destroy a domain's virtual block device.",
+	  detach_opts, 2, 2, xm_cmd_block_detach, 0 },
+	{ "block-list", "<Domain> [--long]", "List virtual block devices for a domain.",
+	  devlist_opts, 1, 1, xm_cmd_block_list, 0 },
 	{ "console", "[-q|--quiet] <Domain>", "Attach to <Domain>'s console.",
 	  console_opts, 1, 1, xm_cmd_console, XM_CMD_COMMON },
 	{ "create", "<ConfigFile> [options] [vars]", "Create a domain based on <ConfigFile>.",
@@ -110,6 +128,17 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 2, 2, xm_cmd_mem_set, XM_CMD_COMMON },
 	{ "new", "<ConfigFile> [options] [vars]", "Adds a domain to Xend domain management",
 	  create_opts, 0, -1, xm_cmd_new, XM_CMD_COMMON },
+	{ "network-attach", "<Domain> [type=<type>] [mac=<mac>] [bridge=<bridge>] "
+	  "[ip=<ip>] [script=<script>] [backend=<BackDomain>] [vifname=<name>] "
+	  "[rate=<rate>] [model=<model>] [accel=<accel>]",
+	  "Create a new virtual network device.",
+	  NULL, 1, -1, xm_cmd_network_attach, 0 },
+	{ "network-detach", "<Domain> <DevId|mac> [-f|--force]",
+	  "Destroy a domain's virtual network device.",
+	  detach_opts, 2, 2, xm_cmd_network_detach, 0 },
+	{ "network-list", "<Domain> [--long]",
+	  "List virtual network interfaces for a domain.",
+	  devlist_opts, 1, 1, xm_cmd_network_list, 0 },
 	{ "pause", "<Domain>", "Pause execution of a domain.",
 	  NULL, 1, 1, xm_cmd_pause, XM_CMD_COMMON },
 	{ "reboot", "<Domain> [-wa]", "Reboot a domain.",

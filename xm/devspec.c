@@ -458,16 +458,9 @@ out:
 static bool
 valid_mac(const char *s, const char **why)
 {
-	int i;
-
 	*why = "expected six hex pairs like 00:16:3e:01:02:03";
-	for (i = 0; i < 6; i++) {
-		const char *o = s + 3 * i;
-
-		if (!isxdigit((unsigned char)o[0]) || !isxdigit((unsigned char)o[1]) ||
-		    o[2] != (i == 5 ? '\0' : ':'))
-			return false;
-	}
+	if (!xu_mac_valid(s))
+		return false;
 	if ((isdigit((unsigned char)s[1]) ? s[1] - '0' :
 	    tolower((unsigned char)s[1]) - 'a' + 10) & 1) {
 		*why = "a multicast address cannot be given to a NIC";

@@ -123,6 +123,13 @@ int xm_cmd_suspend(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_resume(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_save(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_restore(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-device.c */
+int xm_cmd_network_attach(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_network_detach(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_network_list(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_block_attach(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_block_detach(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_block_list(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-shutdown.c */
 int xm_cmd_shutdown(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_reboot(struct xm_ctx *ctx, struct xm_args *args);

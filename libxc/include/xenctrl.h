@@ -75,6 +75,33 @@ int xc_physinfo(xc_interface *xc, struct xc_physinfo *info);
  * call it in a child or at start-up, and cache the answer. */
 int xc_accel_probe(xc_interface *xc, enum xc_accel *chosen, char *why, size_t whylen);
 
+/* ---- devices ------------------------------------------------------- */
+
+enum xc_device_kind { XC_DEVICE_DISK, XC_DEVICE_NIC };
+
+/* A virtual disk or NIC as the monitor plugs it into QEMU. Strings are
+ * borrowed. */
+struct xc_device {
+	enum xc_device_kind kind;
+	const char *id;			/* unique in the domain: "vbd-51712", "vif-0" */
+	/* disks */
+	const char *path;		/* NULL: a cdrom without media */
+	const char *format;		/* raw qcow2 qcow vmdk vpc */
+	const char *bus;		/* "virtio" (on a PCIe port) or "ide" */
+	unsigned unit;			/* ide: the AHCI port (hda 0, hdb 1 ...) */
+	bool readonly;
+	bool shared;			/* w!: QEMU's image locking off */
+	bool cdrom;
+	bool host_device;		/* a block device, not a file */
+	/* NICs */
+	const char *ifname;		/* the tap QEMU attaches to */
+	const char *mac;
+	const char *model;		/* virtio-net-pci, e1000, rtl8139 ... */
+};
+
+#define XC_DEVICES_MAX		64
+#define XC_HOTPLUG_SLOTS	4	/* spare PCIe ports by default */
+
 /* ---- domains ------------------------------------------------------- */
 
 /* What a domain runs. Strings are copied by xc_domain_create_start. */
@@ -97,6 +124,9 @@ struct xc_domain_config {
 	unsigned n_affinity;		/* one per vCPU from 0; NULL: any CPU */
 	bool restore;			/* load the engine's state from restore_fd */
 	int restore_fd;			/* positioned at the stream (restore only) */
+	const struct xc_device *devices;	/* plugged in at start, in order */
+	size_t ndevices;
+	unsigned hotplug_slots;		/* spare PCIe ports; 0 for the default */
 };
 
 /* Starting is split so xend's loop never blocks on it: _start spawns the
@@ -164,6 +194,27 @@ int xc_domain_destroy(xc_interface *xc, uint32_t domid);
 int xc_domain_console_path(xc_interface *xc, uint32_t domid, char *path, size_t len);
 /* The console's last bytes (the monitor's ring buffer, at most 64 KiB). */
 int xc_domain_console_read(xc_interface *xc, uint32_t domid, char **data, size_t *len);
+
+/* ---- device hot-plug ------------------------------------------------- */
+
+/* Requests that wait on the guest run without blocking the caller: they
+ * return a handle whose fd becomes readable when the monitor answers;
+ * xc_async_finish then gives the outcome, or XC_PENDING when the answer
+ * is not complete yet (wait for the fd again). Free the handle in every
+ * case. */
+typedef struct xc_async xc_async;
+#define XC_PENDING	1		/* not an error: no answer yet */
+
+/* Plugs dev into a running domain (a spare PCIe port; IDE cannot). */
+int xc_domain_device_add(xc_interface *xc, uint32_t domid,
+    const struct xc_device *dev, xc_async **a);
+/* Unplugs device id: the answer comes once the guest has released it
+ * (QEMU's DEVICE_DELETED) and its backend is gone, or after timeout_s. */
+int xc_domain_device_del(xc_interface *xc, uint32_t domid, const char *id,
+    unsigned timeout_s, xc_async **a);
+int xc_async_fd(const xc_async *a);
+int xc_async_finish(xc_interface *xc, xc_async *a);
+void xc_async_free(xc_async *a);
 
 /* ---- events -------------------------------------------------------- */
 

@@ -35,6 +35,19 @@
  *   subscribe    {}                 -> {next_seq}, then every unacknowledged
  *                   event, then each new one as it happens
  *   ack          {seq}              -> {}  (forgets events with seq <= seq)
+ *   device_add   {DEVICE}           -> {}  (plugged into a spare PCIe port:
+ *                   QMP blockdev-add or netdev_add, then device_add; undone
+ *                   when a step fails)
+ *   device_del   {id, timeout}      -> {}  (QMP device_del; the reply waits
+ *                   for QEMU's DEVICE_DELETED for it, then blockdev-del or
+ *                   netdev_del; a "timeout" error after timeout seconds)
+ *
+ * DEVICE, the same object xenhv takes at start (--device JSON, one per
+ * device, in the guest's order): {kind "disk"|"nic", id, and for disks
+ * path (absent: a cdrom without media), format (raw qcow2 qcow vmdk vpc),
+ * bus ("virtio" or "ide"), unit (ide), readonly, shared, cdrom,
+ * host_device; for NICs ifname, mac, model}. xenhv --hotplug-slots N
+ * adds N spare PCIe root ports for hot-plug (default 4).
  *
  * Appended for resources and save/restore (still version 1: a request an
  * older monitor does not know gets "unknown-request"; getinfo's new
@@ -114,6 +127,8 @@
 #define XHP_REQ_VCPU_PIN	"vcpu_pin"
 #define XHP_REQ_SCHED_SET	"sched_set"
 #define XHP_REQ_SAVE		"save"
+#define XHP_REQ_DEVICE_ADD	"device_add"
+#define XHP_REQ_DEVICE_DEL	"device_del"
 
 #define XHP_EV_STATE		"state"
 #define XHP_EV_CONSOLE_RESET	"console_reset"
@@ -207,6 +222,16 @@ int xhp_reason_from_name(const char *name);
  * it, to the monitor and on to QEMU. Returns what sendmsg does (no
  * SIGPIPE); the caller sends any rest without it. */
 ssize_t xhp_send_fd(int sock, const void *data, size_t len, int fd);
+/* Devices (struct xc_device, xenctrl.h) on the wire: the members of a
+ * device object into an open object; a whole object for xenhv's
+ * --device argument (malloc'd); and the checked decoding of one, with
+ * strings pointing into obj (false with why). */
+struct xc_device;
+void xhp_put_device(yajl_gen g, const struct xc_device *dev);
+char *xhp_device_json(const struct xc_device *dev);
+bool xhp_get_device(yajl_val obj, struct xc_device *dev, char *why, size_t whylen);
+/* A NIC model xenhv plugs in (virtio-net-pci, e1000, rtl8139 ...). */
+bool xhp_nic_model_known(const char *model);
 
 /* Console bytes travel as base64 (JSON strings must be UTF-8). */
 char *xhp_b64_encode(const void *data, size_t len, size_t *outlen);

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xenctrl.h"
 #include "xenhv-proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -21,6 +22,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	yajl_gen g;
 
 	if (xhp_parse((const char *)data, size, &m, why, sizeof(why))) {
+		struct xc_device dev;
+
+		/* a device as device_add carries it: what decodes re-encodes */
+		if (xhp_get_device(m.body, &dev, why, sizeof(why)))
+			free(xhp_device_json(&dev));
 		xhp_get_str(m.body, "reason", &str);
 		xhp_get_int(m.body, "version", &i);
 		xhp_get_uint(m.body, "seq", &u);

@@ -69,11 +69,12 @@ ok "... and leaves no domain" not_listed broken
 # Interrupted while xend creates it: xm removes the half-made domain
 # before dying of the signal (without that, a paused domain would stay).
 # The signal goes once xend has the request (its log says so): a fixed
-# delay could land before xm even runs on a loaded host, where the
-# shell's SIG_IGN for background jobs still holds.
+# delay could land before xm even runs on a loaded host. A background job
+# starts with SIGINT ignored: xm gets it as a terminal would give it.
 creates() { grep -c 'xend.domain.create from' "$D/var/log/xen/xend.log" 2>/dev/null; }
 n0=$(creates)
-"$XM" create "$CFG" $CFG_GUEST name=intr memory=64 >/dev/null 2>&1 &
+env --default-signal=INT "$XM" create "$CFG" $CFG_GUEST name=intr memory=64 \
+    >/dev/null 2>&1 &
 p=$!
 more_creates() { [ "$(creates)" -gt "$n0" ]; }
 wait_for 30 more_creates

@@ -36,7 +36,10 @@ usage(void)
 	    "  getinfo N | list | pause N | unpause N | reset N | destroy N\n"
 	    "  shutdown N poweroff|reboot|halt\n"
 	    "  console-read N | console-path N | physinfo | accel-probe\n"
-	    "  events N [--count K] [--timeout S] [--ack]\n", stderr);
+	    "  events N [--count K] [--timeout S] [--ack]\n"
+	    "  create ... [--disk ID=PATH[,ro]] [--nic ID=IFNAME,MAC]\n"
+	    "  disk-add N ID PATH | nic-add N ID IFNAME MAC | device-del N ID [SECS]\n",
+	    stderr);
 	exit(2);
 }
 
@@ -88,6 +91,86 @@ print_info(const struct xc_dominfo *i)
 	    (unsigned long long)i->maxmem_mb, i->monitor_pid, i->engine_pid);
 }
 
+/* --disk ID=PATH[,ro] and --nic ID=IFNAME,MAC (strings kept in argv). */
+static void
+parse_device(struct xc_device *d, bool nic, char *spec)
+{
+	char *eq = strchr(spec, '='), *comma;
+
+	memset(d, 0, sizeof(*d));
+	if (eq == NULL)
+		usage();
+	*eq = '\0';
+	d->id = spec;
+	comma = strchr(eq + 1, ',');
+	if (comma != NULL)
+		*comma = '\0';
+	if (nic) {
+		d->kind = XC_DEVICE_NIC;
+		d->ifname = eq + 1;
+		d->mac = comma ? comma + 1 : "00:16:3e:00:00:01";
+		d->model = "virtio-net-pci";
+	} else {
+		d->kind = XC_DEVICE_DISK;
+		d->path = eq + 1;
+		d->format = "raw";
+		d->bus = "virtio";
+		d->readonly = comma != NULL && strcmp(comma + 1, "ro") == 0;
+	}
+}
+
+/* Waits for a hot-plug request's answer. */
+static int
+await(xc_interface *xc, xc_async *a, const char *what)
+{
+	struct pollfd pfd = { .fd = xc_async_fd(a), .events = POLLIN };
+	int rc;
+
+	do {
+		if (poll(&pfd, 1, 120000) <= 0) {
+			xc_async_free(a);
+			fprintf(stderr, "xc-tool: %s: no answer\n", what);
+			return 1;
+		}
+		rc = xc_async_finish(xc, a);
+	} while (rc == XC_PENDING);
+	xc_async_free(a);
+	if (rc != XC_OK)
+		return fail(xc, what, rc);
+	printf("%s done\n", what);
+	return 0;
+}
+
+static int
+cmd_hotplug(xc_interface *xc, const char *cmd, int argc, char **argv)
+{
+	struct xc_device dev;
+	xc_async *a = NULL;
+	char spec[512];
+	int rc;
+
+	if (strcmp(cmd, "device-del") == 0) {
+		if (argc < 3 || argc > 4)
+			usage();
+		rc = xc_domain_device_del(xc, domid_arg(argv[1]), argv[2],
+		    argc == 4 ? (unsigned)atoi(argv[3]) : 30, &a);
+	} else {
+		bool nic = strcmp(cmd, "nic-add") == 0;
+
+		if (argc != (nic ? 5 : 4))
+			usage();
+		if (nic)
+			snprintf(spec, sizeof(spec), "%s=%s,%s", argv[2], argv[3], argv[4]);
+		else
+			snprintf(spec, sizeof(spec), "%s=%s", argv[2], argv[3]);
+		parse_device(&dev, nic, spec);
+		rc = xc_domain_device_add(xc, domid_arg(argv[1]), &dev, &a);
+	}
+	if (rc != XC_OK)
+		return fail(xc, cmd, rc);
+	return await(xc, a, cmd);
+}
+
 static int
 cmd_create(xc_interface *xc, int argc, char **argv)
 {
@@ -104,8 +187,11 @@ cmd_create(xc_interface *xc, int argc, char **argv)
 		{ "accel", required_argument, NULL, 'a' },
 		{ "uuid", required_argument, NULL, 'u' },
 		{ "paused", no_argument, NULL, 'p' },
+		{ "disk", required_argument, NULL, 'D' },
+		{ "nic", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct xc_device devs[8];
 	struct xc_domain_config cfg;
 	int ch, rc;
 
@@ -129,11 +215,18 @@ cmd_create(xc_interface *xc, int argc, char **argv)
 			break;
 		case 'u': cfg.uuid = optarg; break;
 		case 'p': cfg.paused = true; break;
+		case 'D':
+		case 'N':
+			if (cfg.ndevices == 8)
+				usage();
+			parse_device(&devs[cfg.ndevices++], ch == 'N', optarg);
+			break;
 		default: usage();
 		}
 	}
 	if (optind != argc)
 		usage();
+	cfg.devices = devs;
 	if (cfg.maxmem_mb == 0)
 		cfg.maxmem_mb = cfg.memory_mb;
 	if (cfg.maxvcpus == 0)
@@ -257,6 +350,9 @@ dispatch(xc_interface *xc, int argc, char **argv)
 
 	if (strcmp(cmd, "create") == 0)
 		return cmd_create(xc, argc, argv);
+	if (strcmp(cmd, "disk-add") == 0 || strcmp(cmd, "nic-add") == 0 ||
+	    strcmp(cmd, "device-del") == 0)
+		return cmd_hotplug(xc, cmd, argc, argv);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list(xc);
 	if (strcmp(cmd, "physinfo") == 0)

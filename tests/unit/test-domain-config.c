@@ -191,8 +191,17 @@ test_errors(void **state)
 	expect_error("(vm (memory 64) (bootloader /usr/bin/pygrub) "
 	    "(image (linux (kernel %K))))", "bootloader: /usr/bin/pygrub is not supported");
 	expect_error("(vm (memory 64) (image (linux (kernel %K))) "
-	    "(device (vif (bridge xenbr0))))", "device vif: virtual devices are not "
-	    "supported yet");
+	    "(device (vfb (vnc 1))))", "device vfb: not supported (disks and vifs "
+	    "are; remove vfb=, pci=, vtpm= ... from the config)");
+	expect_error("(vm (memory 64) (image (linux (kernel %K))) "
+	    "(device (vbd (uname file:/x.img) (dev xvda) (mode rw))))",
+	    "disk 'file:/x.img': Invalid mode 'rw' (r, w or w!)");
+	expect_error("(vm (memory 64) (image (linux (kernel %K))) "
+	    "(device (vbd (uname file:/a.img) (dev xvda) (mode w))) "
+	    "(device (vbd (uname file:/b.img) (dev /dev/xvda) (mode r))))",
+	    "disk: two disks use guest device /dev/xvda");
+	expect_error("(vm (memory 64) (image (linux (kernel %K))) "
+	    "(device (vif (bridge xenbr0) (colour blue))))", "Invalid vif option: colour");
 }
 
 static void

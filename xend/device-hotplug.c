@@ -1,0 +1,437 @@
+/* device-hotplug.c: devices added to and taken from a running domain
+ * (xm network-attach/-detach, block-attach/-detach). Attach records the
+ * device (xenstore, lock, the running config) in one transaction, then
+ * brings it up (tap, script) and asks xenhv to plug it in; any failure
+ * undoes all of it. Detach marks it Closing, waits for the guest to let
+ * go, then takes tap, nodes, lock and config entry away. */
+#include "device.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/event.h>
+
+#include "daemon.h"
+#include "domain.h"
+#include "log.h"
+#include "store.h"
+#include "xend-options.h"
+#include "xenstore.h"
+
+struct hp_op {
+	struct domain *d;
+	struct dev *v;		/* attach: the device being added */
+	enum dev_kind kind;
+	int64_t devid;
+	char qemu_id[24];
+	bool attach;
+	xc_async *a;
+	struct event *ev;
+	dev_connected_fn done;
+	void *arg;
+};
+
+static int
+need_running(struct domain *d, struct xu_err *err)
+{
+	if (d->is_dom0) {
+		xu_err_set(err, XU_ERR_INVALID, 0, "Domain-0 is the host: its devices "
+		    "are its own");
+		return XU_ERR_INVALID;
+	}
+	if (d->phase != DOM_PHASE_ACTIVE || !domain_running(d)) {
+		xu_err_set(err, XU_ERR_INVALID, 0, "Domain '%s' is not running; devices "
+		    "are attached to running domains", d->name);
+		return XU_ERR_INVALID;
+	}
+	return XU_OK;
+}
+
+/* The (device ...) child of vm for a device, found by what names it: a
+ * disk's guest device, a vif's MAC. */
+static size_t
+config_index(const struct xv *vm, enum dev_kind kind, int64_t devid,
+    const char *mac)
+{
+	size_t i;
+
+	for (i = 1; i < xv_len(vm); i++) {
+		const struct xv *c = xv_at(vm, i), *e = xv_at(c, 1);
+		const char *cls = xv_name(e);
+		int64_t n;
+
+		if (xv_name(c) == NULL || strcmp(xv_name(c), "device") != 0 || !cls)
+			continue;
+		if (kind == DEV_VIF && strcmp(cls, "vif") == 0 && mac != NULL &&
+		    strcasecmp(xv_child_str(e, "mac", ""), mac) == 0)
+			return i;
+		if (kind == DEV_VBD && strcmp(cls, "vif") != 0) {
+			char *dev = xu_strdup(xv_child_str(e, "dev", ""));
+			char *name = strncmp(dev, "ioemu:", 6) == 0 ? dev + 6 : dev;
+
+			name[strcspn(name, ":")] = '\0';
+			if (device_vdev_number(name, &n) == XU_OK && n == devid) {
+				free(dev);
+				return i;
+			}
+			free(dev);
+		}
+	}
+	return 0;
+}
+
+static void
+config_drop(struct domain *d, enum dev_kind kind, int64_t devid, const char *mac)
+{
+	size_t i = config_index(d->vm, kind, devid, mac);
+
+	if (i == 0)
+		return;
+	xv_free(d->vm->u.list.items[i]);
+	memmove(&d->vm->u.list.items[i], &d->vm->u.list.items[i + 1],
+	    (d->vm->u.list.n - i - 1) * sizeof(struct xv *));
+	d->vm->u.list.n--;
+}
+
+static void
+op_end(struct hp_op *op, int rc, const char *msg)
+{
+	struct domain *d = op->d;
+
+	if (op->ev != NULL)
+		event_free(op->ev);
+	xc_async_free(op->a);
+	op->done(d, rc, msg, op->arg);
+	devices_free(op->v);
+	free(op);
+	domain_unref(d);
+}
+
+/* ---- attach --------------------------------------------------------------- */
+
+/* A failed attach leaves nothing: host side, nodes, lock, config entry. */
+static void
+attach_undo(struct hp_op *op)
+{
+	struct domain *d = op->d;
+
+	device_release_one(d, op->kind, op->devid);
+	config_drop(d, op->kind, op->devid, op->v->mac);
+	(void)domain_save(d);
+}
+
+static void
+plugged(evutil_socket_t fd, short what, void *arg)
+{
+	struct hp_op *op = arg;
+	xc_interface *xc = op->d->tab->x->xc;
+	char *msg;
+	int rc;
+
+	rc = xc_async_finish(xc, op->a);
+	if (rc == XC_PENDING)
+		return;
+	if (rc != XC_OK) {
+		msg = xu_asprintf("Device %lld (%s) could not be plugged into domain "
+		    "'%s': %s", (long long)op->devid, device_kind_name(op->kind),
+		    op->d->name, *xc_last_error(xc) ? xc_last_error(xc) : xc_strerror(rc));
+		log_error("%s", msg);
+		attach_undo(op);
+		op_end(op, XU_ERR_IO, msg);
+		free(msg);
+		return;
+	}
+	device_mark(op->d->tab->x, op->v, XENBUS_CONNECTED);
+	domain_log(op->d, "device %lld (%s) attached", (long long)op->devid,
+	    device_kind_name(op->kind));
+	op_end(op, XU_OK, "");
+}
+
+static void
+watch_answer(struct hp_op *op, void (*cb)(evutil_socket_t, short, void *))
+{
+	op->ev = event_new(op->d->tab->x->base, xc_async_fd(op->a),
+	    EV_READ | EV_PERSIST, cb, op);
+	event_add(op->ev, NULL);
+}
+
+static void
+attach_connected(struct domain *d, int rc, const char *msg, void *arg)
+{
+	struct hp_op *op = arg;
+	struct xc_device xd;
+	char *m;
+
+	if (rc != XU_OK) {
+		attach_undo(op);
+		op_end(op, rc, msg);
+		return;
+	}
+	device_to_xc(op->v, &xd);
+	if ((rc = xc_domain_device_add(d->tab->x->xc, d->domid, &xd, &op->a)) != XC_OK) {
+		m = xu_asprintf("Device %lld (%s) could not be plugged into domain '%s': "
+		    "%s", (long long)op->devid, device_kind_name(op->kind), d->name,
+		    xc_last_error(d->tab->x->xc));
+		attach_undo(op);
+		op_end(op, XU_ERR_IO, m);
+		free(m);
+		return;
+	}
+	watch_answer(op, plugged);
+}
+
+/* The next vif handle: one above every handle the domain has. */
+static int64_t
+next_vif(struct domain *d)
+{
+	char *dir = xu_asprintf("/local/domain/0/backend/vif/%u", d->domid), **n;
+	int64_t next = 0, v;
+	size_t cnt, i;
+
+	n = xenstore_list(d->tab->x->xs, dir, &cnt);
+	for (i = 0; i < cnt; i++)
+		if ((v = strtoll(n[i], NULL, 10)) >= next)
+			next = v + 1;
+	xenstore_names_free(n, cnt);
+	free(dir);
+	return next;
+}
+
+/* The device's nodes, its lock and its place in the running config: one
+ * transaction. */
+static int
+record(struct domain *d, struct dev *v, const struct xv *elem, struct xu_err *err)
+{
+	struct store *st = d->tab->x->store;
+	struct xv *dev;
+	int rc;
+
+	if ((rc = store_begin(st)) != XU_OK) {
+		xu_err_set(err, rc, 0, "%s", store_errmsg(st));
+		return rc;
+	}
+	if ((rc = device_record_one(d, v, err)) != XU_OK) {
+		store_rollback(st);
+		return rc;
+	}
+	dev = xv_append(xv_list(), xv_str("device"));
+	xv_append(dev, xv_copy(elem));
+	xv_append(d->vm, dev);
+	rc = domain_save(d);
+	if (rc != XU_OK)
+		store_rollback(st);
+	else
+		rc = store_commit(st);
+	if (rc != XU_OK) {
+		d->vm->u.list.n--;
+		xv_free(dev);
+		xu_err_set(err, XU_ERR_IO, 0, "cannot record the device: %s",
+		    store_errmsg(st));
+	}
+	return rc;
+}
+
+static bool
+node_exists(struct xenstore *xs, const char *path)
+{
+	char *v = xenstore_read_str(xs, path);
+
+	free(v);
+	return v != NULL;
+}
+
+int
+device_attach(struct domain *d, const struct xv *elem, dev_connected_fn done,
+    void *arg, struct xu_err *err)
+{
+	struct xend *x = d->tab->x;
+	struct dev_env env = { d->domid, d->cfg.hvm,
+	    xend_opt_str(x->opts, "xend-scripts-path"),
+	    xend_opt_str(x->opts, "vif-script") };
+	struct xv *e = NULL, *vm1 = NULL;
+	struct hp_op *op;
+	struct dev *v = NULL;
+	char *p;
+	int rc;
+
+	if ((rc = need_running(d, err)) != XU_OK)
+		return rc;
+	/* the element checked as a config would be, MAC made if missing */
+	vm1 = xv_append(xv_list(), xv_str("vm"));
+	xv_append(vm1, xv_append(xv_append(xv_list(), xv_str("device")), xv_copy(elem)));
+	if ((rc = device_config_check(vm1, err)) != XU_OK)
+		goto out;
+	device_config_fill_macs(vm1);
+	e = xv_at(xv_at(vm1, 1), 1);
+	if ((rc = device_resolve(e, next_vif(d), &env, &v, err)) != XU_OK)
+		goto out;
+	p = device_backend_path(d->domid, v->kind, v->devid);
+	if (v->kind == DEV_VBD && node_exists(x->xs, p)) {
+		xu_err_set(err, XU_ERR_INVALID, 0, "Domain '%s' already has a disk %s",
+		    d->name, v->vdev);
+		free(p);
+		rc = XU_ERR_INVALID;
+		goto out;
+	}
+	free(p);
+	if (v->kind == DEV_VBD && (v->path == NULL && *v->params == '\0')) {
+		xu_err_set(err, XU_ERR_UNSUPPORTED, 0, "disk %s: an empty cdrom cannot be "
+		    "attached to a running domain", v->vdev);
+		rc = XU_ERR_UNSUPPORTED;
+		goto out;
+	}
+	if ((rc = record(d, v, e, err)) != XU_OK)
+		goto out;
+	op = xu_calloc(1, sizeof(*op));
+	domain_ref(d);
+	op->d = d;
+	op->v = v;
+	op->kind = v->kind;
+	op->devid = v->devid;
+	op->attach = true;
+	op->done = done;
+	op->arg = arg;
+	v = NULL;
+	devices_connect(d, op->v, attach_connected, op);
+out:
+	devices_free(v);
+	xv_free(vm1);
+	return rc;
+}
+
+/* ---- after an xend restart ------------------------------------------------------ */
+
+/* An attach that xend did not finish (its backend never reached
+ * Connected) is undone: the device may have a tap and a script's work
+ * behind it, but QEMU was never told, or its answer was never heard. */
+void
+devices_adopt_check(struct domain *d)
+{
+	struct xenstore *xs = d->tab->x->xs;
+	enum dev_kind kinds[2] = { DEV_VIF, DEV_VBD };
+	char **ids, *dir, *p, *state, *mac;
+	size_t n, i, k;
+
+	for (k = 0; k < 2; k++) {
+		dir = xu_asprintf("/local/domain/0/backend/%s/%u",
+		    device_kind_name(kinds[k]), d->domid);
+		ids = xenstore_list(xs, dir, &n);
+		for (i = 0; i < n; i++) {
+			int64_t devid = strtoll(ids[i], NULL, 10);
+
+			p = xu_asprintf("%s/%s/state", dir, ids[i]);
+			state = xenstore_read_str(xs, p);
+			free(p);
+			if (state != NULL && atoi(state) >= XENBUS_CONNECTED) {
+				free(state);
+				continue;
+			}
+			free(state);
+			p = xu_asprintf("%s/%s/mac", dir, ids[i]);
+			mac = xenstore_read_str(xs, p);
+			free(p);
+			domain_log(d, "device %lld (%s) was being attached when xend "
+			    "stopped: undone", (long long)devid, device_kind_name(kinds[k]));
+			device_release_one(d, kinds[k], devid);
+			config_drop(d, kinds[k], devid, mac);
+			(void)domain_save(d);
+			free(mac);
+		}
+		xenstore_names_free(ids, n);
+		free(dir);
+	}
+}
+
+/* ---- detach ----------------------------------------------------------------- */
+
+static void
+unplugged(evutil_socket_t fd, short what, void *arg)
+{
+	struct hp_op *op = arg;
+	struct domain *d = op->d;
+	xc_interface *xc = d->tab->x->xc;
+	char *msg, *mac, *backend, *p;
+	int rc;
+
+	rc = xc_async_finish(xc, op->a);
+	if (rc == XC_PENDING)
+		return;
+	backend = device_backend_path(d->domid, op->kind, op->devid);
+	if (rc != XC_OK) {
+		msg = xu_asprintf("Device %lld (%s) of domain '%s' could not be "
+		    "detached: %s", (long long)op->devid, device_kind_name(op->kind),
+		    d->name, *xc_last_error(xc) ? xc_last_error(xc) : xc_strerror(rc));
+		log_error("%s", msg);
+		p = xu_asprintf("%s/state", backend);
+		(void)xenstore_writef(d->tab->x->xs, p, "%d", XENBUS_CONNECTED);
+		free(p);
+		free(backend);
+		op_end(op, XU_ERR_IO, msg);
+		free(msg);
+		return;
+	}
+	p = xu_asprintf("%s/mac", backend);
+	free(backend);
+	mac = op->kind == DEV_VIF ? xenstore_read_str(d->tab->x->xs, p) : NULL;
+	device_release_one(d, op->kind, op->devid);
+	config_drop(d, op->kind, op->devid, mac);
+	(void)domain_save(d);
+	domain_log(d, "device %lld (%s) detached", (long long)op->devid,
+	    device_kind_name(op->kind));
+	free(mac);
+	free(p);
+	op_end(op, XU_OK, "");
+}
+
+int
+device_detach(struct domain *d, enum dev_kind kind, int64_t devid, bool force,
+    dev_connected_fn done, void *arg, struct xu_err *err)
+{
+	struct xend *x = d->tab->x;
+	char *backend, *state_path;
+	struct hp_op *op;
+	int rc;
+
+	if ((rc = need_running(d, err)) != XU_OK)
+		return rc;
+	backend = device_backend_path(d->domid, kind, devid);
+	state_path = xu_asprintf("%s/state", backend);
+	if (!node_exists(x->xs, backend)) {
+		xu_err_set(err, XU_ERR_NOT_FOUND, 0, "Device %lld (%s) of domain '%s' "
+		    "does not exist", (long long)devid, device_kind_name(kind), d->name);
+		rc = XU_ERR_NOT_FOUND;
+		goto out;
+	}
+	op = xu_calloc(1, sizeof(*op));
+	domain_ref(d);
+	op->d = d;
+	op->kind = kind;
+	op->devid = devid;
+	op->done = done;
+	op->arg = arg;
+	snprintf(op->qemu_id, sizeof(op->qemu_id), "%s-%lld", device_kind_name(kind),
+	    (long long)devid);
+	(void)xenstore_writef(x->xs, state_path, "%d", XENBUS_CLOSING);
+	if (force)
+		log_info("Domain %s: detaching device %lld (%s) with force: the guest "
+		    "is still given device-destroy-timeout to let go", d->name,
+		    (long long)devid, device_kind_name(kind));
+	if (xc_domain_device_del(x->xc, d->domid, op->qemu_id,
+	    (unsigned)xend_opt_int(x->opts, "device-destroy-timeout"), &op->a) != XC_OK) {
+		xu_err_set(err, XU_ERR_IO, 0, "Device %lld (%s) of domain '%s' could not "
+		    "be detached: %s", (long long)devid, device_kind_name(kind), d->name,
+		    xc_last_error(x->xc));
+		(void)xenstore_writef(x->xs, state_path, "%d", XENBUS_CONNECTED);
+		domain_unref(d);
+		free(op);
+		rc = XU_ERR_IO;
+		goto out;
+	}
+	watch_answer(op, unplugged);
+out:
+	free(state_path);
+	free(backend);
+	return rc;
+}

@@ -1,0 +1,347 @@
+/* device-resolve.c: a domain's devices resolved into what is plugged
+ * in: disk paths and formats (a file is probed here, never by QEMU), lock
+ * keys, guest device names and the root= translation, vif names, models
+ * and scripts; and what libxc is given for each. */
+#include "device.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "xenhv-proto.h"
+
+#define fail device_fail
+
+/* ---- resolving: the host side of a device -------------------------------- */
+
+/* qcow2's header: "QFI\xfb", the version, then the backing file offset. */
+static int
+probe_format(struct dev *v, struct xu_err *err)
+{
+	unsigned char h[16];
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(v->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fail(err, XU_ERR_IO, "disk %s: %s: %s", v->vdev, v->path,
+		    strerror(errno));
+	r = pread(fd, h, sizeof(h), 0);
+	close(fd);
+	v->format = "raw";
+	if (r < (ssize_t)sizeof(h) || memcmp(h, "QFI\xfb", 4) != 0)
+		return XU_OK;
+	if (h[8] | h[9] | h[10] | h[11] | h[12] | h[13] | h[14] | h[15])
+		return fail(err, XU_ERR_INVALID, "disk %s: %s looks like a qcow2 image "
+		    "with a backing file; name its format to use it (tap:qcow2:%s)",
+		    v->vdev, v->path, v->path);
+	v->format = "qcow2";
+	return XU_OK;
+}
+
+/* tap:<driver>:path and tap2:<driver>:path (also tap:tapdisk:<drv>: and
+ * tap:ioemu:<drv>:). */
+static int
+tap_driver(struct dev *v, struct xu_err *err)
+{
+	static const struct {
+		const char *cls, *driver, *format;
+	} drivers[] = {
+		{ "tap", "aio", "raw" }, { "tap", "sync", "raw" },
+		{ "tap", "qcow2", "qcow2" }, { "tap", "qcow", "qcow" },
+		{ "tap", "vmdk", "vmdk" }, { "tap", "ioemu", NULL },
+		{ "tap2", "aio", "raw" }, { "tap2", "vhd", "vpc" },
+		{ "tap2", "qcow", "qcow" },
+	};
+	char *p = v->params, *colon;
+	size_t i;
+
+	if ((strncmp(p, "tapdisk:", 8) == 0 || strncmp(p, "ioemu:", 6) == 0) &&
+	    strchr(strchr(p, ':') + 1, ':') != NULL)
+		p = strchr(p, ':') + 1;
+	if ((colon = strchr(p, ':')) == NULL)
+		return fail(err, XU_ERR_INVALID, "disk '%s': no driver (write "
+		    "%s:aio:PATH)", v->uname, v->type);
+	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		if (strcmp(drivers[i].cls, v->type) == 0 &&
+		    strlen(drivers[i].driver) == (size_t)(colon - p) &&
+		    strncmp(drivers[i].driver, p, (size_t)(colon - p)) == 0)
+			break;
+	}
+	if (i == sizeof(drivers) / sizeof(drivers[0]))
+		return fail(err, XU_ERR_UNSUPPORTED, "disk '%s': the %s driver '%.*s' is "
+		    "not supported (aio, sync, qcow2, qcow, vmdk; tap2: aio, vhd, qcow)",
+		    v->uname, v->type, (int)(colon - p), p);
+	v->format = drivers[i].format;
+	memmove(v->params, colon + 1, strlen(colon + 1) + 1);
+	return XU_OK;
+}
+
+static int
+resolve_disk(struct dev *v, const struct dev_env *env, struct xu_err *err)
+{
+	char real[PATH_MAX], *p;
+	struct stat st;
+	int rc;
+
+	v->bus = env->hvm && strncmp(v->vdev, "hd", 2) == 0 ? "ide" : "virtio";
+	if (strcmp(v->bus, "ide") == 0) {
+		v->ide_unit = (unsigned)(v->vdev[2] - 'a');
+		if (v->ide_unit > 5)
+			return fail(err, XU_ERR_RANGE, "disk %s: the guest's AHCI controller "
+			    "has six ports (hda to hdf)", v->vdev);
+	}
+	if (*v->params == '\0')
+		return XU_OK;		/* an empty cdrom */
+	if (strcmp(v->type, "tap") == 0 || strcmp(v->type, "tap2") == 0) {
+		if ((rc = tap_driver(v, err)) != XU_OK)
+			return rc;
+	} else if (strcmp(v->type, "phy") == 0) {
+		if (v->params[0] != '/') {
+			p = xu_asprintf("/dev/%s", v->params);
+			free(v->params);
+			v->params = p;
+		}
+		v->host_device = true;
+		v->format = "raw";
+	} else if (strcmp(v->type, "file") == 0) {
+		v->format = NULL;	/* probed below */
+	} else {
+		/* block-<type> makes the node; what it is cannot be known yet */
+		v->format = "raw";
+		v->lock_key = xu_asprintf("x:%s", v->uname);
+		return XU_OK;
+	}
+	if (v->params[0] != '/')
+		return fail(err, XU_ERR_INVALID, "disk %s: %s is not an absolute path",
+		    v->vdev, v->params);
+	if (stat(v->params, &st) != 0)
+		return fail(err, XU_ERR_IO, "disk %s: %s: %s", v->vdev, v->params,
+		    strerror(errno));
+	if (v->host_device && !S_ISBLK(st.st_mode))
+		return fail(err, XU_ERR_INVALID, "disk %s: %s is not a block device",
+		    v->vdev, v->params);
+	if (!v->host_device && !S_ISREG(st.st_mode))
+		return fail(err, XU_ERR_INVALID, "disk %s: %s is not a regular file",
+		    v->vdev, v->params);
+	v->path = xu_strdup(realpath(v->params, real) ? real : v->params);
+	/* one disk, however it is named: the device, or the file's inode */
+	if (v->host_device)
+		v->lock_key = xu_asprintf("b:%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	else
+		v->lock_key = xu_asprintf("f:%llu:%llu", (unsigned long long)st.st_dev,
+		    (unsigned long long)st.st_ino);
+	if (v->format == NULL)
+		return probe_format(v, err);
+	return XU_OK;
+}
+
+static int
+resolve_vif(struct dev *v, int64_t index, const struct dev_env *env,
+    struct xu_err *err)
+{
+	char mac[18];
+
+	if (v->model != NULL && !xhp_nic_model_known(v->model))
+		return fail(err, XU_ERR_INVALID, "vif: model '%s' is not a NIC QEMU "
+		    "offers here (e1000, rtl8139, ne2k_pci, pcnet, virtio-net-pci ...)",
+		    v->model);
+	v->devid = index;
+	if (v->mac == NULL) {
+		device_random_mac(mac, sizeof(mac));
+		v->mac = xu_strdup(mac);
+	}
+	if (v->script == NULL)
+		v->script = xu_strdup(env->vif_script ? env->vif_script : "vif-bridge");
+	v->script_path = strchr(v->script, '/') != NULL ? xu_strdup(v->script) :
+	    xu_asprintf("%s/%s", env->scripts_dir, v->script);
+	if (v->vifname == NULL)
+		v->vifname = xu_asprintf("vif%u.%lld", env->domid, (long long)index);
+	/* HVM: the emulated NIC (classic's default rtl8139) unless the vif
+	 * is a paravirtual one */
+	if (env->hvm && (v->vif_type == NULL || strcmp(v->vif_type, "netfront") != 0)) {
+		if (v->model == NULL)
+			v->model = xu_strdup("rtl8139");
+	} else {
+		free(v->model);
+		v->model = xu_strdup("virtio-net-pci");
+	}
+	return XU_OK;
+}
+
+int
+device_resolve(const struct xv *elem, int64_t vif_index, const struct dev_env *env,
+    struct dev **out, struct xu_err *err)
+{
+	struct dev *v = xu_calloc(1, sizeof(*v));
+	const char *cls = xv_name(elem);
+	int rc;
+
+	*out = NULL;
+	if (cls != NULL && strcmp(cls, "vif") == 0) {
+		if ((rc = device_read(elem, v, err)) == XU_OK)
+			rc = resolve_vif(v, vif_index, env, err);
+	} else if ((rc = device_read(elem, v, err)) == XU_OK)
+		rc = resolve_disk(v, env, err);
+	if (rc != XU_OK) {
+		devices_free(v);
+		return rc;
+	}
+	snprintf(v->qemu_id, sizeof(v->qemu_id), "%s-%lld", device_kind_name(v->kind),
+	    (long long)v->devid);
+	*out = v;
+	return XU_OK;
+}
+
+/* Inserts v in list: disks by device number, then vifs by handle. */
+static void
+insert_sorted(struct dev **list, struct dev *v)
+{
+	struct dev **pp;
+
+	for (pp = list; *pp != NULL; pp = &(*pp)->next) {
+		if ((*pp)->kind != v->kind) {
+			if (v->kind == DEV_VBD)
+				break;
+			continue;
+		}
+		if ((*pp)->devid > v->devid)
+			break;
+	}
+	v->next = *pp;
+	*pp = v;
+}
+
+int
+devices_resolve(const struct xv *vm, const struct dev_env *env, struct dev **list,
+    struct xu_err *err)
+{
+	int64_t vifs = 0;
+	struct dev *v;
+	size_t i;
+	int rc;
+
+	*list = NULL;
+	for (i = 1; i < xv_len(vm); i++) {
+		const struct xv *e = device_elem(xv_at(vm, i));
+		bool vif;
+
+		if (e == NULL)
+			continue;
+		vif = xv_name(e) != NULL && strcmp(xv_name(e), "vif") == 0;
+		if ((rc = device_resolve(e, vif ? vifs : -1, env, &v, err)) != XU_OK) {
+			devices_free(*list);
+			*list = NULL;
+			return rc;
+		}
+		if (vif)
+			vifs++;
+		insert_sorted(list, v);
+	}
+	return XU_OK;
+}
+
+/* ---- the guest's view ------------------------------------------------------- */
+
+/* vda, vdb ... vdz, vdaa ...; sda ... for IDE disks on the AHCI. */
+static void
+guest_name(const char *prefix, int n, char *buf, size_t len)
+{
+	if (n < 26)
+		snprintf(buf, len, "%s%c", prefix, 'a' + n);
+	else
+		snprintf(buf, len, "%s%c%c", prefix, 'a' + n / 26 - 1, 'a' + n % 26);
+}
+
+/* The guest's name for disk v of list (PCI order: device numbers). */
+static bool
+guest_disk_name(const struct dev *list, const struct dev *v, char *buf, size_t len)
+{
+	const struct dev *w;
+	int n = 0;
+
+	if (v->path == NULL && *v->params == '\0')
+		return false;
+	for (w = list; w != NULL && w != v; w = w->next)
+		if (w->kind == DEV_VBD && strcmp(w->bus, v->bus) == 0 &&
+		    !(w->path == NULL && *w->params == '\0'))
+			n++;
+	guest_name(strcmp(v->bus, "ide") == 0 ? "sd" : "vd", n, buf, len);
+	return true;
+}
+
+/* root=... naming one of the configured disks, with a partition number. */
+static char *
+translate_one(const char *word, const struct dev *list)
+{
+	const char *name = word + 5;
+	char gname[16];
+	const struct dev *v;
+	size_t n;
+
+	if (strncmp(name, "/dev/", 5) == 0)
+		name += 5;
+	for (v = list; v != NULL; v = v->next) {
+		if (v->kind != DEV_VBD)
+			continue;
+		n = strlen(v->vdev);
+		if (strncmp(name, v->vdev, n) != 0 ||
+		    strspn(name + n, "0123456789") != strlen(name + n))
+			continue;
+		if (!guest_disk_name(list, v, gname, sizeof(gname)))
+			return NULL;
+		return xu_asprintf("root=/dev/%s%s", gname, name + n);
+	}
+	return NULL;
+}
+
+char *
+devices_translate_root(const char *cmdline, const struct dev *list)
+{
+	struct xu_buf b;
+	const char *p = cmdline ? cmdline : "";
+
+	xu_buf_init(&b);
+	while (*p != '\0') {
+		size_t n = strcspn(p, " ");
+		char *word = xu_strndup(p, n), *t = NULL;
+
+		if (strncmp(word, "root=", 5) == 0)
+			t = translate_one(word, list);
+		xu_buf_adds(&b, t != NULL ? t : word);
+		free(t);
+		free(word);
+		p += n;
+		while (*p == ' ')
+			xu_buf_addc(&b, *p++);
+	}
+	return xu_buf_steal(&b);
+}
+
+void
+device_to_xc(const struct dev *v, struct xc_device *xd)
+{
+	memset(xd, 0, sizeof(*xd));
+	xd->id = v->qemu_id;
+	if (v->kind == DEV_VIF) {
+		xd->kind = XC_DEVICE_NIC;
+		xd->ifname = v->vifname;
+		xd->mac = v->mac;
+		xd->model = v->model;
+		return;
+	}
+	xd->kind = XC_DEVICE_DISK;
+	xd->path = v->path;
+	xd->format = v->format;
+	xd->bus = v->bus;
+	xd->unit = v->ide_unit;
+	xd->cdrom = v->cdrom;
+	xd->readonly = v->cdrom || strchr(v->mode, 'w') == NULL;
+	xd->shared = strcmp(v->mode, "w!") == 0;
+	xd->host_device = v->host_device;
+}
