@@ -601,10 +601,11 @@ xhv_resources_event(struct xhv_dom *d, const char *name, yajl_val data)
 				/* its thread may end a little after */
 				event_base_once(d->base, -1, EV_TIMEOUT, refresh_later, d,
 				    &later);
-				break;
+				return true;
 			}
 		}
-		return true;
+		/* not a vCPU's: a device's (devices.c) */
+		return false;
 	}
 	return false;
 }

@@ -21,6 +21,7 @@ struct qmp;
 struct mig;
 struct console;
 struct control;
+struct xhv_devices;
 
 struct xhv_config {
 	uint32_t domid;
@@ -37,6 +38,9 @@ struct xhv_config {
 	struct xu_cpumap *affinity;	/* maxvcpus maps (all CPUs by default) */
 	int incoming_fd;	/* restore: the engine's stream; else -1 */
 	char *cgroup_root;	/* the cgroup mount root */
+	struct xc_device *devices;	/* --device, in the guest's order */
+	size_t ndevices;
+	unsigned hotplug_slots;	/* spare PCIe ports; 0 for the default */
 };
 
 struct xhv_event {
@@ -85,6 +89,7 @@ struct xhv_dom {
 
 	struct console *con;
 	struct control *ctl;
+	struct xhv_devices *devices;	/* devices.c */
 
 	struct xhv_event *ev_head, *ev_tail;
 	size_t n_events;
@@ -153,8 +158,9 @@ bool xhv_take_vcpus(struct xhv_dom *d, yajl_val ret);
  * failures are logged, never fatal (the host may lack the controller). */
 void xhv_resources_start(struct xhv_dom *d);
 void xhv_resources_end(struct xhv_dom *d);
-/* QEMU events about resources (BALLOON_CHANGE, DEVICE_DELETED); false
- * when the event is none of theirs. */
+/* QEMU events about resources (BALLOON_CHANGE, a vCPU's DEVICE_DELETED);
+ * false when the event is none of theirs (another device's goes on to
+ * devices.c). */
 bool xhv_resources_event(struct xhv_dom *d, const char *name, yajl_val data);
 void xhv_balloon(struct xhv_dom *d, uint64_t target_mb, xhv_done_cb done,
     void *opaque);
@@ -202,6 +208,25 @@ uint64_t qemu_threads_cpu_ns(pid_t pid, const pid_t *tids, size_t n, bool *runni
  * ran on; false when it is gone. */
 bool qemu_thread_info(pid_t pid, pid_t tid, uint64_t *cpu_ns, bool *running,
     int *cpu);
+
+/* ---- devices (devices.c) ------------------------------------------ */
+
+/* --device JSON (xenhv-proto.h's device object) into cfg. */
+bool xhv_config_add_device(struct xhv_config *c, const char *json, char *err,
+    size_t errlen);
+void xhv_config_free_devices(struct xhv_config *c);
+/* The devices' QEMU arguments (NULL-terminated; free each and the array):
+ * the PCIe ports, then -blockdev/-netdev and -device per device. */
+char **xhv_devices_qemu_args(const struct xhv_config *c);
+/* The running set, as QEMU starts with cfg's devices. */
+void xhv_devices_init(struct xhv_dom *d);
+void xhv_devices_free(struct xhv_dom *d);
+/* Hot-plug requests (device_add, device_del) and QEMU's DEVICE_DELETED. */
+void xhv_device_add(struct xhv_dom *d, const struct xc_device *dev,
+    xhv_done_cb done, void *opaque);
+void xhv_device_del(struct xhv_dom *d, const char *id, unsigned timeout_s,
+    xhv_done_cb done, void *opaque);
+void xhv_devices_event(struct xhv_dom *d, yajl_val data);
 
 /* ---- QMP (qmp.c) -------------------------------------------------- */
 
