@@ -14,6 +14,7 @@ struct store;
 struct rpc_server;
 struct accel;
 struct domains;
+struct relocation;
 
 /* Everything one running xend holds; handlers reach it through
  * rpc_call.opaque. */
@@ -29,6 +30,7 @@ struct xend {
 	struct rpc_server *rpc;
 	struct accel *accel;
 	struct domains *domains;	/* domain.h */
+	struct relocation *reloc;	/* relocation.h; NULL: none */
 	time_t started;
 	int stop_signal;	/* the signal that ended the loop */
 };

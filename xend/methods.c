@@ -13,6 +13,12 @@ const struct rpc_method xend_methods[] = {
 	    "How many times xend has restarted the domain." },
 	{ "xend.domain.getpauseflag", "d", dom_get_pause_flag,
 	    "Whether the administrator marked the domain paused." },
+	{ "xend.domain.migrate", "ds|bxxbb", dom_migrate,
+	    "Move a domain to another host's xend (dst, live, port, node, ssl, "
+	    "chs); answers once it runs there." },
+	{ "xend.domain.migrationStatus", "d", dom_migration_status,
+	    "A domain's migration in flight or its last one: step, bytes, "
+	    "total, rate." },
 	{ "xend.domain.pause", "d", dom_pause,
 	    "Pause a domain: it keeps its memory but does not run." },
 	{ "xend.domain.reset", "d", dom_reset,

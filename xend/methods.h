@@ -32,4 +32,8 @@ int dom_get_pause_flag(struct rpc_call *c);
 int dom_get_restart_count(struct rpc_call *c);
 int dom_wait_for_devices(struct rpc_call *c);
 
+/* migrate-methods.c: live migration. */
+int dom_migrate(struct rpc_call *c);
+int dom_migration_status(struct rpc_call *c);
+
 #endif

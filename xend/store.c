@@ -1,7 +1,7 @@
 /* store.c: xend's SQLite state store: schema migrations, nested
  * transactions and the domain, counter, meta and event tables, all through
  * prepared statements kept for the life of the handle. */
-#include "store.h"
+#include "store-int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +43,27 @@ static const char *const migrations[] = {
 	"  event TEXT NOT NULL"
 	");"
 	"CREATE INDEX events_uuid ON events (uuid, id);",
+	/* 2: migrations, both directions (store-mig.c): every step is
+	 * recorded before it is acted upon. */
+	"CREATE TABLE migrations ("
+	"  id TEXT PRIMARY KEY NOT NULL,"	/* shared by both ends */
+	"  direction TEXT NOT NULL,"		/* in, out */
+	"  uuid TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  live INTEGER NOT NULL DEFAULT 0,"
+	"  ssl INTEGER NOT NULL DEFAULT 0,"
+	"  paused INTEGER NOT NULL DEFAULT 0,"	/* the guest was paused */
+	"  step TEXT NOT NULL,"
+	"  message TEXT,"
+	"  started REAL NOT NULL,"
+	"  ended REAL,"				/* NULL while in flight */
+	"  bytes INTEGER NOT NULL DEFAULT 0,"
+	"  total INTEGER NOT NULL DEFAULT 0,"
+	"  downtime_ms INTEGER NOT NULL DEFAULT -1,"
+	"  domid INTEGER NOT NULL DEFAULT 0"	/* this host's copy */
+	");"
+	"CREATE INDEX migrations_uuid ON migrations (uuid, started);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -98,10 +119,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "  ORDER BY id DESC LIMIT ?2) ORDER BY id",
 };
 
+/* Statements of the store's other files, prepared once, by their text. */
+struct store_sql {
+	const char *sql;
+	sqlite3_stmt *s;
+	struct store_sql *next;
+};
+
 struct store {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *stmts[ST_COUNT];
+	struct store_sql *sqls;
 	int depth;		/* open store_begin calls */
 	bool failed;		/* a nested rollback happened */
 	char errmsg[512];
@@ -406,6 +435,13 @@ store_close(struct store *st)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
+	while (st->sqls != NULL) {
+		struct store_sql *q = st->sqls;
+
+		st->sqls = q->next;
+		sqlite3_finalize(q->s);
+		free(q);
+	}
 	if (st->db != NULL)
 		sqlite3_close(st->db);
 	free(st->path);
@@ -835,4 +871,67 @@ store_events_free(struct store_event *list, size_t n)
 	for (i = 0; i < n; i++)
 		free(list[i].text);
 	free(list);
+}
+
+/* For the store's other files (store-int.h). */
+
+sqlite3_stmt *
+store_sql(struct store *st, const char *sql)
+{
+	struct store_sql *q;
+
+	for (q = st->sqls; q != NULL; q = q->next)
+		if (q->sql == sql)
+			break;
+	if (q == NULL) {
+		q = xu_calloc(1, sizeof(*q));
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+		    &q->s, NULL) != SQLITE_OK) {
+			free(q);
+			db_error(st, "preparing a statement");
+			return NULL;
+		}
+		q->sql = sql;
+		q->next = st->sqls;
+		st->sqls = q;
+	}
+	sqlite3_reset(q->s);
+	sqlite3_clear_bindings(q->s);
+	return q->s;
+}
+
+int
+store_sql_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	return step_done(st, s, what);
+}
+
+int
+store_sql_error(struct store *st, const char *what)
+{
+	return db_error(st, what);
+}
+
+int
+store_bind_text(struct store *st, sqlite3_stmt *s, int i, const char *v)
+{
+	return bind_text(st, s, i, v);
+}
+
+int
+store_bind_int(struct store *st, sqlite3_stmt *s, int i, int64_t v)
+{
+	return bind_int(st, s, i, v);
+}
+
+char *
+store_column_text(sqlite3_stmt *s, int i)
+{
+	return column_dup(s, i);
+}
+
+sqlite3 *
+store_handle(struct store *st)
+{
+	return st->db;
 }
