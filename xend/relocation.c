@@ -200,18 +200,57 @@ accept_free(struct accept_conn *a)
 	free(a);
 }
 
+/* A refused connection is drained a moment before it is closed: closing
+ * with unread bytes would send a reset that can overtake the reason. */
+#define DRAIN_SECS	2
+#define DRAIN_MAX	(64u << 10)
+
+struct drain {
+	struct event *ev;
+	int fd;
+	size_t got;
+};
+
+static void
+on_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct drain *dr = arg;
+	char buf[4096];
+	ssize_t r = 0;
+
+	if (what & EV_READ)
+		r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (r > 0 && (dr->got += (size_t)r) < DRAIN_MAX)
+		return;
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	event_free(dr->ev);
+	close(dr->fd);
+	free(dr);
+}
+
 /* Says why to the peer, in the classic error shape, and hangs up. The
- * socket is fresh and the line short: the write does not block. */
+ * socket is fresh and the line short: the write does not block. What the
+ * peer sent meanwhile is discarded unread. */
 static void
 refuse(struct accept_conn *a, const char *type, const char *msg)
 {
 	char *line = reloc_line_err(type, "%s", msg);
+	struct timeval tv = { DRAIN_SECS, 0 };
+	struct drain *dr;
 	ssize_t r;
 
 	log_warn("relocation: refused %s: %s", a->addr, msg);
 	r = send(a->fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
 	(void)r;
 	free(line);
+	(void)shutdown(a->fd, SHUT_WR);
+	dr = xu_calloc(1, sizeof(*dr));
+	dr->fd = a->fd;
+	a->fd = -1;
+	dr->ev = event_new(a->rl->x->base, dr->fd, EV_READ | EV_PERSIST,
+	    on_drain, dr);
+	event_add(dr->ev, &tv);
 	accept_free(a);
 }
 
