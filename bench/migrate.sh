@@ -51,19 +51,8 @@ GARGS="kernel=$GUEST/vmlinuz ramdisk=$GUEST/initrd.img memory=$MEM"
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-# The guest's workload, typed at its shell: 32 MiB of random bytes copied
-# over and over in a tmpfs (the memory writer), and a tick on the console
-# every 100 ms (the counter whose gaps show the real pause).
-WORKLOAD='mkdir -p /m; mount -t tmpfs -o size=80m tmpfs /m; head -c 33554432 /dev/urandom >/m/a; (while :; do cp /m/a /m/b; done) >/dev/null 2>&1 & (i=0; while :; do i=$((i+1)); echo "tick $i"; usleep 100000; done) &'
-
-wait_text() {	# FILE REGEX SECS
-	local end=$(( $(date +%s) + $3 ))
-	while [ "$(date +%s)" -lt "$end" ]; do
-		grep -aEq "$2" "$1" 2>/dev/null && return 0
-		sleep 0.2
-	done
-	return 1
-}
+WORKLOAD=$HOSTS_WORKLOAD
+wait_text() { hosts_wait_text "$@"; }
 
 # watch FILE...: starts tickwatch.py on the console files; unwatch prints
 # the longest gap between ticks, in ms, as the host saw them arrive.
@@ -95,39 +84,35 @@ bare_round() {
 	hosts_exec 2 "${ENGINE[@]}" -qmp "unix:$D/dst$r.qmp,server=on,wait=off" \
 		-incoming "tcp:$(hosts_ip 2):4444" </dev/null >"$D/bare$r.dst" 2>/dev/null &
 	bare_pids="$bare_pids $!"
-	wait_text "$out" 'guest:~#' 90 || { echo "bare guest did not boot" >&2; return 1; }
+	wait_text "$out" 'guest:~#' 90 || { echo "bare guest did not boot" >&2; stop_bare; return 1; }
 	echo "$WORKLOAD" >&"$wfd"
-	wait_text "$out" 'tick 2[0-9]' 90 || { echo "bare workload did not start" >&2; return 1; }
+	wait_text "$out" 'tick 2[0-9]' 90 || { echo "bare workload did not start" >&2; stop_bare; return 1; }
 	local res
 	watch "$out" "$D/bare$r.dst"
 	res=$(python3 "$QMPM" "$D/src$r.qmp" "tcp:$(hosts_ip 2):4444" 100)
 	sleep 2
 	echo "$res $(unwatch)"
+	sleep 6
+	echo "bare round $r: guest oopses after the migration: $(grep -ac 'BUG\|Oops' "$D/bare$r.dst")" >&2
 	exec {wfd}>&-
 	stop_bare
 }
 
 # ---- xm ------------------------------------------------------------------
 xm_round() {
-	local r=$1 name="mig$r" in="$D/xm$r.in" t0 t1 con
+	local r=$1 name="mig$r" t0 t1 con
 	hosts_xm 1 create -q "$CFG" $GARGS name="$name" || return 1
 	con="$(hosts_root 1)/var/log/xen/console/$name.log"
 	wait_text "$con" 'guest:~#' 90 || { echo "xm guest did not boot" >&2; return 1; }
-	mkfifo "$in"
-	XM_SERVER="httpu://$(hosts_sock 1)" "$XM" console "$name" <"$in" >/dev/null 2>&1 &
-	local cpid=$!
-	exec {wfd}>"$in"
-	sleep 0.5
-	echo "$WORKLOAD" >&"$wfd"
+	hosts_type 1 "$name" "$WORKLOAD"
 	wait_text "$con" 'tick 2[0-9]' 90 || { echo "xm workload did not start" >&2; return 1; }
 	local dcon="$(hosts_root 2)/var/log/xen/console/$name.log"
 	watch "$con" "$dcon"
 	t0=$(now)
-	hosts_xm 1 migrate --live "$name" "$(hosts_ip 2)" || { exec {wfd}>&-; unwatch >/dev/null; return 1; }
+	hosts_xm 1 migrate --live "$name" "$(hosts_ip 2)" || { unwatch >/dev/null; return 1; }
 	t1=$(now)
-	exec {wfd}>&-
-	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
-	sleep 2
+	sleep 6
+	echo "xm round $r: guest oopses after the migration: $(grep -ac 'BUG\|Oops' "$dcon")" >&2
 	local qdown
 	qdown=$(hosts_xm 2 list -l "$name" | tr -d '\n' | grep -oE '\(downtime_ms -?[0-9]+\)' | grep -oE -- '-?[0-9]+')
 	echo "completed $(echo "($t1 - $t0) * 1000 / 1" | bc) ${qdown:--1} $(unwatch)"

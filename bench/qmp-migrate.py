@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # qmp-migrate.py: bare QEMU's live migration for bench/migrate.sh, driven
-# over QMP exactly as xenhv drives it (the same parameters): sets
+# over QMP exactly as xenhv drives it (the same settings): auto-converge,
 # downtime-limit and max-bandwidth on the source, migrates to URI, polls
 # query-migrate until it ends, and prints QEMU's own figures:
 #   status total_ms downtime_ms transferred_bytes ram_total_bytes
@@ -45,6 +45,8 @@ class QMP:
 
 def migrate(sock, uri, downtime):
     q = QMP(sock)
+    q.cmd("migrate-set-capabilities", capabilities=[
+        {"capability": "auto-converge", "state": True}])
     q.cmd("migrate-set-parameters", **{"downtime-limit": downtime,
                                        "max-bandwidth": 1 << 40})
     q.cmd("migrate", uri=uri)

@@ -252,6 +252,10 @@ void domain_ack(struct domain *d);
 /* ---- re-adoption (domain-adopt.c) ---------------------------------- */
 
 void domains_reconcile(struct domains *t);
+/* A record found 'starting' whose start nobody waits for any more (an
+ * incoming migration that was never committed): decided at the next look,
+ * in a second, instead of after the full wait. */
+void domain_adopt_hurry(struct domain *d);
 
 /* ---- the domain SXP (domain-sxp.c) --------------------------------- */
 

@@ -29,6 +29,7 @@ struct mig_in {
 	struct relocation *rl;
 	struct rconn *c;
 	char peer[64];
+	bool tls;		/* came in through the TLS port */
 	enum in_state state;
 	bool recorded;		/* rec is in the store */
 	struct store_mig rec;
@@ -39,6 +40,21 @@ struct mig_in {
 };
 
 static const struct rconn_ops in_ops;
+
+/* For the tests only: XEND_TEST_EXIT_AT=STEP makes xend die at once
+ * (as kill -9 would) right after it has recorded that step, so that the
+ * reconciliation of a half-done migration can be tested at a precise
+ * point. */
+static void
+test_exit_at(const char *step)
+{
+	const char *at = getenv("XEND_TEST_EXIT_AT");
+
+	if (at != NULL && strcmp(at, step) == 0) {
+		log_warn("XEND_TEST_EXIT_AT=%s: exiting now", step);
+		_exit(9);
+	}
+}
 
 static void
 in_unlink(struct mig_in *m)
@@ -191,7 +207,8 @@ on_migrate(struct mig_in *m, const struct reloc_msg *msg)
 	m->rec.peer = xu_asprintf("%s%s%s", reloc_msg_str(msg, "source", ""),
 	    *reloc_msg_str(msg, "source", "") ? " " : "", m->peer);
 	m->rec.live = reloc_msg_int(msg, "live") == 1;
-	m->rec.ssl = reloc_msg_int(msg, "ssl") == 1;
+	/* the TLS port's stream is in TLS too, whatever the header says */
+	m->rec.ssl = m->tls || reloc_msg_int(msg, "ssl") == 1;
 	m->rec.paused = reloc_msg_int(msg, "paused") == 1;
 	m->rec.started = reloc_now();
 	if (reloc_record(m->rl, &m->rec, RELOC_STEP_ACCEPTED, NULL) != XU_OK) {
@@ -297,6 +314,7 @@ on_commit(struct mig_in *m)
 		in_fail(m, RELOC_ERR_ENGINE, "cannot record the commit");
 		return;
 	}
+	test_exit_at(RELOC_STEP_COMMITTED);
 	if (run && domain_unpause(m->d, &err) != XU_OK) {
 		/* the guest is here and ours; the admin can unpause it */
 		log_error("migration %s: %s is here but cannot run: %s",
@@ -357,8 +375,15 @@ in_msg(struct rconn *c, struct reloc_msg *msg, void *arg)
 		on_migrate(m, msg);
 	else if (m->state == IN_HEADER && strcmp(msg->name, "query") == 0)
 		on_query(m, msg);
-	else if (m->state == IN_RECEIVED && strcmp(msg->name, "commit") == 0)
+	else if (m->state == IN_RECEIVED && strcmp(msg->name, "commit") == 0) {
+		if (reloc_msg_int(msg, "bytes") > 0)
+			m->rec.bytes = reloc_msg_int(msg, "bytes");
+		if (reloc_msg_int(msg, "total") > 0)
+			m->rec.total = reloc_msg_int(msg, "total");
+		if (reloc_msg_int(msg, "downtime_ms") >= 0)
+			m->rec.downtime_ms = reloc_msg_int(msg, "downtime_ms");
 		on_commit(m);
+	}
 	else if (strcmp(msg->name, "abort") == 0) {
 		why = xu_asprintf("the source aborted: %s",
 		    reloc_msg_str(msg, "reason", "no reason given"));
@@ -401,6 +426,7 @@ mig_in_control(struct relocation *rl, int fd, const char *peer, bool tls)
 
 	m->rl = rl;
 	m->data_fd = -1;
+	m->tls = tls;
 	store_mig_init(&m->rec);
 	snprintf(m->peer, sizeof(m->peer), "%s", peer);
 	m->c = rconn_new(rl->x->base, fd, peer, &in_ops, m);
@@ -454,6 +480,8 @@ mig_in_reconcile(struct relocation *rl, struct store_mig *m)
 			    "restart)", m->peer);
 		return;
 	}
+	if (d != NULL && d->phase == DOM_PHASE_STARTING)
+		domain_adopt_hurry(d);
 	destroy_copy(d);
 	(void)reloc_record(rl, m, RELOC_STEP_FAILED, "xend restarted before "
 	    "the migration was committed; the incoming copy was destroyed");

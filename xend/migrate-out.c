@@ -406,7 +406,10 @@ maybe_commit(struct mig_out *o)
 	}
 	o->state = OUT_COMMITTING;
 	rconn_set_timeout(o->c, RELOC_REPLY_SECS);
-	line = reloc_line_simple("commit", o->rec.id);
+	/* what the destination cannot know: QEMU's figures, for its record */
+	line = xu_asprintf("(commit (id %s) (bytes %lld) (total %lld) "
+	    "(downtime_ms %lld))\n", o->rec.id, (long long)o->rec.bytes,
+	    (long long)o->rec.total, (long long)o->rec.downtime_ms);
 	rconn_send(o->c, line);
 	free(line);
 }

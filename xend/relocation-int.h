@@ -43,6 +43,8 @@ struct relocation {
 /* The TLS credentials from xend-config.sxp (loaded once). */
 int reloc_tls_get(struct relocation *rl, struct reloc_tls **out,
     struct xu_err *err);
+/* A TLS file's path: relative names are under /etc/xen (rooted). */
+char *reloc_etc_xen_path(struct relocation *rl, const char *name);
 /* The CA, certificate and key paths (borrowed from the options). */
 void reloc_tls_paths(struct relocation *rl, const char **ca,
     const char **cert, const char **key);

@@ -19,7 +19,8 @@
  * Control messages, source (client) to destination (server):
  *   (migrate (version V) (id ID) (live 0|1) (paused 0|1) (ssl 0|1)
  *            (source HOSTNAME) (vm ...))
- *   (commit (id ID))
+ *   (commit (id ID) [(bytes N) (total N) (downtime_ms N)])
+ *                            QEMU's figures, for the destination's record
  *   (abort (id ID) (reason MSG))
  *   (query (id ID))
  * destination to source:

@@ -93,8 +93,8 @@ reloc_record(struct relocation *rl, struct store_mig *m, const char *step,
 
 /* ---- TLS credentials -------------------------------------------------- */
 
-static char *
-etc_xen_path(struct relocation *rl, const char *name)
+char *
+reloc_etc_xen_path(struct relocation *rl, const char *name)
 {
 	/* relative names are under /etc/xen, as classic xend had them */
 	if (name == NULL || *name == '\0' || *name == '/')
@@ -127,9 +127,9 @@ reloc_tls_get(struct relocation *rl, struct reloc_tls **out,
 		return XU_OK;
 	}
 	reloc_tls_paths(rl, &ca, &cert, &key);
-	pca = etc_xen_path(rl, ca);
-	pcert = etc_xen_path(rl, cert);
-	pkey = etc_xen_path(rl, key);
+	pca = reloc_etc_xen_path(rl, ca);
+	pcert = reloc_etc_xen_path(rl, cert);
+	pkey = reloc_etc_xen_path(rl, key);
 	rc = reloc_tls_new(&rl->tls, pca, pcert, pkey, err);
 	free(pca);
 	free(pcert);

@@ -60,12 +60,22 @@ poll_loop(const char *label, const char *method, const struct xv *params)
 	struct xv *res;
 	char *text;
 	int width = 0, n;
+	double t, last_t = 0, last_b = 0, b, rate = 0;
 
 	for (;;) {
 		res = NULL;
 		if (xm_rpc_invoke(xm_rpc_server_uri(), method, params, 10, &res,
 		    &err) == XM_RPC_OK && res != NULL && res->type == XV_STRUCT &&
 		    xv_struct_get(res, "step") != NULL) {
+			/* the rate over the last half second, smoothed */
+			t = xm_now();
+			b = num(res, "bytes");
+			if (last_t > 0 && t > last_t && b >= last_b)
+				rate = rate > 0 ? 0.5 * rate + 0.5 * (b - last_b) /
+				    (t - last_t) : (b - last_b) / (t - last_t);
+			last_t = t;
+			last_b = b;
+			xv_struct_set(res, "rate", xv_double(rate));
 			text = xm_progress_text(res);
 			n = printf("\r%s: %s", label, text);
 			/* blank what a longer previous line left */

@@ -221,3 +221,46 @@ run() {
 	out=$(cat "$HOSTS_TEST_DIR/out")
 	err=$(cat "$HOSTS_TEST_DIR/err")
 }
+
+# ---- guests -----------------------------------------------------------
+# What the migration tests and bench run in the default guest, typed at
+# its shell: a memory writer (16 MiB of random bytes read over and over
+# from a tmpfs into dd's buffer: 16 MiB of guest memory rewritten in a
+# loop) and a console counter, "tick N" every 100 ms. (A writer that
+# copies files inside the tmpfs instead makes QEMU 7.2 under TCG corrupt
+# the guest's kernel memory now and then across a live migration, bare
+# QEMU included: see docs/BENCHMARKS.md.)
+HOSTS_WORKLOAD='mkdir -p /m; mount -t tmpfs -o size=40m tmpfs /m; head -c 16777216 /dev/urandom >/m/a; (while :; do dd if=/m/a of=/dev/null bs=16777216 2>/dev/null; done) & (i=0; while :; do i=$((i+1)); echo "tick $i"; usleep 100000; done) &'
+
+hosts_console_log() { echo "$(hosts_root "$1")/var/log/xen/console/$2.log"; }
+
+# hosts_type i NAME TEXT: types a line at the guest's console.
+hosts_type() {
+	local i=$1 n=$2; shift 2
+	{ printf '%s\n' "$*"; sleep 1; } | hosts_xm "$i" console "$n" >/dev/null 2>&1
+}
+
+# hosts_wait_text FILE REGEX SECS: until FILE has a line matching REGEX.
+hosts_wait_text() {
+	local end=$(( $(date +%s) + $3 ))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		grep -aEq "$2" "$1" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# hosts_last_tick FILE: the highest "tick N" in a console log (0: none).
+hosts_last_tick() {
+	grep -aoE 'tick [0-9]+' "$1" 2>/dev/null | awk '$2 > m { m = $2 } END { print m + 0 }'
+}
+
+# hosts_counts_past FILE N: until FILE's counter passes N (a minute at most).
+hosts_counts_past() {
+	local t
+	for t in $(seq 1 300); do
+		[ "$(hosts_last_tick "$1")" -gt "$2" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}

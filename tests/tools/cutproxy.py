@@ -12,9 +12,10 @@
 # --stats FILE gets one line per finished connection: "BYTES_IN BYTES_OUT"
 # (towards TARGET, back from it), and "cut AT" when it cut. --match TEXT
 # limits the rules to connections that start with TEXT. --ready FILE
-# is written once it listens. Stops on SIGTERM.
+# gets its pid once it listens. Stops on SIGTERM, at once.
 import argparse
 import asyncio
+import os
 import signal
 import socket
 import struct
@@ -139,13 +140,17 @@ async def main():
     host, port = args.listen.rsplit(":", 1)
     server = await asyncio.start_server(proxy.handle, host, int(port))
     if args.ready:
+        # our pid: a wrapper (ip netns exec, a python shim) may have
+        # forked, and whoever stops us must reach this process
         with open(args.ready, "w") as f:
-            f.write("ready\n")
+            f.write("%d\n" % os.getpid())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    async with server:
-        await stop.wait()
+    await stop.wait()
+    # connections still open are dropped, not waited for
+    server.close()
+    os._exit(0)
 
 
 if __name__ == "__main__":
