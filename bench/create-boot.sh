@@ -28,9 +28,10 @@ for f in "$XM" "$XEND" "$KERNEL" "$INITRD"; do
 	[ -e "$f" ] || { echo "create-boot: missing $f (run scripts/quickstart.sh)" >&2; exit 1; }
 done
 [ -x "$XCT" ] || make -C "$B" tests/tools/xc-tool >/dev/null
-command -v hyperfine >/dev/null && command -v virsh >/dev/null || {
-	apt-get install -y -qq --no-install-recommends hyperfine libvirt-daemon \
-	    libvirt-daemon-driver-qemu libvirt-clients >/dev/null; }
+. "$top/bench/libvirt.sh"
+command -v hyperfine >/dev/null ||
+	apt-get install -y -qq --no-install-recommends hyperfine >/dev/null
+lv_install
 
 root=$(mktemp -d /tmp/bench-create.XXXXXX)
 lv=$root/libvirt
@@ -43,11 +44,7 @@ cleanup() {
 		"$XM" destroy "$d" >/dev/null 2>&1
 	done
 	"$XEND" --root "$root" stop >/dev/null 2>&1
-	if [ -f "$lv/libvirtd.pid" ]; then
-		virsh -c qemu:///system destroy benchlv >/dev/null 2>&1
-		kill "$(cat "$lv/libvirtd.pid")" 2>/dev/null
-	fi
-	[ -f "$lv/virtlogd.pid" ] && kill "$(cat "$lv/virtlogd.pid")" 2>/dev/null
+	lv_stop "$lv" benchlv
 	rm -rf "$root"
 }
 trap cleanup EXIT
@@ -123,15 +120,7 @@ xend_rss=$(awk '/VmRSS/ {print $2}' /proc/"$(cat "$root/var/run/xend.pid")"/stat
 mon_pid=$("$XCT" --root "$root" getinfo "$domid" | awk -F'[ =]' '/monitor_pid/ {print $2}')
 mon_priv=$(awk '/^Private_(Clean|Dirty)/ {s += $2} END {print s}' /proc/"$mon_pid"/smaps_rollup)
 
-mkdir -p /var/log/libvirt /var/run/libvirt
-# Debian's libvirt-daemon-system would create its user; the bare daemon
-# package does not.
-getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
-getent passwd libvirt-qemu >/dev/null ||
-	useradd -r -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
-virtlogd -d -p "$lv/virtlogd.pid"
-libvirtd -d -p "$lv/libvirtd.pid"
-for _ in $(seq 1 50); do virsh -c qemu:///system version >/dev/null 2>&1 && break; sleep 0.2; done
+lv_start "$lv"
 cat >"$lv/benchlv.xml" <<EOF
 <domain type='qemu'>
   <name>benchlv</name>

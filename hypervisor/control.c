@@ -14,6 +14,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <event2/listener.h>
 
 #include "xenhv-proto.h"
@@ -24,9 +25,18 @@
  * events); a client not reading its replies is not read from meanwhile. */
 #define CONN_BACKLOG_MAX	(256 * 1024)
 
+#define CONN_FDS_MAX		4
+
 struct ctl_conn {
 	struct control *ctl;
+	/* Writes go through the bufferevent; reads are ours (recvmsg), as
+	 * requests may carry descriptors (SCM_RIGHTS). */
 	struct bufferevent *bev;
+	struct event *rev;
+	struct evbuffer *in;
+	bool read_paused;
+	int fds[CONN_FDS_MAX];		/* received, not yet taken, oldest first */
+	int nfds;
 	uint64_t serial;		/* names the connection in late replies */
 	bool hello, subscribed, closing;
 	struct ctl_conn *next;
@@ -101,7 +111,27 @@ conn_free(struct ctl_conn *cn)
 		}
 	}
 	bufferevent_free(cn->bev);
+	if (cn->rev != NULL)
+		event_free(cn->rev);
+	if (cn->in != NULL)
+		evbuffer_free(cn->in);
+	while (cn->nfds > 0)
+		close(cn->fds[--cn->nfds]);
 	free(cn);
+}
+
+/* The oldest descriptor the peer passed, now the caller's; -1 if none. */
+static int
+conn_take_fd(struct ctl_conn *cn)
+{
+	int fd;
+
+	if (cn->nfds == 0)
+		return -1;
+	fd = cn->fds[0];
+	memmove(cn->fds, cn->fds + 1, (size_t)(cn->nfds - 1) * sizeof(int));
+	cn->nfds--;
+	return fd;
 }
 
 static void
@@ -220,12 +250,24 @@ req_getinfo(struct ctl_conn *cn, int64_t id, yajl_val args)
 	xhp_put_bool(g, "blocked", d->state == XC_DOM_RUNNING && !running);
 	xhp_put_uint(g, "cpu_time_ns", d->cpu_time_ns);
 	xhp_put_double(g, "start_time", d->start_time);
-	xhp_put_uint(g, "vcpus_online", d->cfg.vcpus);
+	xhp_put_uint(g, "vcpus_online", xhv_vcpus_online(d));
 	xhp_put_uint(g, "maxvcpus", d->cfg.maxvcpus);
 	xhp_put_uint(g, "memory_mb", d->cfg.memory_mb);
 	xhp_put_uint(g, "maxmem_mb", d->cfg.maxmem_mb);
 	xhp_put_int(g, "monitor_pid", getpid());
 	xhp_put_int(g, "engine_pid", d->qemu_pid);
+	xhp_put_uint(g, "memory_actual_mb", d->memory_actual_mb);
+	xhp_put_uint(g, "boot_mem_mb", d->boot_mem_mb);
+	xhp_put_uint(g, "cpu_weight", d->cfg.cpu_weight);
+	xhp_put_uint(g, "cpu_cap", d->cfg.cpu_cap);
+	if (d->cg.dir != NULL) {
+		char *cg = xu_asprintf("%s %s", cg_version_name(d->cg.version), d->cg.dir);
+
+		xhp_put_str(g, "cgroup", cg);
+		free(cg);
+	} else {
+		xhp_put_str(g, "cgroup", "none");
+	}
 	line = xhp_end(g, &len);
 	conn_send(cn, line, len);
 }
@@ -322,6 +364,173 @@ req_ack(struct ctl_conn *cn, int64_t id, yajl_val args)
 	reply_ok_empty(cn, id);
 }
 
+
+/* ---- resources ------------------------------------------------------ */
+
+static void
+req_balloon(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	uint64_t mb;
+
+	if (!xhp_get_uint(args, "target_mb", &mb)) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "balloon needs a target_mb");
+		return;
+	}
+	xhv_balloon(cn->ctl->d, mb, later_done, later_new(cn, id));
+}
+
+static void
+req_setmaxmem(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	char err[200];
+	uint64_t mb;
+	int code;
+
+	if (!xhp_get_uint(args, "maxmem_mb", &mb)) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "setmaxmem needs a maxmem_mb");
+		return;
+	}
+	if ((code = xhv_setmaxmem(cn->ctl->d, mb, err, sizeof(err))) != 0)
+		reply_error(cn, id, code, err);
+	else
+		reply_ok_empty(cn, id);
+}
+
+static void
+req_vcpu_set(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	uint64_t n;
+
+	if (!xhp_get_uint(args, "count", &n) || n > 4096) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "vcpu_set needs a count");
+		return;
+	}
+	xhv_vcpu_set(cn->ctl->d, (unsigned)n, later_done, later_new(cn, id));
+}
+
+static void
+req_vcpu_info(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	struct xhv_dom *d = cn->ctl->d;
+	unsigned host = xhv_host_cpus();
+	struct xu_cpumap all;
+	yajl_gen g;
+	size_t i, len;
+	char *line, *aff;
+
+	xu_cpumap_fill(&all, host);
+	g = xhp_begin(XHP_REPLY_OK, (uint64_t)id, NULL);
+	xhp_put_uint(g, "nr_cpus", host);
+	yajl_gen_string(g, (const unsigned char *)"vcpus", 5);
+	yajl_gen_array_open(g);
+	for (i = 0; i < d->cfg.maxvcpus; i++) {
+		pid_t tid = i < d->n_vcpu_tids ? d->vcpu_tids[i] : 0;
+		uint64_t ns = 0;
+		bool running = false, online;
+		int cpu = -1;
+		struct xu_cpumap m = d->cfg.affinity ? d->cfg.affinity[i] : all;
+
+		online = tid > 0 && d->qemu_pid > 0 &&
+		    qemu_thread_info(d->qemu_pid, tid, &ns, &running, &cpu);
+		xu_cpumap_limit(&m, host);
+		aff = xu_cpumap_format(&m);
+		yajl_gen_map_open(g);
+		xhp_put_uint(g, "vcpu", i);
+		xhp_put_bool(g, "online", online);
+		xhp_put_bool(g, "running", online && running && d->state == XC_DOM_RUNNING);
+		xhp_put_int(g, "cpu", online ? cpu : -1);
+		xhp_put_uint(g, "cpu_time_ns", ns);
+		xhp_put_str(g, "affinity", aff);
+		yajl_gen_map_close(g);
+		free(aff);
+	}
+	yajl_gen_array_close(g);
+	line = xhp_end(g, &len);
+	conn_send(cn, line, len);
+}
+
+static void
+req_vcpu_pin(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	struct xu_cpumap m;
+	const char *cpus;
+	char err[200], why[160];
+	int64_t vcpu;
+	int code;
+
+	if (!xhp_get_int(args, "vcpu", &vcpu) || vcpu < -1 || vcpu > 4096 ||
+	    !xhp_get_str(args, "cpus", &cpus)) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "vcpu_pin needs a vcpu and cpus");
+		return;
+	}
+	if (!xu_cpumap_parse(cpus, xhv_host_cpus(), &m, why, sizeof(why))) {
+		snprintf(err, sizeof(err), "CPU list: %s", why);
+		reply_error(cn, id, XHP_E_INVALID, err);
+		return;
+	}
+	if ((code = xhv_vcpu_pin(cn->ctl->d, (int)vcpu, &m, err, sizeof(err))) != 0)
+		reply_error(cn, id, code, err);
+	else
+		reply_ok_empty(cn, id);
+}
+
+static void
+req_sched_set(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	int64_t weight = -1, cap = -1;
+	char err[300];
+	int code;
+
+	if ((yajl_tree_get(args, (const char *[]){ "weight", NULL }, yajl_t_any) &&
+	    (!xhp_get_int(args, "weight", &weight) || weight < 0 || weight > INT32_MAX)) ||
+	    (yajl_tree_get(args, (const char *[]){ "cap", NULL }, yajl_t_any) &&
+	    (!xhp_get_int(args, "cap", &cap) || cap < 0 || cap > INT32_MAX))) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "sched_set: weight and cap are "
+		    "integers");
+		return;
+	}
+	if ((code = xhv_sched_set(cn->ctl->d, (int)weight, (int)cap, err,
+	    sizeof(err))) != 0)
+		reply_error(cn, id, code, err);
+	else
+		reply_ok_empty(cn, id);
+}
+
+static void
+save_done(void *opaque, int code, const char *msg, uint64_t bytes)
+{
+	struct ctl_later *l = opaque;
+	struct ctl_conn *cn = conn_by_serial(l->ctl, l->conn_serial);
+	yajl_gen g;
+	size_t len;
+	char *line;
+
+	if (cn != NULL && code != 0) {
+		reply_error(cn, l->id, code, msg);
+	} else if (cn != NULL) {
+		g = xhp_begin(XHP_REPLY_OK, (uint64_t)l->id, NULL);
+		xhp_put_uint(g, "bytes", bytes);
+		line = xhp_end(g, &len);
+		conn_send(cn, line, len);
+	}
+	free(l);
+}
+
+static void
+req_save(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	bool live = false;
+	int fd = conn_take_fd(cn);
+
+	if (fd < 0) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "save needs a descriptor passed "
+		    "with the request");
+		return;
+	}
+	(void)xhp_get_bool(args, "live", &live);
+	xhv_save(cn->ctl->d, fd, live, save_done, later_new(cn, id));
+}
+
 static const struct {
 	const char *name;
 	ctl_handler fn;
@@ -336,6 +545,13 @@ static const struct {
 	{ XHP_REQ_CONSOLE_READ, req_console_read },
 	{ XHP_REQ_SUBSCRIBE, req_subscribe },
 	{ XHP_REQ_ACK, req_ack },
+	{ XHP_REQ_BALLOON, req_balloon },
+	{ XHP_REQ_SETMAXMEM, req_setmaxmem },
+	{ XHP_REQ_VCPU_SET, req_vcpu_set },
+	{ XHP_REQ_VCPU_INFO, req_vcpu_info },
+	{ XHP_REQ_VCPU_PIN, req_vcpu_pin },
+	{ XHP_REQ_SCHED_SET, req_sched_set },
+	{ XHP_REQ_SAVE, req_save },
 };
 
 static void
@@ -375,16 +591,16 @@ static void
 conn_close_after_flush(struct ctl_conn *cn)
 {
 	cn->closing = true;
-	bufferevent_disable(cn->bev, EV_READ);
+	event_del(cn->rev);
 	if (evbuffer_get_length(bufferevent_get_output(cn->bev)) == 0)
 		conn_free(cn);
 }
 
+/* The requests buffered so far. */
 static void
-conn_read_cb(struct bufferevent *bev, void *arg)
+conn_process(struct ctl_conn *cn)
 {
-	struct ctl_conn *cn = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer *in = cn->in;
 	uint64_t serial = cn->serial;
 	struct control *ctl = cn->ctl;
 	size_t n;
@@ -393,8 +609,9 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	while (!cn->closing) {
 		/* A client that sends but does not read its replies waits
 		 * until it has caught up (conn_write_cb). */
-		if (evbuffer_get_length(bufferevent_get_output(bev)) > CONN_BACKLOG_MAX) {
-			bufferevent_disable(bev, EV_READ);
+		if (evbuffer_get_length(bufferevent_get_output(cn->bev)) > CONN_BACKLOG_MAX) {
+			event_del(cn->rev);
+			cn->read_paused = true;
 			return;
 		}
 		line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
@@ -415,6 +632,49 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 }
 
 static void
+conn_recv_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *cn = arg;
+	char buf[8192], cbuf[CMSG_SPACE(CONN_FDS_MAX * sizeof(int))];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	ssize_t r;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	for (cm = r >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm != NULL;
+	    cm = CMSG_NXTHDR(&mh, cm)) {
+		size_t k, nfd;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < nfd; k++) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
+			if (cn->nfds < CONN_FDS_MAX)
+				cn->fds[cn->nfds++] = got;
+			else
+				close(got);
+		}
+	}
+	if (r <= 0) {
+		conn_free(cn);
+		return;
+	}
+	evbuffer_add(cn->in, buf, (size_t)r);
+	conn_process(cn);
+}
+
+static void
 conn_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct ctl_conn *cn = arg;
@@ -423,9 +683,10 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		conn_free(cn);
 		return;
 	}
-	if (!(bufferevent_get_enabled(bev) & EV_READ)) {
-		bufferevent_enable(bev, EV_READ);
-		conn_read_cb(bev, cn);
+	if (cn->read_paused) {
+		cn->read_paused = false;
+		event_add(cn->rev, NULL);
+		conn_process(cn);
 	}
 }
 
@@ -452,14 +713,23 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	cn->ctl = ctl;
 	cn->serial = ++ctl->next_serial;
 	cn->bev = bufferevent_socket_new(ctl->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (cn->bev == NULL) {
-		close(fd);
+	cn->in = evbuffer_new();
+	cn->rev = event_new(ctl->d->base, fd, EV_READ | EV_PERSIST, conn_recv_cb, cn);
+	if (cn->bev == NULL || cn->in == NULL || cn->rev == NULL) {
+		if (cn->bev != NULL)
+			bufferevent_free(cn->bev);
+		else
+			close(fd);
+		if (cn->in != NULL)
+			evbuffer_free(cn->in);
+		if (cn->rev != NULL)
+			event_free(cn->rev);
 		free(cn);
 		return;
 	}
-	bufferevent_setwatermark(cn->bev, EV_READ, 0, XHP_LINE_MAX + 1);
-	bufferevent_setcb(cn->bev, conn_read_cb, conn_write_cb, conn_event_cb, cn);
-	bufferevent_enable(cn->bev, EV_READ | EV_WRITE);
+	bufferevent_setcb(cn->bev, NULL, conn_write_cb, conn_event_cb, cn);
+	bufferevent_enable(cn->bev, EV_WRITE);
+	event_add(cn->rev, NULL);
 	cn->next = ctl->conns;
 	ctl->conns = cn;
 }

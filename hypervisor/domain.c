@@ -72,6 +72,21 @@ xhv_set_state(struct xhv_dom *d, enum xc_dom_state state,
 }
 
 void
+xhv_event_num(struct xhv_dom *d, const char *name, const char *key, uint64_t val)
+{
+	uint64_t seq = d->next_seq++;
+	yajl_gen g;
+	size_t len;
+	char *line;
+
+	g = xhp_begin(XHP_EVENT, seq, name);
+	xhp_put_uint(g, key, val);
+	xhp_put_double(g, "time", xhv_now());
+	line = xhp_end(g, &len);
+	queue_event(d, line, len, seq);
+}
+
+void
 xhv_ack(struct xhv_dom *d, uint64_t seq)
 {
 	struct xhv_event *ev;
@@ -129,8 +144,8 @@ op_reply(void *opaque, yajl_val ret, const char *err)
 	free(op);
 }
 
-static void
-qemu_op(struct xhv_dom *d, const char *cmd, const char *args, int new_state,
+void
+xhv_qemu_op(struct xhv_dom *d, const char *cmd, const char *args, int new_state,
     xhv_done_cb done, void *opaque)
 {
 	struct op *op = xu_calloc(1, sizeof(*op));
@@ -145,8 +160,8 @@ qemu_op(struct xhv_dom *d, const char *cmd, const char *args, int new_state,
 	}
 }
 
-static bool
-state_allows(struct xhv_dom *d, xhv_done_cb done, void *opaque)
+bool
+xhv_state_allows(struct xhv_dom *d, xhv_done_cb done, void *opaque)
 {
 	char msg[96];
 
@@ -161,25 +176,25 @@ state_allows(struct xhv_dom *d, xhv_done_cb done, void *opaque)
 void
 xhv_pause(struct xhv_dom *d, xhv_done_cb done, void *opaque)
 {
-	if (!state_allows(d, done, opaque))
+	if (!xhv_state_allows(d, done, opaque))
 		return;
 	if (d->state == XC_DOM_PAUSED) {
 		done(opaque, 0, NULL);
 		return;
 	}
-	qemu_op(d, "stop", NULL, XC_DOM_PAUSED, done, opaque);
+	xhv_qemu_op(d, "stop", NULL, XC_DOM_PAUSED, done, opaque);
 }
 
 void
 xhv_unpause(struct xhv_dom *d, xhv_done_cb done, void *opaque)
 {
-	if (!state_allows(d, done, opaque))
+	if (!xhv_state_allows(d, done, opaque))
 		return;
 	if (d->state == XC_DOM_RUNNING) {
 		done(opaque, 0, NULL);
 		return;
 	}
-	qemu_op(d, "cont", NULL, XC_DOM_RUNNING, done, opaque);
+	xhv_qemu_op(d, "cont", NULL, XC_DOM_RUNNING, done, opaque);
 }
 
 void
@@ -191,20 +206,20 @@ xhv_shutdown(struct xhv_dom *d, int reason, xhv_done_cb done, void *opaque)
 		    "only poweroff, reboot and halt can be asked of a guest");
 		return;
 	}
-	if (!state_allows(d, done, opaque))
+	if (!xhv_state_allows(d, done, opaque))
 		return;
 	/* The guest sees a power button either way; what it was pressed for
 	 * is reported when it powers off. */
 	d->requested_reason = reason;
-	qemu_op(d, "system_powerdown", NULL, -1, done, opaque);
+	xhv_qemu_op(d, "system_powerdown", NULL, -1, done, opaque);
 }
 
 void
 xhv_reset(struct xhv_dom *d, xhv_done_cb done, void *opaque)
 {
-	if (!state_allows(d, done, opaque))
+	if (!xhv_state_allows(d, done, opaque))
 		return;
-	qemu_op(d, "system_reset", NULL, -1, done, opaque);
+	xhv_qemu_op(d, "system_reset", NULL, -1, done, opaque);
 }
 
 /* ---- QEMU's events ------------------------------------------------ */
@@ -252,6 +267,8 @@ on_qmp_event(void *opaque, const char *name, yajl_val data)
 {
 	struct xhv_dom *d = opaque;
 
+	if (xhv_resources_event(d, name, data))
+		return;
 	if (strcmp(name, "SHUTDOWN") == 0) {
 		on_shutdown_event(d, data);
 	} else if (strcmp(name, "GUEST_PANICKED") == 0) {
@@ -342,32 +359,6 @@ started_cont(void *opaque, yajl_val ret, const char *err)
 	start_done(d);
 }
 
-static bool
-take_vcpu_threads(struct xhv_dom *d, yajl_val ret)
-{
-	size_t i, j, n;
-
-	if (!YAJL_IS_ARRAY(ret) || ret->u.array.len == 0 || ret->u.array.len > 4096)
-		return false;
-	n = ret->u.array.len;
-	free(d->vcpu_tids);
-	d->vcpu_tids = xu_calloc(n, sizeof(*d->vcpu_tids));
-	d->n_vcpu_tids = 0;
-	for (i = 0; i < n; i++) {
-		yajl_val cpu = ret->u.array.values[i], tid = NULL;
-
-		for (j = 0; YAJL_IS_OBJECT(cpu) && j < cpu->u.object.len; j++) {
-			if (strcmp(cpu->u.object.keys[j], "thread-id") == 0)
-				tid = cpu->u.object.values[j];
-		}
-		if (!YAJL_IS_INTEGER(tid) || tid->u.number.i <= 0 ||
-		    tid->u.number.i > INT32_MAX)
-			return false;
-		d->vcpu_tids[d->n_vcpu_tids++] = (pid_t)tid->u.number.i;
-	}
-	return true;
-}
-
 static void
 got_cpus(void *opaque, yajl_val ret, const char *err)
 {
@@ -376,8 +367,9 @@ got_cpus(void *opaque, yajl_val ret, const char *err)
 
 	if (err != NULL)
 		xhv_start_fail(d, XHP_E_ENGINE, err);
-	if (!take_vcpu_threads(d, ret))
+	if (!xhv_take_vcpus(d, ret))
 		xhv_start_fail(d, XHP_E_ENGINE, "QEMU sent a malformed query-cpus-fast reply");
+	xhv_resources_start(d);
 	/* The balloon target: the driver picks it up when the guest loads it. */
 	if (d->cfg.memory_mb < d->cfg.maxmem_mb) {
 		snprintf(args, sizeof(args), "{\"value\":%llu}",
@@ -392,6 +384,13 @@ got_cpus(void *opaque, yajl_val ret, const char *err)
 		xhv_start_fail(d, XHP_E_ENGINE, "QEMU's monitor went away");
 }
 
+void
+xhv_start_running(struct xhv_dom *d)
+{
+	if (qmp_command(d->qmp, "query-cpus-fast", NULL, got_cpus, d, 0) < 0)
+		xhv_start_fail(d, XHP_E_ENGINE, "QEMU's monitor went away");
+}
+
 static void
 on_qmp_ready(void *opaque)
 {
@@ -399,8 +398,10 @@ on_qmp_ready(void *opaque)
 
 	if (d->ready)
 		return;
-	if (qmp_command(d->qmp, "query-cpus-fast", NULL, got_cpus, d, 0) < 0)
-		xhv_start_fail(d, XHP_E_ENGINE, "QEMU's monitor went away");
+	if (d->cfg.incoming_fd >= 0)
+		xhv_incoming(d);
+	else
+		xhv_start_running(d);
 }
 
 static void
@@ -439,6 +440,7 @@ xhv_start(struct xhv_dom *d)
 		    strerror(errno));
 		xhv_start_fail(d, XHP_E_START, err);
 	}
+	d->boot_mem_mb = d->cfg.maxmem_mb;
 	argv = qemu_argv(&d->cfg);
 	xu_buf_init(&cmd);
 	for (a = argv; *a != NULL; a++)

@@ -131,6 +131,9 @@ qemu_argv(const struct xhv_config *cfg)
 	 * the on_reboot policy stays xend's. */
 	add2(&a, "-device", "pvpanic");
 	add2(&a, "-action", "reboot=shutdown,shutdown=poweroff,panic=pause");
+	/* A restore loads the saved state through QMP (save.c). */
+	if (cfg->incoming_fd >= 0)
+		add2(&a, "-incoming", "defer");
 	add(&a, "-S");
 	return a.v;
 }
@@ -247,24 +250,28 @@ read_small(const char *path, char *buf, size_t len)
 	return true;
 }
 
-/* One thread: its run state from stat, its CPU time from schedstat (ns)
- * or, without schedstats, from stat's utime+stime (clock ticks). */
-static uint64_t
-thread_cpu_ns(pid_t pid, pid_t tid, bool *running)
+/* One thread: its run state and last CPU from stat, its CPU time from
+ * schedstat (ns) or, without schedstats, from stat's utime+stime (clock
+ * ticks). */
+bool
+qemu_thread_info(pid_t pid, pid_t tid, uint64_t *cpu_ns, bool *running, int *cpu)
 {
 	char path[64], buf[512], *p;
 	unsigned long long ut = 0, st = 0, ns;
-	int i;
+	int i, proc = -1;
 
+	*cpu_ns = 0;
+	*running = false;
+	*cpu = -1;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	if (!read_small(path, buf, sizeof(buf)) || (p = strrchr(buf, ')')) == NULL ||
-	    p[1] != ' ' || p[2] == '\0')
-		return 0;
+	if (tid <= 0 || !read_small(path, buf, sizeof(buf)) ||
+	    (p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
+		return false;
 	p += 2;
-	if (*p == 'R')
-		*running = true;
-	/* After the state: ppid pgrp session tty tpgid flags minflt cminflt
-	 * majflt cmajflt, then utime and stime. */
+	*running = *p == 'R';
+	/* After the state (field 3): ppid pgrp session tty tpgid flags minflt
+	 * cminflt majflt cmajflt, then utime and stime (14, 15); processor is
+	 * field 39. */
 	for (i = 0; i < 11 && p != NULL; i++) {
 		p = strchr(p, ' ');
 		if (p != NULL)
@@ -272,25 +279,39 @@ thread_cpu_ns(pid_t pid, pid_t tid, bool *running)
 	}
 	if (p == NULL || sscanf(p, "%llu %llu", &ut, &st) != 2)
 		ut = st = 0;
+	for (i = 14; i < 39 && p != NULL; i++) {
+		p = strchr(p, ' ');
+		if (p != NULL)
+			p++;
+	}
+	if (p != NULL && sscanf(p, "%d", &proc) == 1)
+		*cpu = proc;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
 	if (read_small(path, buf, sizeof(buf)) && sscanf(buf, "%llu", &ns) == 1 && ns > 0)
-		return ns;
-	return (ut + st) * (1000000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
+		*cpu_ns = ns;
+	else
+		*cpu_ns = (ut + st) * (1000000000ULL /
+		    (unsigned long long)sysconf(_SC_CLK_TCK));
+	return true;
 }
 
 uint64_t
 qemu_threads_cpu_ns(pid_t pid, const pid_t *tids, size_t n, bool *running)
 {
-	uint64_t sum = 0;
+	uint64_t sum = 0, ns;
 	size_t i, j;
+	bool r;
+	int cpu;
 
 	*running = false;
 	for (i = 0; i < n; i++) {
 		/* Single-threaded TCG runs every vCPU on one thread. */
 		for (j = 0; j < i && tids[j] != tids[i]; j++)
 			;
-		if (j == i)
-			sum += thread_cpu_ns(pid, tids[i], running);
+		if (j == i && tids[i] > 0 && qemu_thread_info(pid, tids[i], &ns, &r, &cpu)) {
+			sum += ns;
+			*running = *running || r;
+		}
 	}
 	return sum;
 }

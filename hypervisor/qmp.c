@@ -4,8 +4,10 @@
 #include "xenhv.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -37,8 +39,8 @@ struct qmp {
 	void *opaque;
 };
 
-static yajl_val
-member(yajl_val obj, const char *key)
+yajl_val
+qmp_member(yajl_val obj, const char *key)
 {
 	size_t i;
 
@@ -75,34 +77,34 @@ decode_fields(yajl_val root, struct qmp_msg *m, const char **msg)
 {
 	yajl_val v, id;
 
-	id = member(root, "id");
+	id = qmp_member(root, "id");
 	if (YAJL_IS_INTEGER(id) && id->u.number.i >= 0)
 		m->id = id->u.number.i;
-	if ((v = member(root, "QMP")) != NULL) {
+	if ((v = qmp_member(root, "QMP")) != NULL) {
 		m->kind = QMP_GREETING;
 		if (!YAJL_IS_OBJECT(v))
 			return (*msg = "greeting is not an object", false);
 		return true;
 	}
-	if ((v = member(root, "return")) != NULL) {
+	if ((v = qmp_member(root, "return")) != NULL) {
 		m->kind = QMP_RETURN;
 		m->ret = v;
 		return true;
 	}
-	if ((v = member(root, "error")) != NULL) {
+	if ((v = qmp_member(root, "error")) != NULL) {
 		m->kind = QMP_ERROR;
-		m->err_class = YAJL_GET_STRING(member(v, "class"));
-		m->err_desc = YAJL_GET_STRING(member(v, "desc"));
+		m->err_class = YAJL_GET_STRING(qmp_member(v, "class"));
+		m->err_desc = YAJL_GET_STRING(qmp_member(v, "desc"));
 		if (!YAJL_IS_OBJECT(v) || m->err_class == NULL || m->err_desc == NULL)
 			return (*msg = "error without class and desc", false);
 		return true;
 	}
-	if ((v = member(root, "event")) != NULL) {
+	if ((v = qmp_member(root, "event")) != NULL) {
 		m->kind = QMP_EVENT;
 		m->event = YAJL_GET_STRING(v);
 		if (m->event == NULL || *m->event == '\0')
 			return (*msg = "event name is not a string", false);
-		m->data = member(root, "data");
+		m->data = qmp_member(root, "data");
 		if (m->data != NULL && !YAJL_IS_OBJECT(m->data))
 			return (*msg = "event data is not an object", false);
 		return true;
@@ -302,8 +304,46 @@ timeout_cb(evutil_socket_t fd, short what, void *arg)
 	pending_free(p);
 }
 
+/* Writes what the bufferevent still holds, then line with fd attached:
+ * the descriptor must travel with the bytes of its own command. Short
+ * blocking writes: QEMU reads its monitor all the time. */
 static int
-send_command(struct qmp *q, const char *cmd, const char *args_json,
+send_with_fd(struct qmp *q, const char *line, int fd)
+{
+	struct evbuffer *out = bufferevent_get_output(q->bev);
+	int sock = bufferevent_getfd(q->bev), tries = 0;
+	struct pollfd pfd = { .fd = sock, .events = POLLOUT };
+	size_t off = 0, len = strlen(line);
+	ssize_t r;
+
+	while (evbuffer_get_length(out) > 0 && tries < 50) {
+		if (poll(&pfd, 1, 100) <= 0) {
+			tries++;
+			continue;
+		}
+		if (evbuffer_write(out, sock) < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+	}
+	if (evbuffer_get_length(out) > 0)
+		return -1;
+	while (off < len && tries < 50) {
+		/* the descriptor goes with the first byte */
+		r = off == 0 ? xhp_send_fd(sock, line, len, fd) :
+		    send(sock, line + off, len - off, MSG_NOSIGNAL);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+			tries++;
+			poll(&pfd, 1, 100);
+			continue;
+		}
+		if (r < 0)
+			return -1;
+		off += (size_t)r;
+	}
+	return off == len ? 0 : -1;
+}
+
+static int
+send_command_fd(struct qmp *q, const char *cmd, const char *args_json, int fd,
     qmp_reply_cb cb, void *opaque, int timeout_s)
 {
 	struct qmp_pending *p;
@@ -317,21 +357,36 @@ send_command(struct qmp *q, const char *cmd, const char *args_json,
 	p->id = q->next_id++;
 	p->cb = cb;
 	p->opaque = opaque;
-	p->timer = evtimer_new(q->base, timeout_cb, p);
-	tv.tv_sec = timeout_s > 0 ? timeout_s : QMP_TIMEOUT_DEFAULT;
-	tv.tv_usec = 0;
-	evtimer_add(p->timer, &tv);
 	if (args_json != NULL)
 		line = xu_asprintf("{\"execute\":\"%s\",\"arguments\":%s,\"id\":%lld}\n",
 		    cmd, args_json, (long long)p->id);
 	else
 		line = xu_asprintf("{\"execute\":\"%s\",\"id\":%lld}\n", cmd,
 		    (long long)p->id);
-	bufferevent_write(q->bev, line, strlen(line));
+	if (fd >= 0) {
+		if (send_with_fd(q, line, fd) < 0) {
+			free(line);
+			free(p);
+			return -1;
+		}
+	} else {
+		bufferevent_write(q->bev, line, strlen(line));
+	}
 	free(line);
+	p->timer = evtimer_new(q->base, timeout_cb, p);
+	tv.tv_sec = timeout_s > 0 ? timeout_s : QMP_TIMEOUT_DEFAULT;
+	tv.tv_usec = 0;
+	evtimer_add(p->timer, &tv);
 	p->next = q->pending;
 	q->pending = p;
 	return 0;
+}
+
+static int
+send_command(struct qmp *q, const char *cmd, const char *args_json,
+    qmp_reply_cb cb, void *opaque, int timeout_s)
+{
+	return send_command_fd(q, cmd, args_json, -1, cb, opaque, timeout_s);
 }
 
 int
@@ -341,6 +396,15 @@ qmp_command(struct qmp *q, const char *cmd, const char *args_json,
 	if (q == NULL || q->phase != PH_READY)
 		return -1;
 	return send_command(q, cmd, args_json, cb, opaque, timeout_s);
+}
+
+int
+qmp_command_fd(struct qmp *q, const char *cmd, const char *args_json, int fd,
+    qmp_reply_cb cb, void *opaque, int timeout_s)
+{
+	if (q == NULL || q->phase != PH_READY || fd < 0)
+		return -1;
+	return send_command_fd(q, cmd, args_json, fd, cb, opaque, timeout_s);
 }
 
 bool

@@ -131,7 +131,15 @@ dom_dispose(struct xhv_dom *d)
 		event_free(d->start_timer);
 	if (d->base != NULL)
 		event_base_free(d->base);
+	if (d->vcpu_qom != NULL)
+		for (size_t i = 0; i < d->n_vcpu_tids; i++)
+			free(d->vcpu_qom[i]);
+	free(d->vcpu_qom);
 	free(d->vcpu_tids);
+	free(c->affinity);
+	free(c->cgroup_root);
+	if (c->incoming_fd >= 0)
+		close(c->incoming_fd);
 	free(c->name);
 	free(c->uuid);
 	free(c->kernel);
@@ -156,7 +164,9 @@ xhv_start_fail(struct xhv_dom *d, int code, const char *msg)
 	char *line;
 
 	xhv_log("start of domain %u failed: %s", d->cfg.domid, msg);
+	xhv_save_abort(d);
 	reap_qemu_blocking(d);
+	xhv_resources_end(d);
 	control_free(d->ctl);
 	d->ctl = NULL;
 	console_free(d->con);
@@ -176,6 +186,8 @@ finish_exit(struct xhv_dom *d)
 {
 	d->exiting = true;
 	xhv_log("domain %u (%s) destroyed", d->cfg.domid, d->cfg.name);
+	xhv_save_abort(d);
+	xhv_resources_end(d);
 	remove_rundir(d);
 	control_exiting(d->ctl);
 	dom_dispose(d);
@@ -349,7 +361,9 @@ usage(void)
 	fputs("usage: xenhv --domid N --name NAME [--root DIR] [--uuid UUID] [--hvm]\n"
 	    "  [--kernel FILE] [--ramdisk FILE] [--cmdline TEXT] --memory MB\n"
 	    "  [--maxmem MB] [--vcpus N] [--maxvcpus N] [--accel kvm|tcg] [--paused]\n"
-	    "  [--qemu PATH] [--ready-fd FD] [--foreground]\n"
+	    "  [--qemu PATH] [--ready-fd FD] [--foreground] [--cpu-weight N]\n"
+	    "  [--cpu-cap N] [--affinity VCPU:CPULIST]... [--incoming-fd FD]\n"
+	    "  [--cgroup-root DIR]\n"
 	    "The per-domain monitor; libxc starts it (xc_domain_create).\n", stderr);
 	exit(2);
 }
@@ -369,6 +383,45 @@ num_arg(const char *opt, const char *s, uint64_t max)
 		return 0;
 	}
 	return (uint64_t)v;
+}
+
+static void __attribute__((noreturn))
+bad_args(struct xhv_dom *d)
+{
+	char *line = xu_asprintf("error %d %s", XHP_E_INVALID, arg_error);
+
+	if (d->ready_fd >= 0)
+		xhv_report(d, line);
+	fprintf(stderr, "xenhv: %s\n", arg_error);
+	exit(2);
+}
+
+/* --affinity VCPU:CPULIST, once maxvcpus is known. */
+static void
+parse_affinity(struct xhv_dom *d, const char *arg)
+{
+	struct xhv_config *c = &d->cfg;
+	const char *colon = strchr(arg, ':');
+	char why[160], *num;
+	uint64_t vcpu;
+	size_t i;
+
+	if (c->affinity == NULL) {
+		c->affinity = xu_calloc(c->maxvcpus, sizeof(*c->affinity));
+		for (i = 0; i < c->maxvcpus; i++)
+			xu_cpumap_fill(&c->affinity[i], XU_CPUMAP_MAX);
+	}
+	if (colon == NULL) {
+		if (arg_error == NULL)
+			arg_error = xu_asprintf("--affinity: '%.40s' is not VCPU:CPULIST", arg);
+		return;
+	}
+	num = xu_strndup(arg, (size_t)(colon - arg));
+	vcpu = num_arg("affinity", num, c->maxvcpus ? c->maxvcpus - 1 : 0);
+	free(num);
+	if (arg_error == NULL && !xu_cpumap_parse(colon + 1, XU_CPUMAP_MAX,
+	    &c->affinity[vcpu], why, sizeof(why)))
+		arg_error = xu_asprintf("--affinity: %s", why);
 }
 
 static bool
@@ -392,14 +445,22 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		{ "qemu", required_argument, NULL, 'q' },
 		{ "ready-fd", required_argument, NULL, 'R' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "cpu-weight", required_argument, NULL, 'W' },
+		{ "cpu-cap", required_argument, NULL, 'C' },
+		{ "affinity", required_argument, NULL, 'A' },
+		{ "incoming-fd", required_argument, NULL, 'I' },
+		{ "cgroup-root", required_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xhv_config *c = &d->cfg;
 	bool foreground = false, have_domid = false;
+	char **aff = NULL;
+	size_t naff = 0, i;
 	int ch;
 
 	c->accel = XC_ACCEL_TCG;
 	c->vcpus = 1;
+	c->cpu_weight = CG_WEIGHT_DEFAULT;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': free(c->root); c->root = xu_strdup(optarg); break;
@@ -427,19 +488,22 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		case 'q': free(c->qemu); c->qemu = xu_strdup(optarg); break;
 		case 'R': d->ready_fd = (int)num_arg("ready-fd", optarg, 65535); break;
 		case 'f': foreground = true; break;
+		case 'W': c->cpu_weight = (unsigned)num_arg("cpu-weight", optarg,
+		    CG_WEIGHT_MAX); break;
+		case 'C': c->cpu_cap = (unsigned)num_arg("cpu-cap", optarg, 409600); break;
+		case 'A':
+			aff = xu_realloc(aff, (naff + 1) * sizeof(*aff));
+			aff[naff++] = optarg;
+			break;
+		case 'I': c->incoming_fd = (int)num_arg("incoming-fd", optarg, 65535); break;
+		case 'G': free(c->cgroup_root); c->cgroup_root = xu_strdup(optarg); break;
 		default: usage();
 		}
 	}
 	if (optind != argc || !have_domid)
 		usage();
-	if (arg_error != NULL) {
-		char *line = xu_asprintf("error %d %s", XHP_E_INVALID, arg_error);
-
-		if (d->ready_fd >= 0)
-			xhv_report(d, line);
-		fprintf(stderr, "xenhv: %s\n", arg_error);
-		exit(2);
-	}
+	if (arg_error != NULL)
+		bad_args(d);
 	if (c->root == NULL)
 		c->root = xu_strdup("");
 	if (c->qemu == NULL)
@@ -450,6 +514,14 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		c->maxmem_mb = c->memory_mb;
 	if (c->maxvcpus == 0)
 		c->maxvcpus = c->vcpus;
+	if (c->cgroup_root == NULL)
+		c->cgroup_root = xu_strdup(getenv("XEN_CGROUP_ROOT") ?
+		    getenv("XEN_CGROUP_ROOT") : "/sys/fs/cgroup");
+	for (i = 0; i < naff; i++)
+		parse_affinity(d, aff[i]);
+	free(aff);
+	if (arg_error != NULL)
+		bad_args(d);
 	return foreground;
 }
 
@@ -531,9 +603,15 @@ main(int argc, char **argv)
 
 	d->ready_fd = -1;
 	d->lock_fd = -1;
+	d->cfg.incoming_fd = -1;
 	d->requested_reason = -1;
 	d->next_seq = 1;
 	foreground = parse_args(d, argc, argv);
+	if (d->cfg.incoming_fd >= 0 && fcntl(d->cfg.incoming_fd, F_SETFD, FD_CLOEXEC) < 0) {
+		fprintf(stderr, "xenhv: --incoming-fd %d: %s\n", d->cfg.incoming_fd,
+		    strerror(errno));
+		exit(2);
+	}
 	if (d->ready_fd >= 0 && fcntl(d->ready_fd, F_SETFD, FD_CLOEXEC) < 0) {
 		fprintf(stderr, "xenhv: --ready-fd %d: %s\n", d->ready_fd, strerror(errno));
 		exit(2);

@@ -11,11 +11,14 @@
 #include <event2/event.h>
 #include <yajl/yajl_tree.h>
 
+#include "cgroup.h"
+#include "cpumap.h"
 #include "xenctrl.h"
 
 /* ---- the domain's state ----------------------------------------------- */
 
 struct qmp;
+struct mig;
 struct console;
 struct control;
 
@@ -30,6 +33,10 @@ struct xhv_config {
 	bool paused;
 	char *root;		/* "" for the real host */
 	char *qemu;		/* the engine binary */
+	unsigned cpu_weight, cpu_cap;	/* credit scheduler (cgroup) */
+	struct xu_cpumap *affinity;	/* maxvcpus maps (all CPUs by default) */
+	int incoming_fd;	/* restore: the engine's stream; else -1 */
+	char *cgroup_root;	/* the cgroup mount root */
 };
 
 struct xhv_event {
@@ -57,9 +64,24 @@ struct xhv_dom {
 
 	pid_t qemu_pid;			/* 0 once reaped */
 	struct qmp *qmp;
+	/* vCPU threads by vCPU index, 0 when that vCPU is offline; their QOM
+	 * paths name them for unplugging. n_vcpu_tids is maxvcpus. */
 	pid_t *vcpu_tids;
+	char **vcpu_qom;
 	size_t n_vcpu_tids;
 	uint64_t cpu_time_ns;		/* last measured */
+
+	/* Resources (resources.c). */
+	uint64_t boot_mem_mb;		/* the RAM QEMU was given */
+	uint64_t memory_actual_mb;	/* the balloon's last report */
+	struct event *balloon_timer;	/* polling it after a new target */
+	int balloon_polls;
+	struct cgroup cg;
+	bool res_started;		/* controls applied to the vCPU threads */
+	bool vcpu_busy;			/* a vcpu_set is in flight */
+	bool hot_unplugged;		/* a hot-plugged vCPU was removed */
+	bool saving;			/* a save is in flight (save.c) */
+	struct mig *mig;		/* the save or restore in flight */
 
 	struct console *con;
 	struct control *ctl;
@@ -109,6 +131,60 @@ void xhv_ack(struct xhv_dom *d, uint64_t seq);
 /* Refreshes cpu_time_ns and says whether any vCPU thread is on a CPU. */
 bool xhv_refresh_cpu(struct xhv_dom *d);
 
+/* One QEMU command for a request: done gets its outcome; new_state (or
+ * -1) is the state a success moves the domain to. */
+void xhv_qemu_op(struct xhv_dom *d, const char *cmd, const char *args,
+    int new_state, xhv_done_cb done, void *opaque);
+/* Queues an event {key: val} for the monitor's subscribers. */
+void xhv_event_num(struct xhv_dom *d, const char *name, const char *key,
+    uint64_t val);
+/* Whether requests that need QEMU may run now; if not, done is called
+ * with a state error. */
+bool xhv_state_allows(struct xhv_dom *d, xhv_done_cb done, void *opaque);
+/* The domain's vCPUs are up (threads known): brings the domain up. */
+void xhv_start_running(struct xhv_dom *d);
+
+/* ---- resources (resources.c) ---------------------------------------- */
+
+/* Reads query-cpus-fast's reply into vcpu_tids/vcpu_qom; new threads get
+ * the domain's cgroup and their vCPU's affinity. */
+bool xhv_take_vcpus(struct xhv_dom *d, yajl_val ret);
+/* Sets up the cgroup (weight and cap) once QEMU's threads are known;
+ * failures are logged, never fatal (the host may lack the controller). */
+void xhv_resources_start(struct xhv_dom *d);
+void xhv_resources_end(struct xhv_dom *d);
+/* QEMU events about resources (BALLOON_CHANGE, DEVICE_DELETED); false
+ * when the event is none of theirs. */
+bool xhv_resources_event(struct xhv_dom *d, const char *name, yajl_val data);
+void xhv_balloon(struct xhv_dom *d, uint64_t target_mb, xhv_done_cb done,
+    void *opaque);
+int xhv_setmaxmem(struct xhv_dom *d, uint64_t maxmem_mb, char *err, size_t errlen);
+void xhv_vcpu_set(struct xhv_dom *d, unsigned count, xhv_done_cb done,
+    void *opaque);
+unsigned xhv_vcpus_online(const struct xhv_dom *d);
+/* vcpu -1: every vCPU. */
+int xhv_vcpu_pin(struct xhv_dom *d, int vcpu, const struct xu_cpumap *map,
+    char *err, size_t errlen);
+/* weight or cap < 0: unchanged. */
+int xhv_sched_set(struct xhv_dom *d, int weight, int cap, char *err,
+    size_t errlen);
+unsigned xhv_host_cpus(void);
+
+/* ---- save and restore (save.c) ---------------------------------------- */
+
+/* Writes the engine's state to fd (which it takes). done gets 0 and the
+ * byte count, or an xhp_err code and a message. */
+typedef void (*xhv_save_cb)(void *opaque, int code, const char *msg,
+    uint64_t bytes);
+void xhv_save(struct xhv_dom *d, int fd, bool live, xhv_save_cb done,
+    void *opaque);
+/* Start-up of a restored domain: loads cfg.incoming_fd into QEMU, then
+ * goes on as a fresh start does (xhv_start_fail on failure). */
+void xhv_incoming(struct xhv_dom *d);
+/* The monitor is ending: a save in flight is answered as failed, a load
+ * forgotten. */
+void xhv_save_abort(struct xhv_dom *d);
+
 /* ---- QEMU (qemu.c) ------------------------------------------------ */
 
 /* The argument vector for QEMU, NULL-terminated; the console and QMP
@@ -120,8 +196,12 @@ pid_t qemu_spawn(char **argv, int serial_fd, int qmp_fd, int logfd);
 /* The last bytes of QEMU's log (its stderr), trimmed, for error reports. */
 char *qemu_log_tail(const char *path, off_t from, size_t max);
 /* Sums utime+stime of the given threads of pid; *running when one of them
- * is in state R. Threads that vanished count as zero. */
+ * is in state R. Threads that vanished (and tids of 0) count as zero. */
 uint64_t qemu_threads_cpu_ns(pid_t pid, const pid_t *tids, size_t n, bool *running);
+/* One thread: CPU time, whether it is on a CPU, and the host CPU it last
+ * ran on; false when it is gone. */
+bool qemu_thread_info(pid_t pid, pid_t tid, uint64_t *cpu_ns, bool *running,
+    int *cpu);
 
 /* ---- QMP (qmp.c) -------------------------------------------------- */
 
@@ -148,6 +228,9 @@ struct qmp_msg {
 
 /* Decodes one line from QEMU; false (with why) for anything malformed. */
 bool qmp_decode(const char *line, size_t len, struct qmp_msg *m, char *why, size_t whylen);
+/* The member key of a JSON object from QEMU; NULL when obj is not an
+ * object or has none. */
+yajl_val qmp_member(yajl_val obj, const char *key);
 void qmp_msg_dispose(struct qmp_msg *m);
 
 struct qmp_callbacks {
@@ -167,6 +250,10 @@ void qmp_free(struct qmp *q);
 /* Sends a command; args_json is an object's text or NULL. timeout_s 0
  * means the default. Returns -1 when QMP is not usable. */
 int qmp_command(struct qmp *q, const char *cmd, const char *args_json,
+    qmp_reply_cb cb, void *opaque, int timeout_s);
+/* The same, passing fd to QEMU with the command (SCM_RIGHTS), as getfd
+ * and add-fd want. fd stays the caller's. */
+int qmp_command_fd(struct qmp *q, const char *cmd, const char *args_json, int fd,
     qmp_reply_cb cb, void *opaque, int timeout_s);
 bool qmp_is_ready(const struct qmp *q);
 

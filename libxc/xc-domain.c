@@ -17,8 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The descriptor number the monitor finds its ready pipe on. */
+/* The descriptor numbers the monitor finds its ready pipe and, for a
+ * restore, the saved stream on. */
 #define READY_FD	3
+#define INCOMING_FD	4
 
 /* ---- create ------------------------------------------------------- */
 
@@ -40,6 +42,9 @@ check_config(xc_interface *xc, const struct xc_domain_config *cfg)
 	if (cfg->vcpus == 0 || (cfg->maxvcpus != 0 && cfg->maxvcpus < cfg->vcpus))
 		return xcp_fail(xc, XC_ERR_INVALID, "domain %s: vcpus must be at least 1 "
 		    "and at most maxvcpus", cfg->name);
+	if (cfg->restore && cfg->restore_fd < 0)
+		return xcp_fail(xc, XC_ERR_INVALID, "domain %s: a restore needs the saved "
+		    "stream", cfg->name);
 	if (cfg->accel != XC_ACCEL_KVM && cfg->accel != XC_ACCEL_TCG)
 		return xcp_fail(xc, XC_ERR_INVALID, "domain %s: the accelerator must be "
 		    "decided (kvm or tcg) before creating", cfg->name);
@@ -104,6 +109,21 @@ monitor_argv(const xc_interface *xc, const struct xc_domain_config *cfg)
 		arg(&a, "--paused");
 	opt(&a, "--qemu", xcp_qemu_path());
 	optu(&a, "--ready-fd", READY_FD);
+	if (cfg->cpu_weight != 0)
+		optu(&a, "--cpu-weight", cfg->cpu_weight);
+	if (cfg->cpu_cap != 0)
+		optu(&a, "--cpu-cap", cfg->cpu_cap);
+	for (unsigned i = 0; cfg->affinity != NULL && i < cfg->n_affinity; i++) {
+		char *s;
+
+		if (cfg->affinity[i] == NULL || *cfg->affinity[i] == '\0')
+			continue;
+		s = xu_asprintf("%u:%s", i, cfg->affinity[i]);
+		opt(&a, "--affinity", s);
+		free(s);
+	}
+	if (cfg->restore)
+		optu(&a, "--incoming-fd", INCOMING_FD);
 	return a.v;
 }
 
@@ -120,24 +140,31 @@ argv_free(char **v)
 /* Between fork and exec (the caller may have threads): only
  * async-signal-safe calls. The monitor daemonises on its own. */
 static void __attribute__((noreturn))
-exec_monitor(char **argv, int wfd)
+exec_monitor(char **argv, int wfd, int infd)
 {
 	static const char msg[] = "error 10 cannot execute the monitor (xenhv)";
 	sigset_t none;
-	int fd, nul;
+	int fd, in = -1, nul, last = READY_FD;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	fd = fcntl(wfd, F_DUPFD, 10);
+	if (infd >= 0 && (in = fcntl(infd, F_DUPFD, 10)) < 0)
+		_exit(127);
 	nul = open("/dev/null", O_RDWR);
 	if (fd < 0 || nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 ||
 	    dup2(nul, 2) < 0 || dup2(fd, READY_FD) < 0)
 		_exit(127);
+	if (in >= 0) {
+		if (dup2(in, INCOMING_FD) < 0)
+			_exit(127);
+		last = INCOMING_FD;
+	}
 #ifdef SYS_close_range
-	if (syscall(SYS_close_range, READY_FD + 1, ~0U, 0) < 0)
+	if (syscall(SYS_close_range, last + 1, ~0U, 0) < 0)
 #endif
-		for (fd = READY_FD + 1; fd < 1024; fd++)
+		for (fd = last + 1; fd < 1024; fd++)
 			close(fd);
 	execv(argv[0], argv);
 	(void)!write(READY_FD, msg, sizeof(msg) - 1);
@@ -170,7 +197,7 @@ xc_domain_create_start(xc_interface *xc, const struct xc_domain_config *cfg, int
 		goto out;
 	}
 	if (pid == 0)
-		exec_monitor(argv, p[1]);
+		exec_monitor(argv, p[1], cfg->restore ? cfg->restore_fd : -1);
 	close(p[1]);
 	/* The first monitor process exits as soon as it has forked. */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -296,6 +323,17 @@ decode_info(xc_interface *xc, uint32_t domid, yajl_val b, struct xc_dominfo *inf
 	info->maxmem_mb = maxmem;
 	info->monitor_pid = (int)mpid;
 	info->engine_pid = (int)epid;
+	/* optional: older monitors do not send them */
+	if (xhp_get_uint(b, "memory_actual_mb", &mem))
+		info->memory_actual_mb = mem;
+	if (xhp_get_uint(b, "boot_mem_mb", &mem))
+		info->boot_mem_mb = mem;
+	if (xhp_get_uint(b, "cpu_weight", &cpu) && cpu <= UINT32_MAX)
+		info->cpu_weight = (unsigned)cpu;
+	if (xhp_get_uint(b, "cpu_cap", &cpu) && cpu <= UINT32_MAX)
+		info->cpu_cap = (unsigned)cpu;
+	if (xhp_get_str(b, "cgroup", &name))
+		snprintf(info->cgroup, sizeof(info->cgroup), "%s", name);
 	return XC_OK;
 }
 
@@ -438,7 +476,6 @@ int
 xc_domain_shutdown(xc_interface *xc, uint32_t domid, enum xc_shutdown_reason reason)
 {
 	const char *name = xhp_reason_name((int)reason);
-	struct xhp_msg reply;
 	struct xcp_conn c;
 	yajl_gen g;
 	int rc;
@@ -452,11 +489,7 @@ xc_domain_shutdown(xc_interface *xc, uint32_t domid, enum xc_shutdown_reason rea
 		return rc;
 	g = xcp_conn_begin(&c, XHP_REQ_SHUTDOWN);
 	xhp_put_str(g, "reason", name);
-	rc = xcp_conn_call(xc, &c, g, &reply, XC_REQUEST_TIMEOUT_MS);
-	if (rc == XC_OK)
-		xhp_msg_dispose(&reply);
-	xcp_conn_close(&c);
-	return rc;
+	return xcp_conn_finish(xc, &c, g);
 }
 
 /* After the connection closes the monitor is exiting; wait until the

@@ -88,6 +88,14 @@ decode_event(xc_interface *xc, struct xcp_sub *s, const struct xhp_msg *m, struc
 		ev->type = XC_EV_CONSOLE_RESET;
 		return XC_OK;
 	}
+	if (strcmp(m->name, XHP_EV_MEMORY) == 0 || strcmp(m->name, XHP_EV_VCPUS) == 0) {
+		ev->type = strcmp(m->name, XHP_EV_MEMORY) == 0 ? XC_EV_MEMORY : XC_EV_VCPUS;
+		if (!xhp_get_uint(m->body, ev->type == XC_EV_MEMORY ? "actual_mb" : "online",
+		    &ev->value))
+			return xcp_fail(xc, XC_ERR_PROTOCOL, "domain %u: malformed %s event "
+			    "%llu", s->domid, m->name, (unsigned long long)m->seq);
+		return XC_OK;
+	}
 	if (strcmp(m->name, XHP_EV_STATE) != 0)
 		return XC_ERR_UNSUPPORTED;
 	if (!xhp_get_str(m->body, "state", &state) || (st = xhp_state_from_name(state)) < 0 ||

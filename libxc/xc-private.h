@@ -33,12 +33,15 @@ struct xcp_sub {
 	struct xcp_sub *next;
 };
 
+struct xcp_conn;
+
 struct xc_interface {
 	char *root;
 	char *xenhv;
 	struct xc_logger logger;
 	bool has_logger;
 	struct xcp_sub *subs;
+	struct xcp_conn *saves;		/* saves in flight (xc-save.c) */
 	char last_error[1024];
 };
 
@@ -64,6 +67,7 @@ struct xcp_conn {
 	int64_t next_id, last_id;
 	struct xu_buf in;
 	int monitor_pid;
+	struct xcp_conn *next;		/* on a list of the handle's */
 };
 
 int xcp_conn_open(xc_interface *xc, uint32_t domid, struct xcp_conn *c);
@@ -76,6 +80,14 @@ yajl_gen xcp_conn_begin(struct xcp_conn *c, const char *name);
  * its xc_rc with the monitor's message as the last error. */
 int xcp_conn_call(xc_interface *xc, struct xcp_conn *c, yajl_gen g,
     struct xhp_msg *reply, int timeout_ms);
+/* The two halves of xcp_conn_call: sending the request last begun (with
+ * fd passed along when >= 0) and waiting for its reply. */
+int xcp_conn_send(xc_interface *xc, struct xcp_conn *c, yajl_gen g, int fd,
+    int timeout_ms);
+int xcp_conn_wait(xc_interface *xc, struct xcp_conn *c, struct xhp_msg *reply,
+    int timeout_ms);
+/* A whole request: sent, reply awaited and discarded, connection closed. */
+int xcp_conn_finish(xc_interface *xc, struct xcp_conn *c, yajl_gen g);
 /* Waits until the monitor closes the connection (after destroy). */
 int xcp_conn_wait_eof(xc_interface *xc, struct xcp_conn *c, int timeout_ms);
 /* One request without arguments, reply discarded. */

@@ -68,6 +68,14 @@ xc_interface_close(xc_interface *xc)
 		xu_buf_dispose(&s->in);
 		free(s);
 	}
+	/* saves in flight go on in their monitors; only our ends close */
+	while (xc->saves != NULL) {
+		struct xcp_conn *c = xc->saves;
+
+		xc->saves = c->next;
+		xcp_conn_close(c);
+		free(c);
+	}
 	free(xc->root);
 	free(xc->xenhv);
 	free(xc);
@@ -286,9 +294,39 @@ xcp_conn_begin(struct xcp_conn *c, const char *name)
 	return xhp_begin(XHP_REQUEST, (uint64_t)c->last_id, name);
 }
 
+/* Sends line with fd attached (SCM_RIGHTS) on the first byte. */
+static int
+send_with_fd(int sock, const char *data, size_t len, int fd, int timeout_ms)
+{
+	ssize_t r = xhp_send_fd(sock, data, len, fd);
+
+	if (r < 0)
+		return errno == EPIPE || errno == ECONNRESET ? XC_ERR_NO_DOMAIN : XC_ERR_IO;
+	return xcp_write_all(sock, data + r, len - (size_t)r, timeout_ms);
+}
+
 int
-xcp_conn_call(xc_interface *xc, struct xcp_conn *c, yajl_gen g,
-    struct xhp_msg *reply, int timeout_ms)
+xcp_conn_send(xc_interface *xc, struct xcp_conn *c, yajl_gen g, int fd,
+    int timeout_ms)
+{
+	size_t len;
+	char *line;
+	int rc;
+
+	line = xhp_end(g, &len);
+	if (fd >= 0)
+		rc = send_with_fd(c->fd, line, len, fd, timeout_ms);
+	else
+		rc = xcp_write_all(c->fd, line, len, timeout_ms);
+	free(line);
+	if (rc != XC_OK)
+		return xcp_fail(xc, rc, "cannot send to the monitor of domain %u", c->domid);
+	return XC_OK;
+}
+
+int
+xcp_conn_wait(xc_interface *xc, struct xcp_conn *c, struct xhp_msg *reply,
+    int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms, id = c->last_id;
 	char why[160], *line;
@@ -296,11 +334,6 @@ xcp_conn_call(xc_interface *xc, struct xcp_conn *c, yajl_gen g,
 	int rc, r;
 
 	memset(reply, 0, sizeof(*reply));
-	line = xhp_end(g, &len);
-	rc = xcp_write_all(c->fd, line, len, timeout_ms);
-	free(line);
-	if (rc != XC_OK)
-		return xcp_fail(xc, rc, "cannot send to the monitor of domain %u", c->domid);
 	for (;;) {
 		while ((line = xcp_take_line(&c->in, &len)) != NULL) {
 			bool ok = xhp_parse(line, len, reply, why, sizeof(why));
@@ -344,6 +377,31 @@ xcp_conn_call(xc_interface *xc, struct xcp_conn *c, yajl_gen g,
 			return xcp_fail(xc, XC_ERR_IO, "reading from the monitor of domain %u: %s",
 			    c->domid, strerror(errno));
 	}
+}
+
+int
+xcp_conn_call(xc_interface *xc, struct xcp_conn *c, yajl_gen g,
+    struct xhp_msg *reply, int timeout_ms)
+{
+	int rc;
+
+	memset(reply, 0, sizeof(*reply));
+	if ((rc = xcp_conn_send(xc, c, g, -1, timeout_ms)) != XC_OK)
+		return rc;
+	return xcp_conn_wait(xc, c, reply, timeout_ms);
+}
+
+int
+xcp_conn_finish(xc_interface *xc, struct xcp_conn *c, yajl_gen g)
+{
+	struct xhp_msg reply;
+	int rc;
+
+	rc = xcp_conn_call(xc, c, g, &reply, XC_REQUEST_TIMEOUT_MS);
+	if (rc == XC_OK)
+		xhp_msg_dispose(&reply);
+	xcp_conn_close(c);
+	return rc;
 }
 
 int
@@ -425,7 +483,6 @@ xcp_conn_close(struct xcp_conn *c)
 int
 xcp_simple_request(xc_interface *xc, uint32_t domid, const char *name)
 {
-	struct xhp_msg reply;
 	struct xcp_conn c;
 	int rc;
 
@@ -433,10 +490,5 @@ xcp_simple_request(xc_interface *xc, uint32_t domid, const char *name)
 	rc = xcp_conn_open(xc, domid, &c);
 	if (rc != XC_OK)
 		return rc;
-	rc = xcp_conn_call(xc, &c, xcp_conn_begin(&c, name), &reply,
-	    XC_REQUEST_TIMEOUT_MS);
-	if (rc == XC_OK)
-		xhp_msg_dispose(&reply);
-	xcp_conn_close(&c);
-	return rc;
+	return xcp_conn_finish(xc, &c, xcp_conn_begin(&c, name));
 }

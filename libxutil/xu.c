@@ -193,6 +193,7 @@ xu_buf_steal(struct xu_buf *b)
 	char *s;
 
 	buf_reserve(b, 0);
+	b->data[b->len] = '\0';	/* an empty buffer has had no add */
 	s = b->data;
 	xu_buf_init(b);
 	return s;

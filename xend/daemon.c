@@ -241,12 +241,27 @@ xend_dispose(struct xend *x)
 /* The loop's signals. */
 
 static void
+stop_now(void *arg)
+{
+	struct xend *x = arg;
+
+	event_base_loopbreak(x->base);
+}
+
+/* The managed domains' on_xend_stop first (a second signal does not
+ * wait for it), then the loop ends; every other domain runs on. */
+static void
 on_stop_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct xend *x = arg;
 
 	x->stop_signal = (int)sig;
-	event_base_loopbreak(x->base);
+	if (x->stopping) {
+		event_base_loopbreak(x->base);
+		return;
+	}
+	x->stopping = true;
+	domains_xend_stopping(x->domains, stop_now, x);
 }
 
 static void
@@ -341,6 +356,7 @@ start_services(struct xend *x, struct notify *n)
 		return -1;
 	}
 	relocation_reconcile(x->reloc);
+	domains_xend_started(x->domains);
 	return 0;
 }
 

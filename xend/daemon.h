@@ -33,6 +33,7 @@ struct xend {
 	struct relocation *reloc;	/* relocation.h; NULL: none */
 	time_t started;
 	int stop_signal;	/* the signal that ended the loop */
+	bool stopping;		/* on_xend_stop under way */
 };
 
 /* The command line, as main.c parsed it. */
@@ -47,6 +48,7 @@ struct xend_cmdline {
 int xend_daemon_command(const struct xend_cmdline *cl);
 
 /* `xend` and `xend status` timing. */
-#define XEND_STOP_WAIT_SECONDS	10
+/* on_xend_stop may shut down or suspend domains first (45 s at most). */
+#define XEND_STOP_WAIT_SECONDS	60
 
 #endif

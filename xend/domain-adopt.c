@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <uuid/uuid.h>
@@ -65,6 +66,13 @@ from_row(struct domains *t, const struct store_domain *row)
 	d->vm = vm;
 	domain_sxp_set(d->vm, "name", xv_str(d->name));
 	domain_sxp_set(d->vm, "uuid", xv_str(d->uuid));
+	/* a managed domain is suspended while its checkpoint exists */
+	if (d->managed) {
+		char *path = domain_checkpoint_path(d);
+
+		d->suspended = access(path, R_OK) == 0;
+		free(path);
+	}
 	return d;
 }
 
@@ -221,7 +229,8 @@ without_monitor(struct domain *d)
 {
 	const char *st = d->saved_state;
 
-	if (strcmp(st, "halted") == 0 && d->managed) {
+	if ((strcmp(st, "halted") == 0 || strcmp(st, "suspended") == 0) &&
+	    d->managed) {
 		d->phase = DOM_PHASE_HALTED;
 		d->domid = 0;
 		return;

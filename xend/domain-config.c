@@ -13,6 +13,7 @@
 
 #include <uuid/uuid.h>
 
+#include "cpumap.h"
 #include "domcfg.h"
 
 static const char *const action_names[] = {
@@ -80,21 +81,45 @@ domain_sxp_set(struct xv *elem, const char *key, struct xv *value)
 }
 
 void
+domain_sxp_remove(struct xv *elem, const char *key)
+{
+	size_t i;
+
+	for (i = 1; xv_is_list(elem) && i < elem->u.list.n; i++) {
+		struct xv *c = elem->u.list.items[i];
+
+		if (xv_name(c) != NULL && strcmp(xv_name(c), key) == 0) {
+			xv_free(c);
+			memmove(&elem->u.list.items[i], &elem->u.list.items[i + 1],
+			    (elem->u.list.n - i - 1) * sizeof(*elem->u.list.items));
+			elem->u.list.n--;
+			return;
+		}
+	}
+}
+
+void
 domain_config_init(struct domain_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->on_poweroff = DOM_ACT_DESTROY;
 	cfg->on_reboot = DOM_ACT_RESTART;
 	cfg->on_crash = DOM_ACT_RESTART;
+	cfg->cpu_weight = 256;
 }
 
 void
 domain_config_dispose(struct domain_config *cfg)
 {
+	unsigned i;
+
 	free(cfg->name);
 	free(cfg->kernel);
 	free(cfg->ramdisk);
 	free(cfg->cmdline);
+	for (i = 0; cfg->affinity != NULL && i < cfg->maxvcpus; i++)
+		free(cfg->affinity[i]);
+	free(cfg->affinity);
 	domain_config_init(cfg);
 }
 
@@ -265,6 +290,120 @@ read_sizes(const struct xv *vm, struct domain_config *cfg, struct xu_err *err)
 	return XU_OK;
 }
 
+/* One vCPU's CPU list; files: the CPUs must exist on this host. */
+static int
+check_cpulist(const char *s, unsigned vcpu, bool files, struct xu_err *err)
+{
+	long host = sysconf(_SC_NPROCESSORS_CONF);
+	struct xu_cpumap m, ok;
+	char why[160], *text;
+	unsigned i;
+
+	if (!xu_cpumap_parse(s, host > 0 ? (unsigned)host : 1, &m, why, sizeof(why)))
+		return fail(err, XU_ERR_INVALID, "cpus: vCPU %u: %s", vcpu, why);
+	if (!files || host <= 0)
+		return XU_OK;
+	ok = m;
+	xu_cpumap_limit(&ok, (unsigned)host);
+	for (i = 0; i < XU_CPUMAP_MAX; i++) {
+		if (xu_cpumap_test(&m, i) && !xu_cpumap_test(&ok, i)) {
+			xu_cpumap_fill(&ok, (unsigned)host);
+			text = xu_cpumap_format(&ok);
+			fail(err, XU_ERR_INVALID, "cpus: CPU %u does not exist on this "
+			    "host (it has CPUs %s)", i, text);
+			free(text);
+			return XU_ERR_INVALID;
+		}
+	}
+	return XU_OK;
+}
+
+int
+domain_cpulist_check(const char *s, struct xu_err *err)
+{
+	int rc = check_cpulist(s, 0, true, err);
+
+	if (rc != XU_OK) {
+		/* the message without the config's "cpus: vCPU 0: " */
+		const char *p = strstr(err->msg, "vCPU 0: ");
+		char *cause = xu_strdup(p != NULL ? p + 8 : err->msg + 6);
+
+		xu_err_set(err, rc, 0, "CPU list '%.60s': %s", s, cause);
+		free(cause);
+	}
+	return rc;
+}
+
+/* cpu_weight, cpu_cap, cpus: the credit scheduler's settings and the
+ * vCPUs' affinity, one CPU list per vCPU (a single list serves all). */
+static int
+read_cpu(const struct xv *vm, struct domain_config *cfg, bool files,
+    struct xu_err *err)
+{
+	int64_t weight = 256, cap = 0;
+	const struct xv *cpus = xv_child_value(vm, "cpus");
+	char num[32];
+	unsigned i;
+	int rc;
+
+	if ((rc = child_int(vm, "cpu_weight", 1, 65535, &weight, err)) != XU_OK ||
+	    (rc = child_int(vm, "cpu_cap", 0, 100 * (int64_t)cfg->maxvcpus, &cap,
+	    err)) != XU_OK)
+		return rc;
+	cfg->cpu_weight = (unsigned)weight;
+	cfg->cpu_cap = (unsigned)cap;
+	if (cpus == NULL || (cpus->type == XV_STRING && *cpus->u.str.s == '\0'))
+		return XU_OK;
+	cfg->affinity = xu_calloc(cfg->maxvcpus, sizeof(*cfg->affinity));
+	for (i = 0; i < cfg->maxvcpus; i++) {
+		const struct xv *one = cpus;
+
+		if (xv_is_list(cpus)) {
+			one = xv_at(cpus, i < xv_len(cpus) ? i : xv_len(cpus) - 1);
+			if (one == NULL)
+				return fail(err, XU_ERR_INVALID, "cpus: an empty list");
+		}
+		if (one->type == XV_INT) {
+			snprintf(num, sizeof(num), "%lld", (long long)one->u.i);
+			cfg->affinity[i] = xu_strdup(num);
+		} else if (one->type == XV_STRING) {
+			cfg->affinity[i] = xu_strdup(one->u.str.s);
+		} else {
+			return fail(err, XU_ERR_TYPE, "cpus: vCPU %u: expected a CPU "
+			    "list", i);
+		}
+		if ((rc = check_cpulist(cfg->affinity[i], i, files, err)) != XU_OK)
+			return rc;
+	}
+	return XU_OK;
+}
+
+static int
+read_xend_policy(const struct xv *vm, struct domain_config *cfg,
+    struct xu_err *err)
+{
+	const char *start = NULL, *stop = NULL;
+	int rc;
+
+	if ((rc = child_str(vm, "on_xend_start", &start, err)) != XU_OK ||
+	    (rc = child_str(vm, "on_xend_stop", &stop, err)) != XU_OK)
+		return rc;
+	if (start != NULL && strcmp(start, "start") != 0 && strcmp(start, "ignore") != 0)
+		return fail(err, XU_ERR_INVALID, "on_xend_start: '%.40s' (expected "
+		    "ignore or start)", start);
+	cfg->on_xend_start = start != NULL && strcmp(start, "start") == 0;
+	if (stop == NULL || strcmp(stop, "ignore") == 0)
+		cfg->on_xend_stop = DOM_XEND_STOP_IGNORE;
+	else if (strcmp(stop, "shutdown") == 0)
+		cfg->on_xend_stop = DOM_XEND_STOP_SHUTDOWN;
+	else if (strcmp(stop, "suspend") == 0)
+		cfg->on_xend_stop = DOM_XEND_STOP_SUSPEND;
+	else
+		return fail(err, XU_ERR_INVALID, "on_xend_stop: '%.40s' (expected "
+		    "ignore, shutdown or suspend)", stop);
+	return XU_OK;
+}
+
 /* The file must be there and readable by xend now: the monitor opens it
  * as xend's user, and an error at create names it. */
 static int
@@ -368,6 +507,8 @@ parse(const struct xv *vm, struct domain_config *cfg, bool files,
 	    (rc = read_action(vm, "on_poweroff", &cfg->on_poweroff, err)) != XU_OK ||
 	    (rc = read_action(vm, "on_reboot", &cfg->on_reboot, err)) != XU_OK ||
 	    (rc = read_action(vm, "on_crash", &cfg->on_crash, err)) != XU_OK ||
+	    (rc = read_cpu(vm, cfg, files, err)) != XU_OK ||
+	    (rc = read_xend_policy(vm, cfg, err)) != XU_OK ||
 	    (rc = read_image(vm, cfg, files, err)) != XU_OK ||
 	    (rc = check_devices(vm, err)) != XU_OK) {
 		domain_config_dispose(cfg);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <uuid/uuid.h>
@@ -15,6 +16,7 @@
 #include "accel.h"
 #include "daemon.h"
 #include "log.h"
+#include "memory.h"
 #include "store.h"
 
 /* Domids tried when strangers' monitors hold them, before giving up. */
@@ -23,6 +25,7 @@
 struct domain_start {
 	struct domain *d;
 	bool paused;
+	int restore_fd;		/* a restore: the saved stream; else -1 */
 	domain_started_fn done;
 	void *arg;
 	struct event *ev;
@@ -77,6 +80,8 @@ start_end(struct domain_start *s, int rc, const char *msg)
 	d->start = NULL;
 	if (s->ev != NULL)
 		event_free(s->ev);
+	if (s->restore_fd >= 0)
+		close(s->restore_fd);
 	if (rc == XC_OK) {
 		d->phase = DOM_PHASE_ACTIVE;
 		if (domain_refresh(d) && d->info.start_time > 0)
@@ -146,7 +151,7 @@ start_ready(evutil_socket_t fd, short what, void *arg)
 /* The config libxc starts the monitor with; strings borrowed from d. */
 static void
 monitor_config(const struct domain *d, bool paused, enum xc_accel accel,
-    struct xc_domain_config *cfg)
+    int restore_fd, struct xc_domain_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->domid = d->domid;
@@ -162,6 +167,12 @@ monitor_config(const struct domain *d, bool paused, enum xc_accel accel,
 	cfg->maxvcpus = d->cfg.maxvcpus;
 	cfg->accel = accel;
 	cfg->paused = paused;
+	cfg->cpu_weight = d->cfg.cpu_weight;
+	cfg->cpu_cap = d->cfg.cpu_cap;
+	cfg->affinity = (const char *const *)d->cfg.affinity;
+	cfg->n_affinity = d->cfg.affinity != NULL ? d->cfg.maxvcpus : 0;
+	cfg->restore = restore_fd >= 0;
+	cfg->restore_fd = restore_fd;
 }
 
 static void
@@ -175,11 +186,13 @@ start_go(void *arg)
 	int rc, fd = -1;
 
 	if (s->cancelled) {
+		if (s->restore_fd >= 0)
+			close(s->restore_fd);
 		domain_unref(d);
 		free(s);
 		return;
 	}
-	monitor_config(d, s->paused, accel_chosen(x->accel), &cfg);
+	monitor_config(d, s->paused, accel_chosen(x->accel), s->restore_fd, &cfg);
 	log_debug("Domain %s (%u): starting its monitor (%s, %lld MiB, %u "
 	    "vCPUs, kernel %s, cmdline '%s')", d->name, d->domid,
 	    accel_chosen(x->accel) == XC_ACCEL_KVM ? "kvm" : "tcg",
@@ -200,11 +213,19 @@ start_go(void *arg)
 void
 domain_start(struct domain *d, bool paused, domain_started_fn done, void *arg)
 {
+	domain_start_restore(d, paused, -1, done, arg);
+}
+
+void
+domain_start_restore(struct domain *d, bool paused, int restore_fd,
+    domain_started_fn done, void *arg)
+{
 	struct domain_start *s = xu_calloc(1, sizeof(*s));
 
 	domain_ref(d);
 	s->d = d;
 	s->paused = paused;
+	s->restore_fd = restore_fd;
 	s->done = done;
 	s->arg = arg;
 	d->start = s;
@@ -228,6 +249,8 @@ domain_start_cancel(struct domain *d)
 	}
 	/* the monitor goes on starting; the next xend adopts it */
 	event_free(s->ev);
+	if (s->restore_fd >= 0)
+		close(s->restore_fd);
 	free(s);
 	domain_unref(d);
 }
@@ -297,9 +320,21 @@ fail:
 	return rc;
 }
 
-int
-domain_create(struct domains *t, const struct xv *vm, domain_started_fn done,
-    void *arg, struct xu_err *err)
+/* Prefixes err's message with "cannot VERB domain 'NAME': ". */
+static int
+err_prefix(struct xu_err *err, int rc, const char *verb, const char *name)
+{
+	char *cause = xu_strdup(err->msg);
+
+	xu_err_set(err, rc, 0, "cannot %s domain '%.80s': %s", verb,
+	    name != NULL ? name : "(unnamed)", cause);
+	free(cause);
+	return rc;
+}
+
+struct domain *
+domain_from_config(struct domains *t, const struct xv *vm, const char *verb,
+    struct xu_err *err)
 {
 	struct domain_config cfg;
 	struct domain *d = NULL;
@@ -307,13 +342,8 @@ domain_create(struct domains *t, const struct xv *vm, domain_started_fn done,
 	int rc;
 
 	if ((rc = domain_config_parse(vm, &cfg, err)) != XU_OK) {
-		char *cause = xu_strdup(err->msg);
-		const char *name = xv_string(xv_child_value(vm, "name"));
-
-		xu_err_set(err, rc, 0, "cannot create domain '%.80s': %s",
-		    name != NULL ? name : "(unnamed)", cause);
-		free(cause);
-		return rc;
+		err_prefix(err, rc, verb, xv_string(xv_child_value(vm, "name")));
+		return NULL;
 	}
 	if (cfg.uuid[0] == '\0') {
 		uuid_generate(u);
@@ -323,7 +353,7 @@ domain_create(struct domains *t, const struct xv *vm, domain_started_fn done,
 		cfg.name = xu_asprintf("Domain-%s", cfg.uuid);
 	if ((rc = check_unique(t, cfg.name, cfg.uuid, err)) != XU_OK) {
 		domain_config_dispose(&cfg);
-		return rc;
+		return NULL;
 	}
 	d = domain_new(t);
 	d->cfg = cfg;
@@ -332,13 +362,52 @@ domain_create(struct domains *t, const struct xv *vm, domain_started_fn done,
 	d->vm = xv_copy(vm);
 	domain_sxp_set(d->vm, "name", xv_str(d->name));
 	domain_sxp_set(d->vm, "uuid", xv_str(d->uuid));
-	if ((rc = record_new(d, err)) != XU_OK) {
+	return d;
+}
+
+int
+domain_admit(struct domain *d, const char *verb, struct xu_err *err)
+{
+	int rc = memory_admit(d->tab, d->cfg.memory, err);
+
+	if (rc != XU_OK)
+		return err_prefix(err, rc, verb, d->name);
+	return XU_OK;
+}
+
+int
+domain_launch(struct domain *d, bool paused, int restore_fd,
+    domain_started_fn done, void *arg, struct xu_err *err)
+{
+	int rc;
+
+	if ((rc = record_new(d, err)) != XU_OK)
+		return rc;
+	/* a new domain joins the table, which takes its reference */
+	if (domains_by_uuid(d->tab, d->uuid) != d)
+		domains_add(d->tab, d);
+	domain_start_restore(d, paused, restore_fd, done, arg);
+	return XU_OK;
+}
+
+int
+domain_create(struct domains *t, const struct xv *vm, domain_started_fn done,
+    void *arg, struct xu_err *err)
+{
+	struct domain *d;
+	int rc;
+
+	if ((d = domain_from_config(t, vm, "create", err)) == NULL)
+		return err->rc ? err->rc : XU_ERR_INVALID;
+	if ((rc = domain_admit(d, "create", err)) != XU_OK) {
 		domain_unref(d);
 		return rc;
 	}
-	domains_add(t, d);
-	domain_log(d, "created (%lld MiB, %u vCPUs)", (long long)cfg.memory,
-	    cfg.vcpus);
-	domain_start(d, true, done, arg);
+	domain_log(d, "created (%lld MiB, %u vCPUs)", (long long)d->cfg.memory,
+	    d->cfg.vcpus);
+	if ((rc = domain_launch(d, true, -1, done, arg, err)) != XU_OK) {
+		domain_unref(d);
+		return rc;
+	}
 	return XU_OK;
 }

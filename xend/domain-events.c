@@ -277,6 +277,13 @@ handle(struct domain *d, const struct xc_event *ev)
 
 	d->ack_seq = ev->seq;
 	d->ack_due = true;
+	if (ev->type == XC_EV_MEMORY) {
+		d->info.memory_actual_mb = ev->value;
+		domain_balloon_progress(d);
+	} else if (ev->type == XC_EV_VCPUS) {
+		d->info.vcpus_online = (unsigned)ev->value;
+		domain_log(d, "%u vCPUs online", d->info.vcpus_online);
+	}
 	if (ev->type != XC_EV_STATE) {
 		domain_ack(d);
 		return;

@@ -43,7 +43,7 @@ domain_status(const struct domain *d)
 		return STATUS_RUNNING;
 	switch (d->phase) {
 	case DOM_PHASE_HALTED:
-		return STATUS_HALTED;
+		return d->suspended ? STATUS_SUSPENDED : STATUS_HALTED;
 	case DOM_PHASE_DESTROYING:
 		return STATUS_SHUTTINGDOWN;
 	case DOM_PHASE_STARTING:
@@ -163,7 +163,8 @@ dom0_sxp(struct domain *d)
 	pair_str(l, "on_crash", "restart");
 	pair_str(l, "pool_name", "Pool-0");
 	pair_int(l, "maxmem", mem);
-	pair_int(l, "memory", mem);
+	/* the host's reservation for itself (memory.c) */
+	pair_int(l, "memory", d->tab->dom0_mem);
 	pair_int(l, "shadow_memory", 0);
 	pair_str(l, "on_xend_start", "ignore");
 	pair_str(l, "on_xend_stop", "ignore");
@@ -204,6 +205,15 @@ add_identity(struct xv *l, const struct domain *d)
 
 	pair_str(l, "uuid", d->uuid);
 	pair_int(l, "vcpus", d->cfg.maxvcpus ? d->cfg.maxvcpus : 1);
+	if (d->cfg.affinity != NULL) {
+		struct xv *cpus = xv_list();
+		unsigned i;
+
+		for (i = 0; i < d->cfg.maxvcpus; i++)
+			xv_append(cpus, xv_str(d->cfg.affinity[i] ? d->cfg.affinity[i] :
+			    "all"));
+		xv_append_pair(l, "cpus", cpus);
+	}
 	pair_str(l, "name", d->name);
 	pair_str(l, "on_poweroff", domain_action_name(d->cfg.on_poweroff));
 	pair_str(l, "on_reboot", domain_action_name(d->cfg.on_reboot));
@@ -217,12 +227,13 @@ static void
 add_runtime(struct xv *l, const struct domain *d)
 {
 	bool live = d->phase == DOM_PHASE_ACTIVE && d->have_info;
-	int64_t memory = d->cfg.memory;
 
-	if (live && d->info.memory_mb > 0)
-		memory = (int64_t)d->info.memory_mb;
+	/* memory is the target; memory_actual what the guest reports */
 	pair_int(l, "maxmem", d->cfg.maxmem);
-	pair_int(l, "memory", memory);
+	pair_int(l, "memory", d->cfg.memory);
+	if (live && d->info.memory_actual_mb > 0 && d->info.state != XC_DOM_SHUTDOWN &&
+	    d->info.state != XC_DOM_CRASHED)
+		pair_int(l, "memory_actual", (int64_t)d->info.memory_actual_mb);
 	pair_int(l, "shadow_memory", 0);
 	pair_str(l, "on_xend_start", xv_child_str(d->vm, "on_xend_start", "ignore"));
 	pair_str(l, "on_xend_stop", xv_child_str(d->vm, "on_xend_stop", "ignore"));
@@ -265,8 +276,8 @@ domain_sxp(struct domain *d, bool full)
 	xv_append(l, xv_str("domain"));
 	if (domain_running(d))
 		pair_int(l, "domid", d->domid);
-	pair_int(l, "cpu_weight", 256);
-	pair_int(l, "cpu_cap", 0);
+	pair_int(l, "cpu_weight", d->cfg.cpu_weight);
+	pair_int(l, "cpu_cap", d->cfg.cpu_cap);
 	add_identity(l, d);
 	add_runtime(l, d);
 	if ((image = xv_child(d->vm, "image")) != NULL)

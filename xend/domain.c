@@ -14,6 +14,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "memory.h"
 #include "sxp.h"
 #include "store.h"
 
@@ -229,7 +230,7 @@ domain_state_word(const struct domain *d)
 	case DOM_PHASE_DESTROYING:
 		return "destroying";
 	case DOM_PHASE_HALTED:
-		return "halted";
+		return d->suspended ? "suspended" : "halted";
 	case DOM_PHASE_ACTIVE:
 		break;
 	}
@@ -388,6 +389,7 @@ domains_new(struct xend *x)
 	t->restart_guard = restart_guard();
 	t->dom0 = dom0_new(t);
 	domains_add(t, t->dom0);
+	memory_init(t);
 	domains_reconcile(t);
 	return t;
 }

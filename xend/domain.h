@@ -28,6 +28,13 @@ enum domain_action {
 	DOM_ACT_COREDUMP_RESTART,	/* no dumps yet: as restart, logged */
 };
 
+/* on_xend_stop (reference 4.3). Append only. */
+enum domain_xend_stop {
+	DOM_XEND_STOP_IGNORE,
+	DOM_XEND_STOP_SHUTDOWN,
+	DOM_XEND_STOP_SUSPEND,
+};
+
 #define DOMAIN_NAME_MAX		127	/* characters; xenhv's limit */
 #define DOMAIN_MEMORY_MAX	(1 << 24)	/* MiB: 16 TiB, within 32 bits */
 #define DOMAIN_VCPUS_MAX	255
@@ -42,6 +49,11 @@ struct domain_config {
 	char *kernel, *ramdisk;		/* NULL when not given */
 	char *cmdline;			/* assembled as xend did (4.7) */
 	enum domain_action on_poweroff, on_reboot, on_crash;
+	/* Resources (credit scheduler, affinity) and managed-domain policy. */
+	unsigned cpu_weight, cpu_cap;	/* 256 and 0 by default */
+	char **affinity;		/* maxvcpus CPU lists, or NULL: any */
+	bool on_xend_start;		/* start it when xend starts */
+	enum domain_xend_stop on_xend_stop;
 };
 
 void domain_config_init(struct domain_config *cfg);
@@ -65,6 +77,10 @@ int domain_action_parse(const char *word, enum domain_action *a);
 /* Sets (replacing or appending) the child (key value) of a (vm ...) or
  * other SXP element; takes value. */
 void domain_sxp_set(struct xv *elem, const char *key, struct xv *value);
+/* Removes the child named key, if any. */
+void domain_sxp_remove(struct xv *elem, const char *key);
+/* A CPU list ("0-3,^1", "all") naming only CPUs this host has. */
+int domain_cpulist_check(const char *s, struct xu_err *err);
 
 /* ---- the table (domain.c) ------------------------------------------ */
 
@@ -80,6 +96,7 @@ enum domain_phase {
 
 struct domains;
 struct domain_start;
+struct balloon_wait;
 struct domain;
 
 struct domain_waiter {
@@ -128,6 +145,12 @@ struct domain {
 	bool check_stopped;
 	char saved_state[16];		/* the state word last recorded */
 
+	/* mem-set callers waiting for the guest (domain-resources.c). */
+	struct balloon_wait *balloon_waits;
+	/* Managed and saved (xm suspend): halted, its checkpoint on disk. */
+	bool suspended;
+	bool saving;			/* a save is in flight */
+
 	int refs;
 	bool removed;			/* out of the table; freed at refs 0 */
 };
@@ -139,6 +162,7 @@ struct domains {
 	size_t n, cap;
 	struct domain *dom0;
 	double restart_guard;		/* seconds; reference 12: 60 */
+	int64_t dom0_mem;		/* dom0's reservation, MiB (memory.c) */
 };
 
 /* The restart loop guard (seconds); XEND_RESTART_GUARD_SECS overrides it
@@ -198,6 +222,18 @@ typedef void (*domain_started_fn)(struct domain *d, int rc, const char *msg,
  * immediate failure returns non-zero with err filled and calls nothing. */
 int domain_create(struct domains *t, const struct xv *vm,
     domain_started_fn done, void *arg, struct xu_err *err);
+/* The steps of domain_create, shared with xend.domain.new, start and
+ * restore. domain_from_config: a new domain (one reference, not in the
+ * table) from a checked, unique config, or NULL with err "cannot VERB
+ * domain 'NAME': ...". domain_admit: room for its memory target
+ * (memory.c). domain_launch: the record ('starting', a new domid) and
+ * the monitor; a new domain joins the table. On failure (err set) the
+ * caller keeps its reference. */
+struct domain *domain_from_config(struct domains *t, const struct xv *vm,
+    const char *verb, struct xu_err *err);
+int domain_admit(struct domain *d, const char *verb, struct xu_err *err);
+int domain_launch(struct domain *d, bool paused, int restore_fd,
+    domain_started_fn done, void *arg, struct xu_err *err);
 /* A domain id no monitor holds (the store's counter moves past it). */
 int domain_alloc_domid(struct domains *t, uint32_t *domid, struct xu_err *err);
 /* Starts a monitor for d, whose record already holds its domid in state
@@ -205,6 +241,10 @@ int domain_alloc_domid(struct domains *t, uint32_t *domid, struct xu_err *err);
  * its record is gone (managed: halted). Waits for the accelerator. */
 void domain_start(struct domain *d, bool paused, domain_started_fn done,
     void *arg);
+/* The same loading the engine's state from restore_fd (taken: closed
+ * once the monitor has it, or on failure). */
+void domain_start_restore(struct domain *d, bool paused, int restore_fd,
+    domain_started_fn done, void *arg);
 /* Calls fn(d, arg) when the start in flight ends (d->removed if it
  * failed), in the order asked. d is referenced until then. */
 void domain_when_started(struct domain *d, void (*fn)(struct domain *, void *),
@@ -229,6 +269,69 @@ int domain_rename(struct domain *d, const char *name, struct xu_err *err);
 int domain_teardown(struct domain *d, const char *why, struct xu_err *err);
 /* Refreshes d->info from the monitor; false when it does not answer. */
 bool domain_refresh(struct domain *d);
+
+/* ---- resources (domain-resources.c) -------------------------------- */
+
+/* The answer of a change that completes later: rc XU_OK, or an error
+ * with msg. */
+typedef void (*domain_result_fn)(struct domain *d, int rc, const char *msg,
+    void *arg);
+
+/* xm mem-set: 1 to maxmem (for dom0: its reservation, memory.c); growth
+ * needs room on the host. Applied and recorded at once; for a running
+ * guest done is called when it reports the target, or with "not reached"
+ * after a time limit (XEND_BALLOON_WAIT_SECS, 30 s). An immediate failure
+ * returns non-zero with err and calls nothing. */
+int domain_set_memory(struct domain *d, int64_t mb, domain_result_fn done,
+    void *arg, struct xu_err *err);
+/* XC_EV_MEMORY: the guest reported d->info.memory_actual_mb. */
+void domain_balloon_progress(struct domain *d);
+/* xm mem-max: at least the target; beyond the RAM a running guest booted
+ * with, it takes effect at its next boot. */
+int domain_set_maxmem(struct domain *d, int64_t mb, struct xu_err *err);
+/* xm vcpu-set: 1 to maxvcpus when running; a halted domain's size. */
+int domain_set_vcpus(struct domain *d, int64_t n, struct xu_err *err);
+/* xm vcpu-pin: vcpu -1 for all; cpus a CPU list of this host's CPUs. */
+int domain_pin_vcpu(struct domain *d, int64_t vcpu, const char *cpus,
+    struct xu_err *err);
+/* xm sched-credit: -1 leaves weight or cap as it is. */
+int domain_sched_credit(struct domain *d, int64_t weight, int64_t cap,
+    struct xu_err *err);
+
+/* ---- save and restore (domain-save.c) ------------------------------- */
+
+/* <xend-domains-path>/<uuid>/checkpoint.chk (malloc'd). */
+char *domain_checkpoint_path(const struct domain *d);
+/* xm save: the domain's state to path (absolute); then it is destroyed,
+ * or with checkpoint it runs on. done is called once the file is
+ * complete; a failed save leaves no file and the domain as it was. */
+int domain_save_to(struct domain *d, const char *path, bool checkpoint,
+    domain_result_fn done, void *arg, struct xu_err *err);
+/* xm restore: a new domain from a saved file, checked before anything
+ * is created; done as for domain_create. */
+int domain_restore_from(struct domains *t, const char *path, bool paused,
+    domain_started_fn done, void *arg, struct xu_err *err);
+/* xm suspend / resume: a managed domain to and from its checkpoint. */
+int domain_suspend(struct domain *d, domain_result_fn done, void *arg,
+    struct xu_err *err);
+int domain_resume(struct domain *d, bool paused, domain_started_fn done,
+    void *arg, struct xu_err *err);
+
+/* ---- managed domains (domain-managed.c) ----------------------------- */
+
+/* xm new: a halted managed domain from a checked config. */
+int domain_new_managed(struct domains *t, const struct xv *vm,
+    struct domain **out, struct xu_err *err);
+/* xm start: a halted managed domain (a suspended one resumes). */
+int domain_start_managed(struct domain *d, bool paused, domain_started_fn done,
+    void *arg, struct xu_err *err);
+/* xm delete: a halted managed domain's record (and checkpoint) go. */
+int domain_delete(struct domain *d, struct xu_err *err);
+/* on_xend_start start: every such halted managed domain is started. */
+void domains_xend_started(struct domains *t);
+/* on_xend_stop: shuts down or suspends the running managed domains that
+ * ask for it, then calls done (after XEND_STOP_POLICY_SECS at most). */
+void domains_xend_stopping(struct domains *t, void (*done)(void *), void *arg);
 
 /* ---- events and policy (domain-events.c) --------------------------- */
 

@@ -7,6 +7,8 @@
 
 #include "rpc-server.h"
 
+struct domain;
+
 extern const struct rpc_method xend_methods[];
 extern const size_t xend_nmethods;
 
@@ -35,5 +37,24 @@ int dom_wait_for_devices(struct rpc_call *c);
 /* migrate-methods.c: live migration. */
 int dom_migrate(struct rpc_call *c);
 int dom_migration_status(struct rpc_call *c);
+/* resource-methods.c: memory, vCPUs, scheduler. */
+int dom_set_memory_target(struct rpc_call *c);
+int dom_maxmem_set(struct rpc_call *c);
+int dom_set_vcpu_count(struct rpc_call *c);
+int dom_get_vcpu_info(struct rpc_call *c);
+int dom_pincpu(struct rpc_call *c);
+int dom_sched_credit_get(struct rpc_call *c);
+int dom_sched_credit_set(struct rpc_call *c);
+
+/* managed-methods.c: managed domains, save and restore; and the answer
+ * (nil or a fault) of a deferred call finished by a domain_result_fn. */
+void dom_result_nil(struct domain *d, int rc, const char *msg, void *arg);
+int dom_new(struct rpc_call *c);
+int dom_start(struct rpc_call *c);
+int dom_delete(struct rpc_call *c);
+int dom_suspend(struct rpc_call *c);
+int dom_resume(struct rpc_call *c);
+int dom_save(struct rpc_call *c);
+int dom_restore(struct rpc_call *c);
 
 #endif

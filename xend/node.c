@@ -8,6 +8,7 @@
 
 #include "accel.h"
 #include "daemon.h"
+#include "memory.h"
 #include "log.h"
 #include "methods.h"
 #include "xmlrpc.h"
@@ -83,7 +84,7 @@ add_uname(struct xv *l, const struct utsname *up)
 }
 
 static void
-add_phys(struct xv *l, const struct xc_physinfo *pi)
+add_phys(struct xv *l, const struct xc_physinfo *pi, const struct mem_picture *m)
 {
 	char caps[8 * 9 + 1];
 	size_t i, off = 0;
@@ -100,8 +101,9 @@ add_phys(struct xv *l, const struct xc_physinfo *pi)
 	/* QEMU emulates an HVM platform whatever the accelerator; there is
 	 * no device pass-through (hvm_directio) */
 	add_str(l, "virt_caps", "hvm");
-	add_int(l, "total_memory", (int64_t)(pi->total_memory_kb / 1024));
-	add_int(l, "free_memory", (int64_t)(pi->free_memory_kb / 1024));
+	/* the numbers admission control uses (memory.c) */
+	add_int(l, "total_memory", m->total);
+	add_int(l, "free_memory", m->free);
 	add_int(l, "free_cpus", 0);
 }
 
@@ -132,6 +134,7 @@ info_answer(void *arg)
 	struct rpc_call *c = arg;
 	struct xend *x = c->opaque;
 	struct xc_physinfo pi;
+	struct mem_picture m;
 	struct utsname u;
 	struct xv *l;
 	char *accel;
@@ -148,7 +151,8 @@ info_answer(void *arg)
 		memset(&u, 0, sizeof(u));
 	l = xv_list();
 	add_uname(l, &u);
-	add_phys(l, &pi);
+	memory_picture(x->domains, &m);
+	add_phys(l, &pi, &m);
 	add_xen(l, u.machine);
 	accel = accel_describe(x->accel);
 	add_str(l, "accel", accel);

@@ -35,6 +35,7 @@ struct create {
 	char **vars;		/* VAR=VALUE words, in order */
 	int nvars;
 	bool dryrun, quiet, paused, console;
+	bool define;		/* xm new: stored as a managed domain */
 };
 
 static bool
@@ -266,12 +267,27 @@ out:
 	return rc;
 }
 
+/* xm new: xend keeps the config as a managed domain, not started. */
+static int
+define_domain(const struct xv *vm)
+{
+	struct xv *params = xv_append(xv_list(), xv_copy(vm)), *res = NULL;
+	int rc;
+
+	rc = xm_rpc_call("xend.domain.new", params, &res);
+	xv_free(params);
+	xv_free(res);
+	return rc;
+}
+
 /* -n prints the config; otherwise the domain is made from it. */
 static int
 use_config(struct create *c, const struct xv *vm)
 {
 	char *text;
 
+	if (!c->dryrun && c->define)
+		return define_domain(vm);
 	if (!c->dryrun)
 		return start_domain(c, vm);
 	text = sxp_pretty(vm, 80);
@@ -477,12 +493,13 @@ out:
 	return rc;
 }
 
-int
-xm_cmd_create(struct xm_ctx *ctx, struct xm_args *args)
+static int
+create_or_define(struct xm_ctx *ctx, struct xm_args *args, bool define)
 {
 	struct create c = { 0 };
 	int rc;
 
+	c.define = define;
 	if ((rc = sort_words(ctx, args, &c)) != 0)
 		goto out;
 	c.dryrun = xm_args_has(args, 'n');
@@ -499,4 +516,17 @@ out:
 	free(c.src);
 	fflush(stdout);
 	return rc;
+}
+
+int
+xm_cmd_create(struct xm_ctx *ctx, struct xm_args *args)
+{
+	return create_or_define(ctx, args, false);
+}
+
+/* Same parser; -c and -p have no effect (classic). */
+int
+xm_cmd_new(struct xm_ctx *ctx, struct xm_args *args)
+{
+	return create_or_define(ctx, args, true);
 }

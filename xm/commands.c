@@ -65,11 +65,36 @@ static const struct xm_opt uptime_opts[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+static const struct xm_opt start_opts[] = {
+	{ 'p', "paused", NULL, "Do not unpause domain after starting it" },
+	{ 'c', "console_autoconnect", NULL, "Connect to the console after the domain is started" },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct xm_opt paused_opts[] = {
+	{ 'p', "paused", NULL, "Do not unpause domain after restoring it" },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct xm_opt save_opts[] = {
+	{ 'c', "checkpoint", NULL, "Leave domain running after creating snapshot" },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct xm_opt sched_credit_opts[] = {
+	{ 'd', "domain", "DOMAIN", "Domain to modify" },
+	{ 'w', "weight", "WEIGHT", "Weight (int), 1 to 65535, default 256" },
+	{ 'c', "cap", "CAP", "Cap (int): percent of one CPU, 0 for none" },
+	{ 0, NULL, NULL, NULL },
+};
+
 const struct xm_cmd xm_commands[] = {
 	{ "console", "[-q|--quiet] <Domain>", "Attach to <Domain>'s console.",
 	  console_opts, 1, 1, xm_cmd_console, XM_CMD_COMMON },
 	{ "create", "<ConfigFile> [options] [vars]", "Create a domain based on <ConfigFile>.",
 	  create_opts, 0, -1, xm_cmd_create, XM_CMD_COMMON },
+	{ "delete", "<DomainName>", "Remove a domain from Xend domain management.",
+	  NULL, 1, 1, xm_cmd_delete, XM_CMD_COMMON },
 	{ "destroy", "<Domain>", "Terminate a domain immediately.",
 	  NULL, 1, 1, xm_cmd_destroy, XM_CMD_COMMON },
 	{ "dmesg", "[-c|--clear]", "Read and/or clear Xend's message buffer.",
@@ -90,6 +115,12 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 0, 0, xm_cmd_log, 0 },
 	{ "migrate", "<Domain> <Host>", "Migrate a domain to another machine.",
 	  migrate_opts, 2, 2, xm_cmd_migrate, XM_CMD_COMMON },
+	{ "mem-max", "<Domain> <Mem>", "Set the maximum amount reservation for a domain.",
+	  NULL, 2, 2, xm_cmd_mem_max, 0 },
+	{ "mem-set", "<Domain> <Mem>", "Set the current memory usage for a domain.",
+	  NULL, 2, 2, xm_cmd_mem_set, XM_CMD_COMMON },
+	{ "new", "<ConfigFile> [options] [vars]", "Adds a domain to Xend domain management",
+	  create_opts, 0, -1, xm_cmd_new, XM_CMD_COMMON },
 	{ "pause", "<Domain>", "Pause execution of a domain.",
 	  NULL, 1, 1, xm_cmd_pause, XM_CMD_COMMON },
 	{ "reboot", "<Domain> [-wa]", "Reboot a domain.",
@@ -98,12 +129,30 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 2, 2, xm_cmd_rename, 0 },
 	{ "reset", "<Domain>", "Reset a domain.",
 	  NULL, 1, 1, xm_cmd_reset, XM_CMD_COMMON },
+	{ "restore", "<CheckpointFile> [-p]", "Restore a domain from a saved state.",
+	  paused_opts, 1, 1, xm_cmd_restore, XM_CMD_COMMON },
+	{ "resume", "<DomainName> [-p]", "Resume a Xend managed domain",
+	  paused_opts, 1, 1, xm_cmd_resume, XM_CMD_COMMON },
+	{ "save", "[-c|--checkpoint] <Domain> <CheckpointFile>", "Save a domain state to restore later.",
+	  save_opts, 2, 2, xm_cmd_save, XM_CMD_COMMON },
+	{ "sched-credit", "[-d <Domain> [-w[=WEIGHT]|-c[=CAP]]]", "Get/set credit scheduler parameters.",
+	  sched_credit_opts, 0, 0, xm_cmd_sched_credit, 0 },
 	{ "shutdown", "<Domain> [-waRH]", "Shutdown a domain.",
 	  shutdown_opts, 0, 1, xm_cmd_shutdown, XM_CMD_COMMON },
+	{ "start", "<DomainName>", "Start a Xend managed domain",
+	  start_opts, 1, 1, xm_cmd_start, XM_CMD_COMMON },
+	{ "suspend", "<DomainName>", "Suspend a Xend managed domain",
+	  NULL, 1, 1, xm_cmd_suspend, XM_CMD_COMMON },
 	{ "unpause", "<Domain>", "Unpause a paused domain.",
 	  NULL, 1, 1, xm_cmd_unpause, XM_CMD_COMMON },
 	{ "uptime", "[-s] [Domain, ...]", "Print uptime for all/some domains.",
 	  uptime_opts, 0, -1, xm_cmd_uptime, XM_CMD_COMMON },
+	{ "vcpu-list", "[Domain, ...]", "List the VCPUs for all/some domains.",
+	  NULL, 0, -1, xm_cmd_vcpu_list, 0 },
+	{ "vcpu-pin", "<Domain> <VCPU|all> <CPUs|all>", "Set which CPUs a VCPU can use.",
+	  NULL, 3, 3, xm_cmd_vcpu_pin, 0 },
+	{ "vcpu-set", "<Domain> <vCPUs>", "Set the number of active VCPUs for allowed for the domain.",
+	  NULL, 2, 2, xm_cmd_vcpu_set, XM_CMD_COMMON },
 };
 const size_t xm_ncommands = sizeof(xm_commands) / sizeof(xm_commands[0]);
 

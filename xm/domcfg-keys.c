@@ -3,6 +3,7 @@
  * and command-line values into each key's type. */
 #include "domcfg.h"
 #include "devspec.h"
+#include "cpumap.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -583,34 +584,15 @@ check_boot(const struct domcfg_key *key, const struct xv *v, struct xu_err *err)
 	return XU_ERR_INVALID;
 }
 
-/* One CPU list "0-3,5,^1" as xend's parser read it. */
+/* One CPU list "0-3,5,^1" as xend's parser reads it. */
 static bool
 valid_cpulist(const char *s)
 {
-	char *copy = xu_strdup(s), *item, *save = NULL, *end, *dash;
-	long a, b;
-	bool ok = *s != '\0', caret;
+	struct xu_cpumap m;
+	char why[128];
 
-	for (item = strtok_r(copy, ",", &save); ok && item;
-	    item = strtok_r(NULL, ",", &save)) {
-		while (isspace((unsigned char)*item))
-			item++;
-		if ((caret = *item == '^'))
-			item++;
-		dash = strchr(item, '-');
-		a = strtol(item, &end, 10);
-		ok = end != item && a >= 0 && a < 4096;
-		if (ok && dash) {
-			b = strtol(dash + 1, &end, 10);
-			ok = end != dash + 1 && b >= a && b < 4096 && !caret;
-		}
-		while (ok && isspace((unsigned char)*end))
-			end++;
-		ok = ok && *end == '\0';
-	}
-	ok = ok && s[strlen(s) - 1] != ',' && strstr(s, ",,") == NULL;
-	free(copy);
-	return ok;
+	return s != NULL && xu_cpumap_parse(s, 0, &m, why, sizeof(why)) &&
+	    strcmp(s, "all") != 0;
 }
 
 static int

@@ -109,6 +109,22 @@ int xm_cmd_domname(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_domstate(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-migrate.c */
 int xm_cmd_migrate(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-create.c: xm new */
+int xm_cmd_new(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-mem.c, cmd-vcpu.c, cmd-sched.c */
+int xm_cmd_mem_set(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_mem_max(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_vcpu_set(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_vcpu_list(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_vcpu_pin(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_sched_credit(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-managed.c */
+int xm_cmd_start(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_delete(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_suspend(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_resume(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_save(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_restore(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-shutdown.c */
 int xm_cmd_shutdown(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_reboot(struct xm_ctx *ctx, struct xm_args *args);

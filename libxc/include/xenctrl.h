@@ -90,6 +90,13 @@ struct xc_domain_config {
 	unsigned maxvcpus;		/* hot-plug ceiling (>= vcpus) */
 	enum xc_accel accel;		/* KVM or TCG (never AUTO here) */
 	bool paused;			/* leave paused after start */
+	/* Appended: resources applied before the guest runs, and restore. */
+	unsigned cpu_weight;		/* 1-65535; 0: the default, 256 */
+	unsigned cpu_cap;		/* percent of one CPU; 0: none */
+	const char *const *affinity;	/* n_affinity CPU lists ("0-3,^1"), */
+	unsigned n_affinity;		/* one per vCPU from 0; NULL: any CPU */
+	bool restore;			/* load the engine's state from restore_fd */
+	int restore_fd;			/* positioned at the stream (restore only) */
 };
 
 /* Starting is split so xend's loop never blocks on it: _start spawns the
@@ -130,6 +137,11 @@ struct xc_dominfo {
 	unsigned vcpus_online, maxvcpus;
 	uint64_t memory_mb, maxmem_mb;
 	int monitor_pid, engine_pid;
+	/* Appended; 0 / "" from a monitor that does not say. */
+	uint64_t memory_actual_mb;	/* what the guest's balloon reports */
+	uint64_t boot_mem_mb;		/* the RAM the guest booted with */
+	unsigned cpu_weight, cpu_cap;
+	char cgroup[256];		/* "v1 PATH", "v2 PATH" or "none" */
 };
 
 int xc_domain_getinfo(xc_interface *xc, uint32_t domid, struct xc_dominfo *info);
@@ -158,6 +170,8 @@ int xc_domain_console_read(xc_interface *xc, uint32_t domid, char **data, size_t
 enum xc_event_type {
 	XC_EV_STATE,			/* state changed (shutdown, crash, pause...) */
 	XC_EV_CONSOLE_RESET,
+	XC_EV_MEMORY,			/* the balloon reports value MiB */
+	XC_EV_VCPUS,			/* value vCPUs are online */
 };
 
 struct xc_event {
@@ -167,6 +181,7 @@ struct xc_event {
 	enum xc_dom_state state;
 	enum xc_shutdown_reason reason;
 	char detail[256];
+	uint64_t value;			/* XC_EV_MEMORY, XC_EV_VCPUS */
 };
 
 /* Subscribes to one domain's events: returns a connection fd to watch for
@@ -182,6 +197,57 @@ int xc_event_ack(xc_interface *xc, int fd, uint64_t seq);
 /* Ends a subscription: forgets its buffered input and closes fd. Call it
  * instead of close() so the number can be reused safely. */
 int xc_event_close(xc_interface *xc, int fd);
+
+/* ---- resources of a running domain (xc-resources.c) ----------------- */
+
+/* The balloon target (MiB): the call returns once QEMU has it; the guest
+ * gets there later (XC_EV_MEMORY events, memory_actual_mb). */
+int xc_domain_set_target(xc_interface *xc, uint32_t domid, uint64_t mb);
+/* The ceiling of balloon targets: from the target up to the memory the
+ * guest booted with. */
+int xc_domain_setmaxmem(xc_interface *xc, uint32_t domid, uint64_t mb);
+/* Hot-plugs vCPUs, or asks the guest to give some back (XC_EV_VCPUS tells
+ * when it has): 1 to maxvcpus. */
+int xc_domain_set_vcpus(xc_interface *xc, uint32_t domid, unsigned count);
+
+struct xc_vcpuinfo {
+	unsigned vcpu;
+	bool online, running;
+	int cpu;			/* host CPU it last ran on; -1 offline */
+	uint64_t cpu_time_ns;
+	char affinity[256];		/* CPU list, "0-3,5" */
+};
+/* Every vCPU up to maxvcpus; *v malloc'd. nr_cpus: the host's CPUs. */
+int xc_vcpu_getinfo(xc_interface *xc, uint32_t domid, struct xc_vcpuinfo **v,
+    size_t *n, unsigned *nr_cpus);
+/* vcpu -1 pins every vCPU; cpus is a CPU list ("0-3,^1"). */
+int xc_vcpu_setaffinity(xc_interface *xc, uint32_t domid, int vcpu, const char *cpus);
+/* Credit scheduler: weight 1-65535, cap in percent of one CPU (0: none);
+ * -1 leaves one as it is. The current values are in xc_dominfo. */
+int xc_sched_credit_domain_set(xc_interface *xc, uint32_t domid, int weight, int cap);
+
+/* ---- save and restore (xc-save.c) ----------------------------------- */
+
+enum {
+	XC_SAVE_LIVE = 1 << 0,		/* the guest runs during the copy */
+};
+
+/* Writes the domain's engine state to fd (a file or a socket, from its
+ * current position): the descriptor goes to the monitor and QEMU, never
+ * the stream through the caller. Split like creation: _start sends the
+ * request and gives a descriptor that becomes readable when the monitor
+ * answers; _finish reads the outcome and the bytes written, and closes
+ * it. Not live: the domain is left paused on success; a failed save
+ * leaves it as it was. */
+int xc_domain_save_start(xc_interface *xc, uint32_t domid, int fd, unsigned flags,
+    int *wait_fd);
+int xc_domain_save_finish(xc_interface *xc, int wait_fd, uint64_t *bytes);
+int xc_domain_save(xc_interface *xc, uint32_t domid, int fd, unsigned flags,
+    uint64_t *bytes);
+/* Whether fd, at its current position, holds an engine stream this libxc
+ * can restore (checked without moving the position). Restoring is
+ * xc_domain_create with cfg.restore set. */
+int xc_domain_restore_check(xc_interface *xc, int fd);
 
 /* Notes on the calls above (appended; the contract is unchanged):
  * - xc_event_read may find several events in one read: call it until it

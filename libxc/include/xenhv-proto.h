@@ -36,6 +36,32 @@
  *                   event, then each new one as it happens
  *   ack          {seq}              -> {}  (forgets events with seq <= seq)
  *
+ * Appended for resources and save/restore (still version 1: a request an
+ * older monitor does not know gets "unknown-request"; getinfo's new
+ * fields are optional to a reader):
+ *   getinfo      ... + memory_actual_mb (what the guest's balloon reports),
+ *                   boot_mem_mb (the RAM it booted with),
+ *                   cpu_weight, cpu_cap, cgroup ("v1 PATH", "v2 PATH" or
+ *                   "none")
+ *   balloon      {target_mb}        -> {}  (moves the balloon target; the
+ *                   guest gets there later: "memory" events tell)
+ *   setmaxmem    {maxmem_mb}        -> {}  (the ceiling of balloon targets;
+ *                   at most the memory the guest booted with)
+ *   vcpu_set     {count}            -> {}  (hot-plugs vCPUs or asks the
+ *                   guest to give them back; "vcpus" events tell when)
+ *   vcpu_info    {}                 -> {nr_cpus, vcpus: [{vcpu, online,
+ *                   running, cpu, cpu_time_ns, affinity}]} (affinity and
+ *                   host CPUs as CPU-list text, "0-3,5")
+ *   vcpu_pin     {vcpu, cpus}       -> {}  (vcpu -1: all; cpus a CPU list)
+ *   sched_set    {weight?, cap?}    -> {}  (credit semantics, cgroup)
+ *   save         {live}  + one descriptor passed with the request line
+ *                   (SCM_RIGHTS)      -> {bytes} once QEMU has written the
+ *                   whole stream to it. Not live: the domain is paused
+ *                   first and stays paused; a failed save resumes it if it
+ *                   was running. Live: the guest runs during the copy and
+ *                   is paused at the end (migration).
+ * Events appended: "memory" {actual_mb}; "vcpus" {online}.
+ *
  * Events: "state" {state, reason, detail} when the domain's state changes;
  * "console_reset" {detail}. seq numbers are per monitor, from 1, increasing.
  * The monitor keeps events until some client acknowledges them (at most
@@ -45,6 +71,10 @@
  * Names on the wire: states "running" "paused" "shutdown" "crashed"
  * "dying"; reasons "poweroff" "reboot" "suspend" "crash" "halt" (the order
  * of enum xc_dom_state and Xen's shutdown codes, enum xc_shutdown_reason).
+ *
+ * Restore: libxc runs xenhv with --incoming-fd N (a file or socket
+ * positioned at the engine's stream); QEMU starts with -incoming defer
+ * and loads it before the domain is reported up.
  *
  * Start-up: libxc runs xenhv with --ready-fd N; the monitor writes one
  * line there and closes it: "ok <pid>\n" once the domain is up, or
@@ -56,6 +86,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
@@ -76,9 +107,18 @@
 #define XHP_REQ_CONSOLE_READ	"console_read"
 #define XHP_REQ_SUBSCRIBE	"subscribe"
 #define XHP_REQ_ACK		"ack"
+#define XHP_REQ_BALLOON		"balloon"
+#define XHP_REQ_SETMAXMEM	"setmaxmem"
+#define XHP_REQ_VCPU_SET	"vcpu_set"
+#define XHP_REQ_VCPU_INFO	"vcpu_info"
+#define XHP_REQ_VCPU_PIN	"vcpu_pin"
+#define XHP_REQ_SCHED_SET	"sched_set"
+#define XHP_REQ_SAVE		"save"
 
 #define XHP_EV_STATE		"state"
 #define XHP_EV_CONSOLE_RESET	"console_reset"
+#define XHP_EV_MEMORY		"memory"
+#define XHP_EV_VCPUS		"vcpus"
 
 /* Error codes of error replies; stable, append-only. */
 enum xhp_err {
@@ -161,6 +201,12 @@ const char *xhp_state_name(int state);
 int xhp_state_from_name(const char *name);
 const char *xhp_reason_name(int reason);
 int xhp_reason_from_name(const char *name);
+
+/* One sendmsg of data on a stream socket with fd attached (SCM_RIGHTS)
+ * to its first byte: how a descriptor travels with the request naming
+ * it, to the monitor and on to QEMU. Returns what sendmsg does (no
+ * SIGPIPE); the caller sends any rest without it. */
+ssize_t xhp_send_fd(int sock, const void *data, size_t len, int fd);
 
 /* Console bytes travel as base64 (JSON strings must be UTF-8). */
 char *xhp_b64_encode(const void *data, size_t len, size_t *outlen);

@@ -1,0 +1,300 @@
+/* save.c: the engine's state to and from a descriptor: a save is QMP
+ * migrate to a descriptor passed to QEMU (getfd), a restore is a QEMU
+ * started with -incoming defer loading from one (migrate-incoming). The
+ * descriptor is a file for xm save, a socket for a migration: either
+ * way the stream never passes through the monitor or xend. */
+#include "xenhv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xenhv-proto.h"
+#include "xu.h"
+
+#define POLL_MS			100
+/* A save or load that makes no progress at all for this long failed. */
+#define STALL_LIMIT_S		120
+/* Restores may take a while; the start-up limit grows to this. */
+#define RESTORE_LIMIT_S		600
+
+/* One migration, outgoing (save) or incoming (restore), watched by polling
+ * query-migrate until it ends. */
+struct mig {
+	struct xhv_dom *d;
+	bool incoming, live, was_running;
+	int fd;
+	xhv_save_cb done;
+	void *opaque;
+	struct event *timer;
+	uint64_t last_bytes;
+	double last_progress;
+};
+
+static void mig_poll(evutil_socket_t fd, short what, void *arg);
+
+static void
+mig_free(struct mig *m)
+{
+	if (m->d->mig == m)
+		m->d->mig = NULL;
+	if (m->timer != NULL)
+		event_free(m->timer);
+	if (m->fd >= 0)
+		close(m->fd);
+	free(m);
+}
+
+static void
+mig_arm(struct mig *m)
+{
+	struct timeval tv = { 0, POLL_MS * 1000 };
+
+	if (m->timer == NULL)
+		m->timer = evtimer_new(m->d->base, mig_poll, m);
+	evtimer_add(m->timer, &tv);
+}
+
+static void
+resumed(void *opaque, yajl_val ret, const char *err)
+{
+	if (err != NULL)
+		xhv_log("cannot resume the domain after a failed save: %s", err);
+}
+
+/* The end of a save: a failed one leaves the domain as it was. */
+static void
+save_end(struct mig *m, int code, const char *msg, uint64_t bytes)
+{
+	struct xhv_dom *d = m->d;
+
+	d->saving = false;
+	if (code != 0) {
+		xhv_log("save failed: %s", msg);
+		if (m->was_running)
+			qmp_command(d->qmp, "cont", NULL, resumed, NULL, 0);
+	} else {
+		xhv_log("saved: %llu bytes", (unsigned long long)bytes);
+	}
+	m->done(m->opaque, code, msg, bytes);
+	mig_free(m);
+}
+
+static void
+incoming_end(struct mig *m, const char *msg)
+{
+	struct xhv_dom *d = m->d;
+
+	if (msg != NULL) {
+		char *text = xu_asprintf("the saved state cannot be loaded: %s", msg);
+
+		mig_free(m);
+		xhv_start_fail(d, XHP_E_ENGINE, text);
+	}
+	xhv_log("saved state loaded");
+	mig_free(m);
+	xhv_start_running(d);
+}
+
+static void
+mig_fail(struct mig *m, const char *msg)
+{
+	if (m->incoming)
+		incoming_end(m, msg);
+	else
+		save_end(m, XHP_E_ENGINE, msg, 0);
+}
+
+static void
+got_status(void *opaque, yajl_val ret, const char *err)
+{
+	struct mig *m = opaque;
+	const char *status = YAJL_GET_STRING(qmp_member(ret, "status"));
+	const char *desc = YAJL_GET_STRING(qmp_member(ret, "error-desc"));
+	yajl_val ram = qmp_member(ret, "ram"), tr = qmp_member(ram, "transferred");
+	uint64_t bytes = YAJL_IS_INTEGER(tr) && tr->u.number.i > 0 ?
+	    (uint64_t)tr->u.number.i : 0;
+	char msg[300];
+
+	if (err != NULL) {
+		mig_fail(m, err);
+		return;
+	}
+	if (status == NULL || strcmp(status, "none") == 0 ||
+	    strcmp(status, "setup") == 0 || strcmp(status, "active") == 0 ||
+	    strcmp(status, "device") == 0 || strcmp(status, "pre-switchover") == 0) {
+		if (bytes != m->last_bytes) {
+			m->last_bytes = bytes;
+			m->last_progress = xhv_now();
+		} else if (xhv_now() - m->last_progress > STALL_LIMIT_S) {
+			snprintf(msg, sizeof(msg), "no progress for %d s", STALL_LIMIT_S);
+			qmp_command(m->d->qmp, "migrate_cancel", NULL, NULL, NULL, 0);
+			mig_fail(m, msg);
+			return;
+		}
+		mig_arm(m);
+		return;
+	}
+	if (strcmp(status, "completed") == 0) {
+		if (m->incoming)
+			incoming_end(m, NULL);
+		else
+			save_end(m, 0, NULL, bytes);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "QEMU reports the transfer %.40s%s%.200s", status,
+	    desc ? ": " : "", desc ? desc : "");
+	mig_fail(m, msg);
+}
+
+static void
+mig_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct mig *m = arg;
+
+	if (qmp_command(m->d->qmp, "query-migrate", NULL, got_status, m, 0) < 0)
+		mig_fail(m, "QEMU's monitor went away");
+}
+
+static void
+started(void *opaque, yajl_val ret, const char *err)
+{
+	struct mig *m = opaque;
+
+	if (err != NULL) {
+		qmp_command(m->d->qmp, "closefd", "{\"fdname\":\"xenhv-mig\"}",
+		    NULL, NULL, 0);
+		mig_fail(m, err);
+		return;
+	}
+	m->last_progress = xhv_now();
+	mig_arm(m);
+}
+
+static void
+got_fd(void *opaque, yajl_val ret, const char *err)
+{
+	struct mig *m = opaque;
+	const char *cmd = m->incoming ? "migrate-incoming" : "migrate";
+
+	if (err != NULL) {
+		mig_fail(m, err);
+		return;
+	}
+	if (qmp_command(m->d->qmp, cmd, "{\"uri\":\"fd:xenhv-mig\"}", started, m, 0) < 0)
+		mig_fail(m, "QEMU's monitor went away");
+}
+
+/* Hands the descriptor to QEMU; our copy is closed once QEMU has its own. */
+static void
+pass_fd(struct mig *m)
+{
+	int rc = qmp_command_fd(m->d->qmp, "getfd", "{\"fdname\":\"xenhv-mig\"}", m->fd,
+	    got_fd, m, 0);
+
+	close(m->fd);
+	m->fd = -1;
+	if (rc < 0)
+		mig_fail(m, "cannot pass the descriptor to QEMU");
+}
+
+static void
+stopped(void *opaque, int code, const char *msg)
+{
+	struct mig *m = opaque;
+
+	if (code != 0) {
+		m->was_running = false;
+		mig_fail(m, msg);
+		return;
+	}
+	pass_fd(m);
+}
+
+static void
+tuned(void *opaque, yajl_val ret, const char *err)
+{
+	struct mig *m = opaque;
+
+	if (err != NULL)
+		xhv_log("migrate-set-parameters: %s", err);
+	/* Not live: the guest stops first, so the image is one instant. */
+	if (!m->live && m->d->state == XC_DOM_RUNNING) {
+		m->was_running = true;
+		xhv_qemu_op(m->d, "stop", NULL, XC_DOM_PAUSED, stopped, m);
+		return;
+	}
+	pass_fd(m);
+}
+
+void
+xhv_save(struct xhv_dom *d, int fd, bool live, xhv_save_cb done, void *opaque)
+{
+	struct mig *m;
+
+	if (d->state != XC_DOM_RUNNING && d->state != XC_DOM_PAUSED) {
+		close(fd);
+		done(opaque, XHP_E_STATE, "only a running or paused domain can be saved", 0);
+		return;
+	}
+	if (d->saving || d->vcpu_busy) {
+		close(fd);
+		done(opaque, XHP_E_STATE, d->saving ? "a save is already in progress" :
+		    "a vCPU change is in progress", 0);
+		return;
+	}
+	if (d->hot_unplugged) {
+		/* QEMU 7.2 aborts with a corrupted heap migrating such a guest,
+		 * which would lose it: refuse, the domain runs on */
+		close(fd);
+		done(opaque, XHP_E_UNSUPPORTED, "this QEMU cannot save a domain after "
+		    "a hot-plugged vCPU was removed from it (it would crash); reboot "
+		    "the domain first", 0);
+		return;
+	}
+	m = xu_calloc(1, sizeof(*m));
+	d->mig = m;
+	m->d = d;
+	m->fd = fd;
+	m->live = live;
+	m->done = done;
+	m->opaque = opaque;
+	d->saving = true;
+	xhv_log("saving (%s)", live ? "live" : "paused");
+	/* A file or a local socket takes what QEMU gives: no bandwidth cap. */
+	if (qmp_command(d->qmp, "migrate-set-parameters",
+	    "{\"max-bandwidth\":1099511627776}", tuned, m, 0) < 0)
+		save_end(m, XHP_E_ENGINE, "QEMU's monitor is not available", 0);
+}
+
+void
+xhv_incoming(struct xhv_dom *d)
+{
+	struct mig *m = xu_calloc(1, sizeof(*m));
+	struct timeval tv = { RESTORE_LIMIT_S, 0 };
+
+	d->mig = m;
+	m->d = d;
+	m->incoming = true;
+	m->fd = d->cfg.incoming_fd;
+	d->cfg.incoming_fd = -1;
+	evtimer_add(d->start_timer, &tv);
+	xhv_log("loading the saved state");
+	pass_fd(m);
+}
+
+void
+xhv_save_abort(struct xhv_dom *d)
+{
+	struct mig *m = d->mig;
+
+	if (m == NULL)
+		return;
+	if (m->incoming)
+		mig_free(m);
+	else
+		save_end(m, XHP_E_STATE, "the domain was destroyed while it was being "
+		    "saved", 0);
+}
