@@ -150,6 +150,12 @@ struct domain {
 	/* Managed and saved (xm suspend): halted, its checkpoint on disk. */
 	bool suspended;
 	bool saving;			/* a save is in flight */
+	/* Arriving by live migration in QEMU's TLS: its x509 directory
+	 * (migrate-engine.c), for the monitor's start. */
+	char *restore_tls;
+	/* A restore from a file in flight: a duplicate of the file's
+	 * descriptor, whose offset is QEMU's (progress); -1 otherwise. */
+	int restore_pos_fd;
 
 	int refs;
 	bool removed;			/* out of the table; freed at refs 0 */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -595,6 +596,36 @@ relocation_sxp(struct relocation *rl, const char *uuid)
 	return v;
 }
 
+/* A save or a restore from a file in flight: what QEMU has written (its
+ * monitor counts) or read (the file's offset, shared with QEMU). */
+static struct xv *
+file_status(struct domain *d)
+{
+	struct xv *v;
+	uint64_t bytes = 0, total = 0;
+	int64_t downtime;
+	struct stat st;
+	off_t pos;
+
+	if (d->restore_pos_fd >= 0) {
+		pos = lseek(d->restore_pos_fd, 0, SEEK_CUR);
+		bytes = pos > 0 ? (uint64_t)pos : 0;
+		if (fstat(d->restore_pos_fd, &st) == 0 && st.st_size > 0)
+			total = (uint64_t)st.st_size;
+	} else if (!d->saving ||
+	    !mig_engine_progress(d, &bytes, &total, &downtime)) {
+		return NULL;
+	}
+	v = xv_struct();
+	xv_struct_set(v, "step", xv_str(d->saving ? "saving" : "restoring"));
+	xv_struct_set(v, "bytes", bytes > INT32_MAX ? xv_strf("%llu",
+	    (unsigned long long)bytes) : xv_int((int64_t)bytes));
+	xv_struct_set(v, "total", total > INT32_MAX ? xv_strf("%llu",
+	    (unsigned long long)total) : xv_int((int64_t)total));
+	xv_struct_set(v, "in_flight", xv_bool(true));
+	return v;
+}
+
 struct xv *
 relocation_status(struct relocation *rl, struct domain *d)
 {
@@ -604,9 +635,12 @@ relocation_status(struct relocation *rl, struct domain *d)
 	uint64_t bytes = 0, total = 0;
 	double rate = 0;
 
+	o = rl != NULL ? mig_out_find_uuid(rl, d->uuid) : NULL;
+	if (o == NULL && (v = file_status(d)) != NULL)
+		return v;
 	if (rl == NULL || store_mig_last(rl->x->store, d->uuid, &m) != XU_OK)
 		return NULL;
-	if ((o = mig_out_find_uuid(rl, d->uuid)) != NULL) {
+	if (o != NULL) {
 		mig_out_progress(o, &bytes, &total, &rate);
 		m.bytes = (int64_t)bytes;
 		m.total = (int64_t)total;
