@@ -260,6 +260,9 @@ req_getinfo(struct ctl_conn *cn, int64_t id, yajl_val args)
 	xhp_put_uint(g, "boot_mem_mb", d->boot_mem_mb);
 	xhp_put_uint(g, "cpu_weight", d->cfg.cpu_weight);
 	xhp_put_uint(g, "cpu_cap", d->cfg.cpu_cap);
+	xhp_put_uint(g, "mig_bytes", d->mig_bytes);
+	xhp_put_uint(g, "mig_total", d->mig_total);
+	xhp_put_int(g, "mig_downtime_ms", d->mig_downtime_ms);
 	if (d->cg.dir != NULL) {
 		char *cg = xu_asprintf("%s %s", cg_version_name(d->cg.version), d->cg.dir);
 
@@ -519,7 +522,8 @@ save_done(void *opaque, int code, const char *msg, uint64_t bytes)
 static void
 req_save(struct ctl_conn *cn, int64_t id, yajl_val args)
 {
-	bool live = false;
+	struct xhv_save_params p = { false, 0, NULL, NULL };
+	uint64_t downtime = 0;
 	int fd = conn_take_fd(cn);
 
 	if (fd < 0) {
@@ -527,8 +531,13 @@ req_save(struct ctl_conn *cn, int64_t id, yajl_val args)
 		    "with the request");
 		return;
 	}
-	(void)xhp_get_bool(args, "live", &live);
-	xhv_save(cn->ctl->d, fd, live, save_done, later_new(cn, id));
+	(void)xhp_get_bool(args, "live", &p.live);
+	/* optional, for migrations: the pause QEMU aims at, QEMU's TLS */
+	if (xhp_get_uint(args, "downtime_ms", &downtime) && downtime <= 60000)
+		p.downtime_ms = (unsigned)downtime;
+	(void)xhp_get_str(args, "tls_dir", &p.tls_dir);
+	(void)xhp_get_str(args, "tls_host", &p.tls_host);
+	xhv_save(cn->ctl->d, fd, &p, save_done, later_new(cn, id));
 }
 
 static void

@@ -281,6 +281,8 @@ on_qmp_event(void *opaque, const char *name, yajl_val data)
 	} else if (strcmp(name, "RESUME") == 0) {
 		if (d->ready && d->state == XC_DOM_PAUSED)
 			xhv_set_state(d, XC_DOM_RUNNING, d->reason, "");
+		if (d->announce_pending)
+			xhv_announce(d);
 	} else if (strcmp(name, "DEVICE_DELETED") == 0) {
 		xhv_devices_event(d, data);
 	} else {
@@ -455,6 +457,8 @@ xhv_start(struct xhv_dom *d)
 	close(serial[1]);
 	close(qmp[1]);
 	close(qlog);
+	if (d->qemu_pid > 0)
+		xhv_log("QEMU pid %d", (int)d->qemu_pid);
 	if (d->qemu_pid < 0) {
 		d->qemu_pid = 0;
 		close(serial[0]);

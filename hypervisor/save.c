@@ -26,6 +26,8 @@ struct mig {
 	struct xhv_dom *d;
 	bool incoming, live, was_running;
 	int fd;
+	unsigned downtime_ms;
+	char *tls_dir, *tls_host;	/* TLS: QEMU's x509 directory, peer */
 	xhv_save_cb done;
 	void *opaque;
 	struct event *timer;
@@ -44,6 +46,8 @@ mig_free(struct mig *m)
 		event_free(m->timer);
 	if (m->fd >= 0)
 		close(m->fd);
+	free(m->tls_dir);
+	free(m->tls_host);
 	free(m);
 }
 
@@ -95,6 +99,7 @@ incoming_end(struct mig *m, const char *msg)
 	}
 	xhv_log("saved state loaded");
 	mig_free(m);
+	d->announce_pending = true;
 	xhv_start_running(d);
 }
 
@@ -121,6 +126,15 @@ got_status(void *opaque, yajl_val ret, const char *err)
 	if (err != NULL) {
 		mig_fail(m, err);
 		return;
+	}
+	if (!m->incoming) {
+		yajl_val tot = qmp_member(ram, "total"), dt = qmp_member(ret, "downtime");
+
+		m->d->mig_bytes = bytes;
+		if (YAJL_IS_INTEGER(tot) && tot->u.number.i > 0)
+			m->d->mig_total = (uint64_t)tot->u.number.i;
+		if (YAJL_IS_INTEGER(dt))
+			m->d->mig_downtime_ms = dt->u.number.i;
 	}
 	if (status == NULL || strcmp(status, "none") == 0 ||
 	    strcmp(status, "setup") == 0 || strcmp(status, "active") == 0 ||
@@ -218,10 +232,16 @@ tuned(void *opaque, yajl_val ret, const char *err)
 {
 	struct mig *m = opaque;
 
-	if (err != NULL)
+	if (err != NULL) {
+		/* TLS asked for and not set up: never stream in clear instead */
+		if (m->tls_dir != NULL) {
+			mig_fail(m, err);
+			return;
+		}
 		xhv_log("migrate-set-parameters: %s", err);
+	}
 	/* Not live: the guest stops first, so the image is one instant. */
-	if (!m->live && m->d->state == XC_DOM_RUNNING) {
+	if (!m->incoming && !m->live && m->d->state == XC_DOM_RUNNING) {
 		m->was_running = true;
 		xhv_qemu_op(m->d, "stop", NULL, XC_DOM_PAUSED, stopped, m);
 		return;
@@ -229,8 +249,137 @@ tuned(void *opaque, yajl_val ret, const char *err)
 	pass_fd(m);
 }
 
+/* The migration's parameters as QMP wants them: a file or a local socket
+ * takes what QEMU gives (no bandwidth cap); TLS names the credentials
+ * object, or is switched off ("") after an earlier TLS migration. */
+static char *
+params_json(const struct mig *m)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+	char *out;
+
+	yajl_gen_map_open(g);
+	yajl_gen_string(g, (const unsigned char *)"max-bandwidth", 13);
+	yajl_gen_integer(g, 1099511627776LL);
+	if (m->downtime_ms > 0) {
+		yajl_gen_string(g, (const unsigned char *)"downtime-limit", 14);
+		yajl_gen_integer(g, m->downtime_ms);
+	}
+	yajl_gen_string(g, (const unsigned char *)"tls-creds", 9);
+	yajl_gen_string(g, (const unsigned char *)(m->tls_dir ? "xenhv-tls" : ""),
+	    m->tls_dir ? 9 : 0);
+	if (!m->incoming) {
+		const char *h = m->tls_host ? m->tls_host : "";
+
+		yajl_gen_string(g, (const unsigned char *)"tls-hostname", 12);
+		yajl_gen_string(g, (const unsigned char *)h, strlen(h));
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	out = xu_strndup((const char *)buf, len);
+	yajl_gen_free(g);
+	return out;
+}
+
+static void
+caps_set(void *opaque, yajl_val ret, const char *err)
+{
+	struct mig *m = opaque;
+	char *json = params_json(m);
+
+	if (err != NULL)
+		xhv_log("migrate-set-capabilities: %s", err);
+	if (qmp_command(m->d->qmp, "migrate-set-parameters", json, tuned, m, 0) < 0)
+		mig_fail(m, "QEMU's monitor is not available");
+	free(json);
+}
+
+/* A live migration whose guest dirties memory faster than the link
+ * carries it would never end: auto-converge lets QEMU slow the guest's
+ * vCPUs down until it does. */
+static void
+set_params(struct mig *m)
+{
+	const char *caps = m->live && !m->incoming ?
+	    "{\"capabilities\":[{\"capability\":\"auto-converge\",\"state\":true}]}" :
+	    "{\"capabilities\":[{\"capability\":\"auto-converge\",\"state\":false}]}";
+
+	if (m->incoming) {
+		caps_set(m, NULL, NULL);
+		return;
+	}
+	if (qmp_command(m->d->qmp, "migrate-set-capabilities", caps, caps_set, m,
+	    0) < 0)
+		mig_fail(m, "QEMU's monitor is not available");
+}
+
+static void
+tls_added(void *opaque, yajl_val ret, const char *err)
+{
+	struct mig *m = opaque;
+	char *msg;
+
+	if (err != NULL) {
+		msg = xu_asprintf("QEMU cannot load the TLS credentials in %s: %s",
+		    m->tls_dir, err);
+		mig_fail(m, msg);
+		free(msg);
+		return;
+	}
+	set_params(m);
+}
+
+/* QEMU's own TLS on the stream: the credentials object (the same id each
+ * time, so an earlier one goes first), then the parameters. */
+static void
+tls_removed(void *opaque, yajl_val ret, const char *err)
+{
+	struct mig *m = opaque;
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	const char *endpoint = m->incoming ? "server" : "client";
+	size_t len;
+	char *json;
+
+	yajl_gen_map_open(g);
+	yajl_gen_string(g, (const unsigned char *)"qom-type", 8);
+	yajl_gen_string(g, (const unsigned char *)"tls-creds-x509", 14);
+	yajl_gen_string(g, (const unsigned char *)"id", 2);
+	yajl_gen_string(g, (const unsigned char *)"xenhv-tls", 9);
+	yajl_gen_string(g, (const unsigned char *)"dir", 3);
+	yajl_gen_string(g, (const unsigned char *)m->tls_dir, strlen(m->tls_dir));
+	yajl_gen_string(g, (const unsigned char *)"endpoint", 8);
+	yajl_gen_string(g, (const unsigned char *)endpoint, strlen(endpoint));
+	yajl_gen_string(g, (const unsigned char *)"verify-peer", 11);
+	yajl_gen_bool(g, 1);
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	json = xu_strndup((const char *)buf, len);
+	yajl_gen_free(g);
+	if (qmp_command(m->d->qmp, "object-add", json, tls_added, m, 0) < 0)
+		mig_fail(m, "QEMU's monitor is not available");
+	free(json);
+}
+
+static void
+mig_setup(struct mig *m)
+{
+	m->d->mig_bytes = m->d->mig_total = 0;
+	m->d->mig_downtime_ms = -1;
+	if (m->tls_dir == NULL) {
+		set_params(m);
+		return;
+	}
+	if (qmp_command(m->d->qmp, "object-del", "{\"id\":\"xenhv-tls\"}",
+	    tls_removed, m, 0) < 0)
+		mig_fail(m, "QEMU's monitor is not available");
+}
+
 void
-xhv_save(struct xhv_dom *d, int fd, bool live, xhv_save_cb done, void *opaque)
+xhv_save(struct xhv_dom *d, int fd, const struct xhv_save_params *p,
+    xhv_save_cb done, void *opaque)
 {
 	struct mig *m;
 
@@ -245,28 +394,32 @@ xhv_save(struct xhv_dom *d, int fd, bool live, xhv_save_cb done, void *opaque)
 		    "a vCPU change is in progress", 0);
 		return;
 	}
-	if (d->hot_unplugged) {
-		/* QEMU 7.2 aborts with a corrupted heap migrating such a guest,
-		 * which would lose it: refuse, the domain runs on */
-		close(fd);
-		done(opaque, XHP_E_UNSUPPORTED, "this QEMU cannot save a domain after "
-		    "a hot-plugged vCPU was removed from it (it would crash); reboot "
-		    "the domain first", 0);
-		return;
-	}
 	m = xu_calloc(1, sizeof(*m));
 	d->mig = m;
 	m->d = d;
 	m->fd = fd;
-	m->live = live;
+	m->live = p->live;
+	m->downtime_ms = p->downtime_ms;
+	m->tls_dir = p->tls_dir ? xu_strdup(p->tls_dir) : NULL;
+	m->tls_host = p->tls_host ? xu_strdup(p->tls_host) : NULL;
 	m->done = done;
 	m->opaque = opaque;
 	d->saving = true;
-	xhv_log("saving (%s)", live ? "live" : "paused");
-	/* A file or a local socket takes what QEMU gives: no bandwidth cap. */
-	if (qmp_command(d->qmp, "migrate-set-parameters",
-	    "{\"max-bandwidth\":1099511627776}", tuned, m, 0) < 0)
-		save_end(m, XHP_E_ENGINE, "QEMU's monitor is not available", 0);
+	xhv_log("saving (%s%s)", p->live ? "live" : "paused",
+	    p->tls_dir ? ", TLS" : "");
+	mig_setup(m);
+}
+
+void
+xhv_announce(struct xhv_dom *d)
+{
+	d->announce_pending = false;
+	/* QEMU's defaults (reference perf-anchors 5.2): 5 rounds from 50 ms */
+	if (qmp_command(d->qmp, "announce-self", "{\"initial\":50,\"max\":550,"
+	    "\"rounds\":5,\"step\":100}", NULL, NULL, 0) < 0)
+		xhv_log("cannot announce the guest's network addresses");
+	else
+		xhv_log("announcing the guest's network addresses");
 }
 
 void
@@ -280,9 +433,14 @@ xhv_incoming(struct xhv_dom *d)
 	m->incoming = true;
 	m->fd = d->cfg.incoming_fd;
 	d->cfg.incoming_fd = -1;
+	if (d->cfg.incoming_tls != NULL)
+		m->tls_dir = xu_strdup(d->cfg.incoming_tls);
 	evtimer_add(d->start_timer, &tv);
-	xhv_log("loading the saved state");
-	pass_fd(m);
+	xhv_log("loading the saved state%s", m->tls_dir ? " (TLS)" : "");
+	if (m->tls_dir != NULL)
+		mig_setup(m);
+	else
+		pass_fd(m);
 }
 
 void

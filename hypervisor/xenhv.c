@@ -140,6 +140,7 @@ dom_dispose(struct xhv_dom *d)
 	free(d->vcpu_tids);
 	free(c->affinity);
 	free(c->cgroup_root);
+	free(c->incoming_tls);
 	if (c->incoming_fd >= 0)
 		close(c->incoming_fd);
 	free(c->name);
@@ -366,6 +367,7 @@ usage(void)
 	    "  [--qemu PATH] [--ready-fd FD] [--foreground] [--cpu-weight N]\n"
 	    "  [--cpu-cap N] [--affinity VCPU:CPULIST]... [--incoming-fd FD]\n"
 	    "  [--cgroup-root DIR] [--device JSON]... [--hotplug-slots N]\n"
+	    "  [--incoming-tls X509DIR]\n"
 	    "The per-domain monitor; libxc starts it (xc_domain_create).\n", stderr);
 	exit(2);
 }
@@ -451,6 +453,7 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		{ "cpu-cap", required_argument, NULL, 'C' },
 		{ "affinity", required_argument, NULL, 'A' },
 		{ "incoming-fd", required_argument, NULL, 'I' },
+		{ "incoming-tls", required_argument, NULL, 'T' },
 		{ "cgroup-root", required_argument, NULL, 'G' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "hotplug-slots", required_argument, NULL, 'S' },
@@ -500,6 +503,7 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 			aff[naff++] = optarg;
 			break;
 		case 'I': c->incoming_fd = (int)num_arg("incoming-fd", optarg, 65535); break;
+		case 'T': free(c->incoming_tls); c->incoming_tls = xu_strdup(optarg); break;
 		case 'G': free(c->cgroup_root); c->cgroup_root = xu_strdup(optarg); break;
 		case 'D': {
 			char err[256];
@@ -618,6 +622,7 @@ main(int argc, char **argv)
 	d->ready_fd = -1;
 	d->lock_fd = -1;
 	d->cfg.incoming_fd = -1;
+	d->mig_downtime_ms = -1;
 	d->requested_reason = -1;
 	d->next_seq = 1;
 	foreground = parse_args(d, argc, argv);

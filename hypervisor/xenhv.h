@@ -37,6 +37,7 @@ struct xhv_config {
 	unsigned cpu_weight, cpu_cap;	/* credit scheduler (cgroup) */
 	struct xu_cpumap *affinity;	/* maxvcpus maps (all CPUs by default) */
 	int incoming_fd;	/* restore: the engine's stream; else -1 */
+	char *incoming_tls;	/* migration in over TLS: QEMU's x509 dir */
 	char *cgroup_root;	/* the cgroup mount root */
 	struct xc_device *devices;	/* --device, in the guest's order */
 	size_t ndevices;
@@ -86,6 +87,12 @@ struct xhv_dom {
 	bool hot_unplugged;		/* a hot-plugged vCPU was removed */
 	bool saving;			/* a save is in flight (save.c) */
 	struct mig *mig;		/* the save or restore in flight */
+	/* The last figures of the migration in flight or done (save.c),
+	 * for getinfo; announce the guest's MACs when it first runs after
+	 * an incoming stream (the network learns where it now is). */
+	uint64_t mig_bytes, mig_total;
+	int64_t mig_downtime_ms;
+	bool announce_pending;
 
 	struct console *con;
 	struct control *ctl;
@@ -182,8 +189,16 @@ unsigned xhv_host_cpus(void);
  * byte count, or an xhp_err code and a message. */
 typedef void (*xhv_save_cb)(void *opaque, int code, const char *msg,
     uint64_t bytes);
-void xhv_save(struct xhv_dom *d, int fd, bool live, xhv_save_cb done,
-    void *opaque);
+struct xhv_save_params {
+	bool live;
+	unsigned downtime_ms;		/* 0: QEMU's default */
+	const char *tls_dir;		/* QEMU's x509 directory, NULL: plain */
+	const char *tls_host;		/* the name the peer's certificate has */
+};
+void xhv_save(struct xhv_dom *d, int fd, const struct xhv_save_params *p,
+    xhv_save_cb done, void *opaque);
+/* The guest runs again after an incoming stream: QEMU announces it. */
+void xhv_announce(struct xhv_dom *d);
 /* Start-up of a restored domain: loads cfg.incoming_fd into QEMU, then
  * goes on as a fresh start does (xhv_start_fail on failure). */
 void xhv_incoming(struct xhv_dom *d);

@@ -135,6 +135,8 @@ monitor_argv(const xc_interface *xc, const struct xc_domain_config *cfg)
 	}
 	if (cfg->restore)
 		optu(&a, "--incoming-fd", INCOMING_FD);
+	if (cfg->restore && cfg->restore_tls_dir != NULL)
+		opt(&a, "--incoming-tls", cfg->restore_tls_dir);
 	return a.v;
 }
 
@@ -345,6 +347,12 @@ decode_info(xc_interface *xc, uint32_t domid, yajl_val b, struct xc_dominfo *inf
 		info->cpu_cap = (unsigned)cpu;
 	if (xhp_get_str(b, "cgroup", &name))
 		snprintf(info->cgroup, sizeof(info->cgroup), "%s", name);
+	info->mig_downtime_ms = -1;
+	if (xhp_get_uint(b, "mig_bytes", &mem))
+		info->mig_bytes = mem;
+	if (xhp_get_uint(b, "mig_total", &mem))
+		info->mig_total = mem;
+	(void)xhp_get_int(b, "mig_downtime_ms", &info->mig_downtime_ms);
 	return XC_OK;
 }
 

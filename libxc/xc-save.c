@@ -20,6 +20,16 @@ int
 xc_domain_save_start(xc_interface *xc, uint32_t domid, int fd, unsigned flags,
     int *wait_fd)
 {
+	struct xc_migrate_params p = { flags, 0, NULL, NULL };
+
+	return xc_domain_migrate_start(xc, domid, fd, &p, wait_fd);
+}
+
+int
+xc_domain_migrate_start(xc_interface *xc, uint32_t domid, int fd,
+    const struct xc_migrate_params *p, int *wait_fd)
+{
+	unsigned flags = p->flags;
 	struct xcp_conn *c = xu_calloc(1, sizeof(*c));
 	yajl_gen g;
 	int rc;
@@ -36,6 +46,12 @@ xc_domain_save_start(xc_interface *xc, uint32_t domid, int fd, unsigned flags,
 	}
 	g = xcp_conn_begin(c, XHP_REQ_SAVE);
 	xhp_put_bool(g, "live", (flags & XC_SAVE_LIVE) != 0);
+	if (p->downtime_ms > 0)
+		xhp_put_uint(g, "downtime_ms", p->downtime_ms);
+	if (p->tls_dir != NULL)
+		xhp_put_str(g, "tls_dir", p->tls_dir);
+	if (p->tls_host != NULL)
+		xhp_put_str(g, "tls_host", p->tls_host);
 	if ((rc = xcp_conn_send(xc, c, g, fd, XC_REQUEST_TIMEOUT_MS)) != XC_OK) {
 		xcp_conn_close(c);
 		free(c);

@@ -269,6 +269,8 @@ static const struct xend_opt_def opt_table[] = {
 	P("xend-relocation-server-ssl-cert-file", NULL,
 	    "TLS certificate of the migration server"),
 	B("xend-relocation-ssl", "no", "migrate out over TLS by default"),
+	P("xend-relocation-ssl-ca-file", XEN_SYSCONFDIR "/xen/xend-relocation-ca.pem",
+	    "CA certificate that signs every relocation host's certificate"),
 	S("xend-address", "", NULL, "address of the legacy HTTP server"),
 	S("xend-relocation-address", "", NULL,
 	    "address or interface the migration server listens on"),

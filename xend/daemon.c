@@ -25,6 +25,7 @@
 #include "domain.h"
 #include "log.h"
 #include "methods.h"
+#include "relocation.h"
 #include "rpc-server.h"
 #include "store.h"
 #include "xend-options.h"
@@ -224,6 +225,7 @@ static void
 xend_dispose(struct xend *x)
 {
 	rpc_server_free(x->rpc);
+	relocation_free(x->reloc);
 	domains_free(x->domains);
 	network_free(x);
 	xs_server_free(x->xs_server);
@@ -404,6 +406,12 @@ start_services(struct xend *x, struct notify *n)
 	x->domains = domains_new(x);
 	devices_reconcile(x);
 	rpc_server_set_lookup(x->rpc, domains_lookup_hook, x->domains);
+	/* after re-adoption: the migration records name domains */
+	if (relocation_start(x, &x->reloc, &err) != XU_OK) {
+		notify_fail(n, "xend: %s", err.msg);
+		return -1;
+	}
+	relocation_reconcile(x->reloc);
 	domains_xend_started(x->domains);
 	return 0;
 }
@@ -496,6 +504,8 @@ out:
 	/* the socket goes first: nobody may connect to a dying xend */
 	rpc_server_free(x->rpc);
 	x->rpc = NULL;
+	relocation_free(x->reloc);
+	x->reloc = NULL;
 	/* subscriptions end; every domain runs on under its monitor */
 	domains_free(x->domains);
 	x->domains = NULL;

@@ -16,6 +16,7 @@ struct accel;
 struct domains;
 struct xenstore;
 struct xs_server;
+struct relocation;
 
 /* Everything one running xend holds; handlers reach it through
  * rpc_call.opaque. */
@@ -35,6 +36,7 @@ struct xend {
 	struct accel *accel;
 	struct domains *domains;	/* domain.h */
 	struct network *net;		/* network.c: the network script */
+	struct relocation *reloc;	/* relocation.h; NULL: none */
 	time_t started;
 	int stop_signal;	/* the signal that ended the loop */
 	bool stopping;		/* on_xend_stop under way */

@@ -169,6 +169,17 @@ starting_poll(evutil_socket_t fd, short what, void *arg)
 	domain_unref(d);
 }
 
+void
+domain_adopt_hurry(struct domain *d)
+{
+	struct timeval tv = { 1, 0 };
+
+	if (d->adopt_timer == NULL)
+		return;
+	d->adopt_deadline = domain_now();
+	evtimer_add(d->adopt_timer, &tv);
+}
+
 static void
 wait_for_start(struct domain *d)
 {

@@ -85,6 +85,10 @@ start_end(struct domain_start *s, int rc, const char *msg)
 	if (rc == XC_ERR_EXISTS && retry_domid(s))
 		return;
 	d->start = NULL;
+	if (d->restore_pos_fd >= 0) {
+		close(d->restore_pos_fd);
+		d->restore_pos_fd = -1;
+	}
 	if (s->ev != NULL)
 		event_free(s->ev);
 	if (s->restore_fd >= 0)
@@ -196,6 +200,7 @@ monitor_config(const struct domain *d, bool paused, enum xc_accel accel,
 	cfg->n_affinity = d->cfg.affinity != NULL ? d->cfg.maxvcpus : 0;
 	cfg->restore = restore_fd >= 0;
 	cfg->restore_fd = restore_fd;
+	cfg->restore_tls_dir = restore_fd >= 0 ? d->restore_tls : NULL;
 }
 
 static void start_go(void *arg);

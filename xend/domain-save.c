@@ -287,6 +287,8 @@ domain_restore_from(struct domains *t, const char *path, bool paused,
 		close(fd);
 		return err->rc ? err->rc : XU_ERR_INVALID;
 	}
+	/* its offset is QEMU's as it reads: the progress xm shows */
+	d->restore_pos_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if ((rc = domain_admit(d, "restore", err)) != XU_OK ||
 	    (rc = domain_launch(d, paused, fd, done, arg, err)) != XU_OK) {
 		close(fd);

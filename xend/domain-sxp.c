@@ -11,6 +11,7 @@
 
 #include "daemon.h"
 #include "device.h"
+#include "relocation.h"
 #include "log.h"
 
 /* reference 3.2: XEN_API_VM_POWER_STATE */
@@ -267,7 +268,7 @@ add_devices(struct xv *l, struct domain *d)
 struct xv *
 domain_sxp(struct domain *d, bool full)
 {
-	struct xv *l, *image;
+	struct xv *l, *image, *mig;
 	char state[7];
 
 	if (d->is_dom0)
@@ -292,5 +293,7 @@ domain_sxp(struct domain *d, bool full)
 		pair_str(l, "shutdown_reason", stop_reason(d));
 	if (full)
 		add_devices(l, d);
+	if (full && (mig = relocation_sxp(d->tab->x->reloc, d->uuid)) != NULL)
+		xv_append(l, mig);
 	return l;
 }

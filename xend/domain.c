@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <sys/time.h>
 
@@ -37,6 +38,7 @@ domain_new(struct domains *t)
 
 	d->tab = t;
 	d->ev_fd = -1;
+	d->restore_pos_fd = -1;
 	d->refs = 1;
 	d->phase = DOM_PHASE_STARTING;
 	domain_config_init(&d->cfg);
@@ -63,6 +65,9 @@ domain_unref(struct domain *d)
 		free(w);
 	}
 	free(d->name);
+	free(d->restore_tls);
+	if (d->restore_pos_fd >= 0)
+		close(d->restore_pos_fd);
 	xv_free(d->vm);
 	devices_free(d->devs);
 	domain_config_dispose(&d->cfg);

@@ -155,6 +155,12 @@ struct domain {
 	/* Managed and saved (xm suspend): halted, its checkpoint on disk. */
 	bool suspended;
 	bool saving;			/* a save is in flight */
+	/* Arriving by live migration in QEMU's TLS: its x509 directory
+	 * (migrate-engine.c), for the monitor's start. */
+	char *restore_tls;
+	/* A restore from a file in flight: a duplicate of the file's
+	 * descriptor, whose offset is QEMU's (progress); -1 otherwise. */
+	int restore_pos_fd;
 
 	int refs;
 	bool removed;			/* out of the table; freed at refs 0 */
@@ -360,6 +366,10 @@ void domain_ack(struct domain *d);
 /* ---- re-adoption (domain-adopt.c) ---------------------------------- */
 
 void domains_reconcile(struct domains *t);
+/* A record found 'starting' whose start nobody waits for any more (an
+ * incoming migration that was never committed): decided at the next look,
+ * in a second, instead of after the full wait. */
+void domain_adopt_hurry(struct domain *d);
 
 /* ---- the domain SXP (domain-sxp.c) --------------------------------- */
 

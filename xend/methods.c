@@ -27,6 +27,12 @@ const struct rpc_method xend_methods[] = {
 	    "The domain's vCPUs: online, CPU, time, affinity." },
 	{ "xend.domain.getpauseflag", "d", dom_get_pause_flag,
 	    "Whether the administrator marked the domain paused." },
+	{ "xend.domain.migrate", "ds|bxxbb", dom_migrate,
+	    "Move a domain to another host's xend (dst, live, port, node, ssl, "
+	    "chs); answers once it runs there." },
+	{ "xend.domain.migrationStatus", "d", dom_migration_status,
+	    "A domain's migration, save or restore in flight, or its last "
+	    "migration: step, bytes, total, rate." },
 	{ "xend.domain.maxmem_set", "di", dom_maxmem_set,
 	    "Set the memory ceiling (maxmem, MiB)." },
 	{ "xend.domain.new", "l", dom_new,

@@ -34,6 +34,9 @@ int dom_get_pause_flag(struct rpc_call *c);
 int dom_get_restart_count(struct rpc_call *c);
 int dom_wait_for_devices(struct rpc_call *c);
 
+/* migrate-methods.c: live migration. */
+int dom_migrate(struct rpc_call *c);
+int dom_migration_status(struct rpc_call *c);
 /* resource-methods.c: memory, vCPUs, scheduler. */
 int dom_set_memory_target(struct rpc_call *c);
 int dom_maxmem_set(struct rpc_call *c);

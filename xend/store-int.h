@@ -1,4 +1,4 @@
-/* store-int.h: what the store's other files (store-xs.c, store-locks.c)
+/* store-int.h: what the store's other files (store-xs.c, store-locks.c, store-mig.c)
  * share with store.c: cached prepared statements and its error handling.
  * Not for the rest of xend, which sees only store.h. */
 #ifndef XEND_STORE_INT_H

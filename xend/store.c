@@ -64,6 +64,27 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (key, uuid, devid)"
 	");"
 	"CREATE INDEX disk_locks_uuid ON disk_locks (uuid);",
+	/* 3: migrations, both directions (store-mig.c): every step is
+	 * recorded before it is acted upon. */
+	"CREATE TABLE migrations ("
+	"  id TEXT PRIMARY KEY NOT NULL,"	/* shared by both ends */
+	"  direction TEXT NOT NULL,"		/* in, out */
+	"  uuid TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  live INTEGER NOT NULL DEFAULT 0,"
+	"  ssl INTEGER NOT NULL DEFAULT 0,"
+	"  paused INTEGER NOT NULL DEFAULT 0,"	/* the guest was paused */
+	"  step TEXT NOT NULL,"
+	"  message TEXT,"
+	"  started REAL NOT NULL,"
+	"  ended REAL,"				/* NULL while in flight */
+	"  bytes INTEGER NOT NULL DEFAULT 0,"
+	"  total INTEGER NOT NULL DEFAULT 0,"
+	"  downtime_ms INTEGER NOT NULL DEFAULT -1,"
+	"  domid INTEGER NOT NULL DEFAULT 0"	/* this host's copy */
+	");"
+	"CREATE INDEX migrations_uuid ON migrations (uuid, started);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

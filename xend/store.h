@@ -153,4 +153,35 @@ int store_lock_release(struct store *st, const char *uuid, int64_t devid);
 /* Every lock row (for reconciliation); free each and the array. */
 int store_lock_list(struct store *st, struct store_lock **list, size_t *n);
 
+/* ---- migrations (store-mig.c) ------------------------------------------ */
+
+/* Migrations (store-mig.c): one row per migration and direction, kept
+ * after it ends (xm list -l shows a domain's last one; a source that lost
+ * its peer asks for a step by id). */
+struct store_mig {
+	char id[33];
+	char direction[4];	/* "in", "out" */
+	char uuid[37];
+	char *name;
+	char *peer;
+	bool live, ssl, paused;
+	char *step;		/* relocation-proto.h RELOC_STEP_* */
+	char *message;		/* NULL when none */
+	double started, ended;	/* ended 0 while in flight */
+	int64_t bytes, total, downtime_ms;	/* downtime -1: unknown */
+	int64_t domid;		/* this host's copy, 0 for none */
+};
+
+void store_mig_init(struct store_mig *m);
+void store_mig_dispose(struct store_mig *m);
+/* Inserts or replaces the row with m->id. */
+int store_mig_put(struct store *st, const struct store_mig *m);
+/* XU_ERR_NOT_FOUND when there is none. */
+int store_mig_get(struct store *st, const char *id, struct store_mig *m);
+/* The newest migration of a domain (either direction). */
+int store_mig_last(struct store *st, const char *uuid, struct store_mig *m);
+/* Every migration still in flight (ended is NULL), oldest first. Free each
+ * with store_mig_dispose and the array with free(). */
+int store_mig_unfinished(struct store *st, struct store_mig **list, size_t *n);
+
 #endif

@@ -10,6 +10,8 @@
 
 #include "console.h"
 #include "dominfo.h"
+#include "progress.h"
+#include "sxp.h"
 #include "xm.h"
 #include "xu.h"
 
@@ -64,10 +66,60 @@ absolute(const char *file)
 	return xu_asprintf("%s/%s", cwd, file);
 }
 
+/* The progress line of a save or restore on a terminal: the domain is
+ * named by what the poller may use (its UUID, or its name). */
+static struct xm_progress *
+progress_for(const char *dom, const char *verb, const char *path)
+{
+	struct xm_progress *p;
+	struct xv *params = xv_append(xv_list(), xv_str(dom));
+	char *label = xu_asprintf("%s %s", verb, path);
+
+	p = xm_progress_start(label, "xend.domain.migrationStatus", params);
+	xv_free(params);
+	free(label);
+	return p;
+}
+
+/* The UUID in a saved file's config (LinuxGuestRecord, a big-endian
+ * length, the (vm ...) SXP), or NULL: xend checks the file itself. */
+static char *
+saved_uuid(const char *path)
+{
+	unsigned char head[20];
+	struct xu_err err;
+	struct xv *vm = NULL;
+	char *sxp = NULL, *uuid = NULL;
+	uint32_t len;
+	FILE *fp = fopen(path, "re");
+
+	if (fp == NULL)
+		return NULL;
+	if (fread(head, 1, sizeof(head), fp) != sizeof(head) ||
+	    memcmp(head, "LinuxGuestRecord", 16) != 0)
+		goto out;
+	len = (uint32_t)head[16] << 24 | (uint32_t)head[17] << 16 |
+	    (uint32_t)head[18] << 8 | head[19];
+	if (len == 0 || len > (1u << 20))
+		goto out;
+	sxp = xu_malloc(len + 1);
+	if (fread(sxp, 1, len, fp) != len)
+		goto out;
+	if (sxp_parse_one(sxp, len, &vm, &err) == XU_OK &&
+	    xv_child_str(vm, "uuid", NULL) != NULL)
+		uuid = xu_strdup(xv_child_str(vm, "uuid", NULL));
+out:
+	xv_free(vm);
+	free(sxp);
+	fclose(fp);
+	return uuid;
+}
+
 int
 xm_cmd_save(struct xm_ctx *ctx, struct xm_args *args)
 {
 	char *path = absolute(args->argv[1]), *dir;
+	struct xm_progress *prog;
 	struct xv *params;
 	int rc;
 
@@ -83,7 +135,9 @@ xm_cmd_save(struct xm_ctx *ctx, struct xm_args *args)
 	params = xv_list();
 	xv_append(params, xv_str(path));
 	xv_append(params, xv_bool(xm_args_has(args, 'c')));
+	prog = progress_for(args->argv[0], "Saving", path);
 	rc = xm_dom_call("xend.domain.save", args->argv[0], params, NULL);
+	xm_progress_stop(prog);
 	free(path);
 	return rc;
 }
@@ -91,7 +145,8 @@ xm_cmd_save(struct xm_ctx *ctx, struct xm_args *args)
 int
 xm_cmd_restore(struct xm_ctx *ctx, struct xm_args *args)
 {
-	char *path = absolute(args->argv[0]);
+	char *path = absolute(args->argv[0]), *uuid;
+	struct xm_progress *prog;
 	struct xv *params, *res = NULL;
 	int rc;
 
@@ -104,7 +159,11 @@ xm_cmd_restore(struct xm_ctx *ctx, struct xm_args *args)
 	params = xv_list();
 	xv_append(params, xv_str(path));
 	xv_append(params, xv_bool(xm_args_has(args, 'p')));
+	uuid = saved_uuid(path);
+	prog = uuid != NULL ? progress_for(uuid, "Restoring", path) : NULL;
+	free(uuid);
 	rc = xm_rpc_call("xend.domain.restore", params, &res);
+	xm_progress_stop(prog);
 	xv_free(params);
 	xv_free(res);
 	free(path);

@@ -61,6 +61,15 @@ static const struct xm_opt detach_opts[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+static const struct xm_opt migrate_opts[] = {
+	{ 'l', "live", NULL, "Use live migration: the guest runs while its memory is copied." },
+	{ 'p', "port", "PORT", "Use the given port for the destination's relocation server (default: xend-relocation-port, or xend-relocation-ssl-port with --ssl)." },
+	{ 'n', "node", "NODE", "Use the given NUMA node on the destination (accepted, not used)." },
+	{ 's', "ssl", NULL, "Use TLS: the control connection and QEMU's stream are encrypted, both hosts authenticated." },
+	{ 'c', "change_home_server", NULL, "Change the home server for managed domains (accepted, not used)." },
+	{ 0, NULL, NULL, NULL },
+};
+
 static const struct xm_opt uptime_opts[] = {
 	{ 's', "short", NULL, "One line per domain, in the style of uptime(1)." },
 	{ 0, NULL, NULL, NULL },
@@ -122,6 +131,8 @@ const struct xm_cmd xm_commands[] = {
 	  list_opts, 0, -1, xm_cmd_list, XM_CMD_COMMON },
 	{ "log", "", "Print Xend log",
 	  NULL, 0, 0, xm_cmd_log, 0 },
+	{ "migrate", "<Domain> <Host>", "Migrate a domain to another machine.",
+	  migrate_opts, 2, 2, xm_cmd_migrate, XM_CMD_COMMON },
 	{ "mem-max", "<Domain> <Mem>", "Set the maximum amount reservation for a domain.",
 	  NULL, 2, 2, xm_cmd_mem_max, 0 },
 	{ "mem-set", "<Domain> <Mem>", "Set the current memory usage for a domain.",

@@ -107,6 +107,8 @@ int xm_cmd_rename(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_domid(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_domname(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_domstate(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-migrate.c */
+int xm_cmd_migrate(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-create.c: xm new */
 int xm_cmd_new(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-mem.c, cmd-vcpu.c, cmd-sched.c */

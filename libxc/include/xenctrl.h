@@ -127,6 +127,10 @@ struct xc_domain_config {
 	const struct xc_device *devices;	/* plugged in at start, in order */
 	size_t ndevices;
 	unsigned hotplug_slots;		/* spare PCIe ports; 0 for the default */
+	/* Appended: a stream that arrives in QEMU's TLS (live migration):
+	 * the x509 directory of tls-creds-x509 (ca-cert.pem, server-*.pem);
+	 * NULL for a plain stream. */
+	const char *restore_tls_dir;
 };
 
 /* Starting is split so xend's loop never blocks on it: _start spawns the
@@ -172,6 +176,9 @@ struct xc_dominfo {
 	uint64_t boot_mem_mb;		/* the RAM the guest booted with */
 	unsigned cpu_weight, cpu_cap;
 	char cgroup[256];		/* "v1 PATH", "v2 PATH" or "none" */
+	/* Appended: the last save or migration out, as QEMU counts it. */
+	uint64_t mig_bytes, mig_total;	/* sent so far; the guest's RAM */
+	int64_t mig_downtime_ms;	/* its pause; -1 until known */
 };
 
 int xc_domain_getinfo(xc_interface *xc, uint32_t domid, struct xc_dominfo *info);
@@ -295,6 +302,20 @@ int xc_domain_save_start(xc_interface *xc, uint32_t domid, int fd, unsigned flag
 int xc_domain_save_finish(xc_interface *xc, int wait_fd, uint64_t *bytes);
 int xc_domain_save(xc_interface *xc, uint32_t domid, int fd, unsigned flags,
     uint64_t *bytes);
+/* A live migration's side of the same: the stream goes to fd (a socket to
+ * the destination's QEMU) with QEMU's downtime limit and, when tls_dir is
+ * set, QEMU's own TLS (tls-creds-x509 from that directory: ca-cert.pem,
+ * client-cert.pem, client-key.pem; the peer's certificate must name
+ * tls_host). Finished with xc_domain_save_finish; progress in
+ * xc_dominfo's mig_* fields meanwhile. */
+struct xc_migrate_params {
+	unsigned flags;			/* XC_SAVE_LIVE */
+	unsigned downtime_ms;		/* 0: QEMU's default */
+	const char *tls_dir;
+	const char *tls_host;
+};
+int xc_domain_migrate_start(xc_interface *xc, uint32_t domid, int fd,
+    const struct xc_migrate_params *p, int *wait_fd);
 /* Whether fd, at its current position, holds an engine stream this libxc
  * can restore (checked without moving the position). Restoring is
  * xc_domain_create with cfg.restore set. */

@@ -73,6 +73,12 @@
  *                   first and stays paused; a failed save resumes it if it
  *                   was running. Live: the guest runs during the copy and
  *                   is paused at the end (migration).
+ *                   Optional: downtime_ms (QEMU's downtime-limit),
+ *                   tls_dir and tls_host (QEMU's TLS on the stream: the
+ *                   x509 directory, the name the peer's certificate must
+ *                   have).
+ *   getinfo      ... + mig_bytes, mig_total, mig_downtime_ms (the last
+ *                   save or migration out as QEMU counts it; -1: unknown)
  * Events appended: "memory" {actual_mb}; "vcpus" {online}.
  *
  * Events: "state" {state, reason, detail} when the domain's state changes;
@@ -85,7 +91,8 @@
  * "dying"; reasons "poweroff" "reboot" "suspend" "crash" "halt" (the order
  * of enum xc_dom_state and Xen's shutdown codes, enum xc_shutdown_reason).
  *
- * Restore: libxc runs xenhv with --incoming-fd N (a file or socket
+ * Restore: libxc runs xenhv with --incoming-fd N (a file or socket;
+ * --incoming-tls DIR when the stream comes in QEMU's TLS
  * positioned at the engine's stream); QEMU starts with -incoming defer
  * and loads it before the domain is reported up.
  *
