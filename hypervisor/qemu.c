@@ -18,6 +18,8 @@
 /* Fixed descriptor numbers in the child, so argv can name them. */
 #define CHILD_SERIAL_FD	3
 #define CHILD_QMP_FD	4
+/* The extra RAM under TCG, see qemu_argv(). */
+#define TCG_RAM_PAD_KIB	4
 
 struct argv_buf {
 	char **v;
@@ -111,7 +113,21 @@ qemu_argv(const struct xhv_config *cfg)
 	} else {
 		add2(&a, "-accel", "tcg");
 	}
-	addf(&a, "-m", "%llu", (unsigned long long)cfg->maxmem_mb);
+	/* Under TCG, one page more than asked. QEMU before 9.0 syncs the
+	 * dirty bitmap of a RAM block whose size is a multiple of 64 pages
+	 * by a fast path that clears the migration bits without making TCG's
+	 * TLB trap the next write: a page the guest rewrites through a cached
+	 * mapping after it was sent is never sent again, and the guest wakes
+	 * on the destination with stale memory (seen here as kernel list
+	 * corruption after one live migration in three). A block of any
+	 * other size takes the per-page path, which resets those TLB entries.
+	 * Both ends of a migration and a restore run the same accelerator,
+	 * so they agree on the size; the balloon's target is still exact. */
+	if (cfg->accel == XC_ACCEL_KVM)
+		addf(&a, "-m", "%llu", (unsigned long long)cfg->maxmem_mb);
+	else
+		addf(&a, "-m", "%lluK",
+		    (unsigned long long)cfg->maxmem_mb * 1024 + TCG_RAM_PAD_KIB);
 	addf(&a, "-smp", "%u,maxcpus=%u", cfg->vcpus, cfg->maxvcpus);
 	if (cfg->kernel != NULL && *cfg->kernel) {
 		add2(&a, "-kernel", cfg->kernel);
