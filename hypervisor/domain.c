@@ -267,7 +267,7 @@ on_qmp_event(void *opaque, const char *name, yajl_val data)
 {
 	struct xhv_dom *d = opaque;
 
-	if (xhv_resources_event(d, name, data))
+	if (xhv_resources_event(d, name, data) || xhv_mig_event(d, name, data))
 		return;
 	if (strcmp(name, "SHUTDOWN") == 0) {
 		on_shutdown_event(d, data);

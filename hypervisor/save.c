@@ -15,6 +15,9 @@
 #include "xu.h"
 
 #define POLL_MS			100
+/* After "completed", until QEMU has its final figures (see got_status). */
+#define FINAL_POLL_MS		5
+#define FINAL_TRIES		40
 /* A save or load that makes no progress at all for this long failed. */
 #define STALL_LIMIT_S		120
 /* Restores may take a while; the start-up limit grows to this. */
@@ -33,6 +36,8 @@ struct mig {
 	struct event *timer;
 	uint64_t last_bytes;
 	double last_progress;
+	bool asking;		/* a query-migrate is in flight */
+	int final_tries;	/* "completed" seen before its figures */
 };
 
 static void mig_poll(evutil_socket_t fd, short what, void *arg);
@@ -52,13 +57,19 @@ mig_free(struct mig *m)
 }
 
 static void
-mig_arm(struct mig *m)
+mig_arm_ms(struct mig *m, int ms)
 {
-	struct timeval tv = { 0, POLL_MS * 1000 };
+	struct timeval tv = { 0, ms * 1000 };
 
 	if (m->timer == NULL)
 		m->timer = evtimer_new(m->d->base, mig_poll, m);
 	evtimer_add(m->timer, &tv);
+}
+
+static void
+mig_arm(struct mig *m)
+{
+	mig_arm_ms(m, POLL_MS);
 }
 
 static void
@@ -80,7 +91,8 @@ save_end(struct mig *m, int code, const char *msg, uint64_t bytes)
 		if (m->was_running)
 			qmp_command(d->qmp, "cont", NULL, resumed, NULL, 0);
 	} else {
-		xhv_log("saved: %llu bytes", (unsigned long long)bytes);
+		xhv_log("saved: %llu bytes, downtime %lld ms",
+		    (unsigned long long)bytes, (long long)d->mig_downtime_ms);
 	}
 	m->done(m->opaque, code, msg, bytes);
 	mig_free(m);
@@ -123,6 +135,7 @@ got_status(void *opaque, yajl_val ret, const char *err)
 	    (uint64_t)tr->u.number.i : 0;
 	char msg[300];
 
+	m->asking = false;
 	if (err != NULL) {
 		mig_fail(m, err);
 		return;
@@ -152,6 +165,17 @@ got_status(void *opaque, yajl_val ret, const char *err)
 		return;
 	}
 	if (strcmp(status, "completed") == 0) {
+		/* QEMU says "completed" (and sends the event) a moment before
+		 * it works out the total time and the downtime: until it has,
+		 * look again shortly, so the figures reported are the real
+		 * ones */
+		yajl_val tt = qmp_member(ret, "total-time");
+
+		if (!m->incoming && (!YAJL_IS_INTEGER(tt) || tt->u.number.i <= 0) &&
+		    m->final_tries++ < FINAL_TRIES) {
+			mig_arm_ms(m, FINAL_POLL_MS);
+			return;
+		}
 		if (m->incoming)
 			incoming_end(m, NULL);
 		else
@@ -168,8 +192,35 @@ mig_poll(evutil_socket_t fd, short what, void *arg)
 {
 	struct mig *m = arg;
 
+	if (m->asking)
+		return;
+	m->asking = true;
 	if (qmp_command(m->d->qmp, "query-migrate", NULL, got_status, m, 0) < 0)
 		mig_fail(m, "QEMU's monitor went away");
+}
+
+/* QEMU's MIGRATION event (the "events" capability, set below) tells of
+ * each change of status: at the end, ask now rather than at the next
+ * poll, which saves up to a poll's interval on each side of a
+ * migration. */
+bool
+xhv_mig_event(struct xhv_dom *d, const char *name, yajl_val data)
+{
+	const char *st;
+
+	if (strcmp(name, "MIGRATION_PASS") == 0)
+		return true;		/* a round of the stream: not news */
+	if (strcmp(name, "MIGRATION") != 0)
+		return false;
+	st = YAJL_GET_STRING(qmp_member(data, "status"));
+	if (d->mig != NULL && !d->mig->asking && st != NULL &&
+	    (strcmp(st, "completed") == 0 || strcmp(st, "failed") == 0 ||
+	    strcmp(st, "cancelled") == 0)) {
+		if (d->mig->timer != NULL)
+			evtimer_del(d->mig->timer);
+		mig_poll(-1, 0, d->mig);
+	}
+	return true;
 }
 
 static void
@@ -302,14 +353,14 @@ caps_set(void *opaque, yajl_val ret, const char *err)
 static void
 set_params(struct mig *m)
 {
-	const char *caps = m->live && !m->incoming ?
-	    "{\"capabilities\":[{\"capability\":\"auto-converge\",\"state\":true}]}" :
-	    "{\"capabilities\":[{\"capability\":\"auto-converge\",\"state\":false}]}";
+	const char *caps = m->incoming ?
+	    "{\"capabilities\":[{\"capability\":\"events\",\"state\":true}]}" :
+	    m->live ?
+	    "{\"capabilities\":[{\"capability\":\"events\",\"state\":true},"
+	    "{\"capability\":\"auto-converge\",\"state\":true}]}" :
+	    "{\"capabilities\":[{\"capability\":\"events\",\"state\":true},"
+	    "{\"capability\":\"auto-converge\",\"state\":false}]}";
 
-	if (m->incoming) {
-		caps_set(m, NULL, NULL);
-		return;
-	}
 	if (qmp_command(m->d->qmp, "migrate-set-capabilities", caps, caps_set, m,
 	    0) < 0)
 		mig_fail(m, "QEMU's monitor is not available");

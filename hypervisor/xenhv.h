@@ -205,6 +205,8 @@ void xhv_incoming(struct xhv_dom *d);
 /* The monitor is ending: a save in flight is answered as failed, a load
  * forgotten. */
 void xhv_save_abort(struct xhv_dom *d);
+/* QEMU's MIGRATION and MIGRATION_PASS events; false for any other. */
+bool xhv_mig_event(struct xhv_dom *d, const char *name, yajl_val data);
 
 /* ---- QEMU (qemu.c) ------------------------------------------------ */
 
