@@ -4,6 +4,7 @@
  * and scripts; and what libxc is given for each. */
 #include "device.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -242,6 +243,88 @@ devices_resolve(const struct xv *vm, const struct dev_env *env, struct dev **lis
 		if (vif)
 			vifs++;
 		insert_sorted(list, v);
+	}
+	return XU_OK;
+}
+
+/* ---- the host's bridges ----------------------------------------------------- */
+
+static bool
+is_bridge(const char *name)
+{
+	char path[64];
+	struct stat st;
+
+	/* a name from a config, maybe from another host: an interface name */
+	if (*name == '\0' || *name == '.' || strchr(name, '/') != NULL ||
+	    strlen(name) >= 16)
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool
+any_bridge(void)
+{
+	struct dirent *e;
+	bool found = false;
+	DIR *dir;
+
+	if ((dir = opendir("/sys/class/net")) == NULL)
+		return false;
+	while (!found && (e = readdir(dir)) != NULL)
+		found = e->d_name[0] != '.' && is_bridge(e->d_name);
+	closedir(dir);
+	return found;
+}
+
+/* What vif-bridge will look for: the bridge named (a missing xenbrN may be
+ * ethN, as the script allows), or any bridge when none is. */
+static int
+check_bridge(const struct dev *v, struct xu_err *err)
+{
+	const char *base = strrchr(v->script, '/');
+	char alt[32];
+
+	if (strcmp(base != NULL ? base + 1 : v->script, "vif-bridge") != 0)
+		return XU_OK;
+	if (v->bridge == NULL) {
+		if (any_bridge())
+			return XU_OK;
+		return fail(err, XU_ERR_INVALID, "vif %lld: there is no bridge on "
+		    "this host", (long long)v->devid);
+	}
+	if (is_bridge(v->bridge))
+		return XU_OK;
+	if (strncmp(v->bridge, "xenbr", 5) == 0) {
+		snprintf(alt, sizeof(alt), "eth%s", v->bridge + 5);
+		if (is_bridge(alt))
+			return XU_OK;
+	}
+	return fail(err, XU_ERR_INVALID, "vif %lld: bridge %s does not exist on "
+	    "this host", (long long)v->devid, v->bridge);
+}
+
+int
+devices_check_bridges(const struct xv *vm, const struct dev_env *env,
+    struct xu_err *err)
+{
+	int64_t vifs = 0;
+	struct dev *v;
+	size_t i;
+	int rc;
+
+	for (i = 1; i < xv_len(vm); i++) {
+		const struct xv *e = device_elem(xv_at(vm, i));
+
+		if (e == NULL || xv_name(e) == NULL || strcmp(xv_name(e), "vif") != 0)
+			continue;
+		if ((rc = device_resolve(e, vifs++, env, &v, err)) != XU_OK)
+			return rc;
+		rc = check_bridge(v, err);
+		devices_free(v);
+		if (rc != XU_OK)
+			return rc;
 	}
 	return XU_OK;
 }

@@ -103,6 +103,10 @@ int device_resolve(const struct xv *elem, int64_t vif_index,
  * names follow it), then the vifs. */
 int devices_resolve(const struct xv *vm, const struct dev_env *env,
     struct dev **list, struct xu_err *err);
+/* Whether the bridge of each of vm's vifs that vif-bridge connects is on
+ * this host (as the script finds it), before anything is started. */
+int devices_check_bridges(const struct xv *vm, const struct dev_env *env,
+    struct xu_err *err);
 void devices_free(struct dev *list);
 /* The kernel command line with root=/dev/xvda1 (or sdX, hdX) turned into
  * the guest's own name for that disk (/dev/vda1). */

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "device.h"
 #include "log.h"
 #include "xend-options.h"
 
@@ -81,6 +82,25 @@ qemu_tls_dir(struct relocation *rl, struct xu_err *err)
 
 /* ---- the destination ------------------------------------------------------ */
 
+static int
+check_bridges(struct domain *d, struct xu_err *err)
+{
+	struct xend_options *opts = d->tab->x->opts;
+	struct dev_env env = { 0, d->cfg.hvm,
+	    xend_opt_str(opts, "xend-scripts-path"),
+	    xend_opt_str(opts, "vif-script") };
+	char *cause;
+	int rc;
+
+	if ((rc = devices_check_bridges(d->vm, &env, err)) != XU_OK) {
+		cause = xu_strdup(err->msg);
+		xu_err_set(err, rc, 0, "cannot receive domain '%s': %s", d->name,
+		    cause);
+		free(cause);
+	}
+	return rc;
+}
+
 int
 mig_engine_check(struct domains *t, const struct xv *vm, struct xu_err *err)
 {
@@ -88,10 +108,13 @@ mig_engine_check(struct domains *t, const struct xv *vm, struct xu_err *err)
 	int rc;
 
 	/* the same checks as a restore's: the config, the name and UUID,
-	 * the kernel, room for the memory */
+	 * the kernel, room for the memory; and the vifs' bridges, so that a
+	 * host without one refuses before a byte of the guest is sent */
 	if ((d = domain_from_config(t, vm, "receive", err)) == NULL)
 		return err->rc ? err->rc : XU_ERR_INVALID;
 	rc = domain_admit(d, "receive", err);
+	if (rc == XU_OK)
+		rc = check_bridges(d, err);
 	domain_unref(d);
 	return rc;
 }
