@@ -55,6 +55,8 @@ dev_copy(struct xc_device *to, const struct xc_device *from)
 	to->ifname = dup_or_null(from->ifname);
 	to->mac = dup_or_null(from->mac);
 	to->model = dup_or_null(from->model);
+	to->nbd_host = dup_or_null(from->nbd_host);
+	to->nbd_export = dup_or_null(from->nbd_export);
 }
 
 static void
@@ -67,6 +69,8 @@ dev_dispose(struct xc_device *d)
 	free((char *)d->ifname);
 	free((char *)d->mac);
 	free((char *)d->model);
+	free((char *)d->nbd_host);
+	free((char *)d->nbd_export);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -116,11 +120,18 @@ xhv_config_free_devices(struct xhv_config *c)
 	c->ndevices = 0;
 }
 
+/* A disk with something in it: a file or device, or an NBD export. */
+static bool
+has_media(const struct xc_device *d)
+{
+	return d->path != NULL || d->nbd_host != NULL;
+}
+
 static bool
 on_port(const struct xc_device *d)
 {
 	return strcmp(d->bus ? d->bus : "virtio", "ide") != 0 &&
-	    !(d->kind == XC_DEVICE_DISK && d->path == NULL);
+	    !(d->kind == XC_DEVICE_DISK && !has_media(d));
 }
 
 /* ---- QEMU's JSON ------------------------------------------------------ */
@@ -162,6 +173,24 @@ gen_close(yajl_gen g)
 	return gen_done(g);
 }
 
+/* QEMU's NBD client: the export on host:port, over TCP. */
+static void
+nbd_json(yajl_gen g, const struct xc_device *d)
+{
+	char port[8];
+
+	snprintf(port, sizeof(port), "%u", d->nbd_port);
+	xhp_put_str(g, "driver", "nbd");
+	key(g, "server");
+	yajl_gen_map_open(g);
+	xhp_put_str(g, "type", "inet");
+	xhp_put_str(g, "host", d->nbd_host);
+	xhp_put_str(g, "port", port);
+	yajl_gen_map_close(g);
+	if (d->nbd_export != NULL)
+		xhp_put_str(g, "export", d->nbd_export);
+}
+
 /* -blockdev / blockdev-add: the format node with its file inline, so one
  * blockdev-del takes both. */
 static char *
@@ -175,6 +204,13 @@ blockdev_json(const struct xc_device *d)
 	xhp_put_bool(g, "read-only", ro);
 	key(g, "file");
 	yajl_gen_map_open(g);
+	if (d->nbd_host != NULL) {
+		/* the server arbitrates writers: QEMU has no lock to take */
+		nbd_json(g, d);
+		xhp_put_bool(g, "read-only", ro);
+		yajl_gen_map_close(g);
+		return gen_close(g);
+	}
 	xhp_put_str(g, "driver", d->host_device ? "host_device" : "file");
 	xhp_put_str(g, "filename", d->path);
 	xhp_put_bool(g, "read-only", ro);
@@ -226,7 +262,7 @@ device_json(const struct xc_device *d, int port)
 		xhp_put_bool(g, "share-rw", d->readonly || d->shared || d->cdrom);
 	} else {
 		xhp_put_str(g, "driver", d->cdrom ? "ide-cd" : "ide-hd");
-		if (d->path != NULL)
+		if (has_media(d))
 			xhp_put_str(g, "drive", d->id);
 		xhp_put_bool(g, "share-rw", d->readonly || d->shared || d->cdrom);
 	}
@@ -285,7 +321,7 @@ xhv_devices_qemu_args(const struct xhv_config *c)
 
 		if (d->kind == XC_DEVICE_NIC)
 			push(&v, &n, "-netdev", netdev_json(d));
-		else if (d->path != NULL)
+		else if (has_media(d))
 			push(&v, &n, "-blockdev", blockdev_json(d));
 		else if (strcmp(d->bus, "ide") != 0)
 			continue;	/* an empty virtio cdrom is nothing */
@@ -412,7 +448,7 @@ backend_del(struct xhv_dom *d, const struct xc_device *dev, qmp_reply_cb cb,
 	const char *cmd;
 	char *args;
 
-	if (dev->kind == XC_DEVICE_DISK && dev->path == NULL) {
+	if (dev->kind == XC_DEVICE_DISK && !has_media(dev)) {
 		if (cb != NULL)
 			cb(opaque, NULL, NULL);
 		return;

@@ -674,6 +674,12 @@ xhp_put_device(yajl_gen g, const struct xc_device *dev)
 	xhp_put_bool(g, "shared", dev->shared);
 	xhp_put_bool(g, "cdrom", dev->cdrom);
 	xhp_put_bool(g, "host_device", dev->host_device);
+	if (dev->nbd_host != NULL) {
+		xhp_put_str(g, "nbd_host", dev->nbd_host);
+		xhp_put_uint(g, "nbd_port", dev->nbd_port);
+		if (dev->nbd_export != NULL)
+			xhp_put_str(g, "nbd_export", dev->nbd_export);
+	}
 }
 
 char *
@@ -718,6 +724,51 @@ device_fail(char *why, size_t whylen, const char *id, const char *msg)
 	return fail(why, whylen, text);
 }
 
+/* A name or address QEMU is given as it is: no option separators, no
+ * spaces, no control characters. */
+static bool
+valid_nbd_word(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return false;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == ',' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* nbd_host, nbd_port, nbd_export: an NBD export instead of a path. */
+static bool
+get_nbd(yajl_val obj, struct xc_device *dev, char *why, size_t whylen)
+{
+	uint64_t port = 0;
+
+	if (member(obj, "nbd_host") == NULL) {
+		if (member(obj, "nbd_port") != NULL || member(obj, "nbd_export") != NULL)
+			return device_fail(why, whylen, dev->id, "nbd_port and "
+			    "nbd_export need nbd_host");
+		return true;
+	}
+	if (dev->path != NULL)
+		return device_fail(why, whylen, dev->id, "a disk has a path or an "
+		    "NBD server, not both");
+	if (!xhp_get_str(obj, "nbd_host", &dev->nbd_host) ||
+	    !valid_nbd_word(dev->nbd_host, 255))
+		return device_fail(why, whylen, dev->id, "nbd_host must be a host "
+		    "name or address");
+	if (!xhp_get_uint(obj, "nbd_port", &port) || port == 0 || port > 65535)
+		return device_fail(why, whylen, dev->id, "nbd_port must be 1 to 65535");
+	dev->nbd_port = (unsigned)port;
+	if (member(obj, "nbd_export") != NULL &&
+	    (!xhp_get_str(obj, "nbd_export", &dev->nbd_export) ||
+	    !valid_nbd_word(dev->nbd_export, 4096)))
+		return device_fail(why, whylen, dev->id, "nbd_export must be a "
+		    "name without spaces or commas");
+	return true;
+}
+
 static bool
 get_disk(yajl_val obj, struct xc_device *dev, char *why, size_t whylen)
 {
@@ -743,7 +794,9 @@ get_disk(yajl_val obj, struct xc_device *dev, char *why, size_t whylen)
 	    (member(obj, "host_device") &&
 	    !xhp_get_bool(obj, "host_device", &dev->host_device)))
 		return device_fail(why, whylen, dev->id, "flags must be booleans");
-	if (dev->path == NULL && !dev->cdrom)
+	if (!get_nbd(obj, dev, why, whylen))
+		return false;
+	if (dev->path == NULL && dev->nbd_host == NULL && !dev->cdrom)
 		return device_fail(why, whylen, dev->id, "a disk needs a path");
 	return true;
 }

@@ -10,7 +10,7 @@ PKGS=(
 	clang libclang-rt-dev
 	qemu-system-x86 qemu-utils busybox-static cpio kmod
 	socat iproute2 bridge-utils e2fsprogs man-db iputils-ping
-	python3 curl bsdutils util-linux coreutils bc
+	python3 curl bsdutils util-linux coreutils bc nbd-server
 )
 
 missing=()

@@ -84,6 +84,8 @@ dev_dispose(struct dev *v)
 	free(v->vdev);
 	free(v->params);
 	free(v->path);
+	free(v->nbd_host);
+	free(v->nbd_export);
 	free(v->mode);
 	free(v->lock_key);
 	free(v->backend);

@@ -193,7 +193,8 @@ script_done(void *arg, const struct hotplug_result *r)
 		    herr ? ": " : "", herr ? herr : "");
 		goto out;
 	}
-	if (v->kind == DEV_VBD && *v->params != '\0') {
+	/* an NBD export is QEMU's to open: no node */
+	if (v->kind == DEV_VBD && *v->params != '\0' && v->nbd_host == NULL) {
 		node = backend_read(c, "node");
 		if (node == NULL || node[0] != '/') {
 			failed(c, "%s %s did not say which file to open (no node in %s)",
@@ -222,7 +223,7 @@ block_script(struct xend *x, const struct dev *v)
 	const char *t = v->type;
 
 	if (*t == '\0' || strcmp(t, "phy") == 0 || strcmp(t, "file") == 0 ||
-	    strcmp(t, "tap") == 0 || strcmp(t, "tap2") == 0)
+	    strcmp(t, "tap") == 0 || strcmp(t, "tap2") == 0 || strcmp(t, "nbd") == 0)
 		return xu_asprintf("%s/block", dir);
 	return xu_asprintf("%s/block-%s", dir, t);
 }

@@ -153,6 +153,18 @@ check_disk(struct domain *d, const struct dev *v, struct xu_err *err)
 }
 
 int
+devices_check_locks(struct domain *d, const struct dev *list, struct xu_err *err)
+{
+	const struct dev *v;
+	int rc;
+
+	for (v = list; v != NULL; v = v->next)
+		if (v->kind == DEV_VBD && (rc = check_disk(d, v, err)) != XU_OK)
+			return rc;
+	return XU_OK;
+}
+
+int
 device_record_one(struct domain *d, struct dev *v, struct xu_err *err)
 {
 	struct xend *x = d->tab->x;
@@ -380,7 +392,7 @@ undo_script(struct xend *x, const struct dev *v, const char **word)
 	*word = "remove";
 	if (v->type == NULL || *v->type == '\0' || strcmp(v->type, "phy") == 0 ||
 	    strcmp(v->type, "file") == 0 || strcmp(v->type, "tap") == 0 ||
-	    strcmp(v->type, "tap2") == 0)
+	    strcmp(v->type, "tap2") == 0 || strcmp(v->type, "nbd") == 0)
 		return xu_asprintf("%s/block", dir);
 	return xu_asprintf("%s/block-%s", dir, v->type);
 }

@@ -1,7 +1,8 @@
 /* device-resolve.c: a domain's devices resolved into what is plugged
  * in: disk paths and formats (a file is probed here, never by QEMU), lock
  * keys, guest device names and the root= translation, vif names, models
- * and scripts; and what libxc is given for each. */
+ * and scripts; and what libxc is given for each. Also whether an incoming
+ * migration's disks can be reached from this host at all. */
 #include "device.h"
 
 #include <dirent.h>
@@ -10,11 +11,16 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <netdb.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "nbdspec.h"
 #include "xenhv-proto.h"
 
 #define fail device_fail
@@ -83,22 +89,34 @@ tap_driver(struct dev *v, struct xu_err *err)
 	return XU_OK;
 }
 
+/* nbd:HOST:PORT[:EXPORT]: QEMU's own client opens it; one lock key for
+ * however the export is written. */
 static int
-resolve_disk(struct dev *v, const struct dev_env *env, struct xu_err *err)
+resolve_nbd(struct dev *v, struct xu_err *err)
 {
-	char real[PATH_MAX], *p;
-	struct stat st;
+	struct xu_err e = { 0 };
+	struct nbd_spec n;
+
+	if (nbd_spec_parse(v->params, &n, &e) != XU_OK)
+		return fail(err, XU_ERR_INVALID, "disk %s: %s", v->vdev, e.msg);
+	v->nbd_host = n.host;
+	v->nbd_port = n.port;
+	v->nbd_export = n.export;
+	v->format = "raw";
+	v->lock_key = xu_asprintf("n:%s:%u:%s", n.host, n.port,
+	    n.export ? n.export : "");
+	return XU_OK;
+}
+
+/* The type's part: tap's driver taken off, phy's /dev/ added, an NBD
+ * export read; *local says a host path is left to look at. */
+static int
+disk_locate(struct dev *v, bool *local, struct xu_err *err)
+{
+	char *p;
 	int rc;
 
-	v->bus = env->hvm && strncmp(v->vdev, "hd", 2) == 0 ? "ide" : "virtio";
-	if (strcmp(v->bus, "ide") == 0) {
-		v->ide_unit = (unsigned)(v->vdev[2] - 'a');
-		if (v->ide_unit > 5)
-			return fail(err, XU_ERR_RANGE, "disk %s: the guest's AHCI controller "
-			    "has six ports (hda to hdf)", v->vdev);
-	}
-	if (*v->params == '\0')
-		return XU_OK;		/* an empty cdrom */
+	*local = false;
 	if (strcmp(v->type, "tap") == 0 || strcmp(v->type, "tap2") == 0) {
 		if ((rc = tap_driver(v, err)) != XU_OK)
 			return rc;
@@ -111,7 +129,9 @@ resolve_disk(struct dev *v, const struct dev_env *env, struct xu_err *err)
 		v->host_device = true;
 		v->format = "raw";
 	} else if (strcmp(v->type, "file") == 0) {
-		v->format = NULL;	/* probed below */
+		v->format = NULL;	/* probed later */
+	} else if (strcmp(v->type, "nbd") == 0) {
+		return resolve_nbd(v, err);
 	} else {
 		/* block-<type> makes the node; what it is cannot be known yet */
 		v->format = "raw";
@@ -121,15 +141,50 @@ resolve_disk(struct dev *v, const struct dev_env *env, struct xu_err *err)
 	if (v->params[0] != '/')
 		return fail(err, XU_ERR_INVALID, "disk %s: %s is not an absolute path",
 		    v->vdev, v->params);
-	if (stat(v->params, &st) != 0)
-		return fail(err, XU_ERR_IO, "disk %s: %s: %s", v->vdev, v->params,
-		    strerror(errno));
-	if (v->host_device && !S_ISBLK(st.st_mode))
-		return fail(err, XU_ERR_INVALID, "disk %s: %s is not a block device",
-		    v->vdev, v->params);
-	if (!v->host_device && !S_ISREG(st.st_mode))
-		return fail(err, XU_ERR_INVALID, "disk %s: %s is not a regular file",
-		    v->vdev, v->params);
+	*local = true;
+	return XU_OK;
+}
+
+/* Why a disk's host path cannot be used (NULL: it can): it is missing,
+ * or not the kind of file its type says. */
+static const char *
+path_unusable(const struct dev *v, struct stat *st)
+{
+	if (stat(v->params, st) != 0)
+		return strerror(errno);
+	if (v->host_device && !S_ISBLK(st->st_mode))
+		return "not a block device";
+	if (!v->host_device && !S_ISREG(st->st_mode))
+		return "not a regular file";
+	return NULL;
+}
+
+static int
+resolve_disk(struct dev *v, const struct dev_env *env, struct xu_err *err)
+{
+	char real[PATH_MAX];
+	const char *why;
+	struct stat st;
+	bool local;
+	int rc;
+
+	v->bus = env->hvm && strncmp(v->vdev, "hd", 2) == 0 ? "ide" : "virtio";
+	if (strcmp(v->bus, "ide") == 0) {
+		v->ide_unit = (unsigned)(v->vdev[2] - 'a');
+		if (v->ide_unit > 5)
+			return fail(err, XU_ERR_RANGE, "disk %s: the guest's AHCI controller "
+			    "has six ports (hda to hdf)", v->vdev);
+	}
+	if (*v->params == '\0')
+		return XU_OK;		/* an empty cdrom */
+	if ((rc = disk_locate(v, &local, err)) != XU_OK || !local)
+		return rc;
+	if ((why = path_unusable(v, &st)) != NULL) {
+		if (strncmp(why, "not a ", 6) == 0)
+			return fail(err, XU_ERR_INVALID, "disk %s: %s is %s", v->vdev,
+			    v->params, why);
+		return fail(err, XU_ERR_IO, "disk %s: %s: %s", v->vdev, v->params, why);
+	}
 	v->path = xu_strdup(realpath(v->params, real) ? real : v->params);
 	/* one disk, however it is named: the device, or the file's inode */
 	if (v->host_device)
@@ -139,6 +194,168 @@ resolve_disk(struct dev *v, const struct dev_env *env, struct xu_err *err)
 		    (unsigned long long)st.st_ino);
 	if (v->format == NULL)
 		return probe_format(v, err);
+	return XU_OK;
+}
+
+/* ---- reachability: a migration's pre-flight ------------------------------ */
+
+/* How long the pre-flight waits for an NBD server (it runs on xend's
+ * loop, once per NBD disk of an incoming domain). */
+#define NBD_PROBE_MS	1500
+
+/* Reads exactly n bytes from a non-blocking socket before *left ms run out. */
+static int
+read_within(int fd, unsigned char *buf, size_t n, int *left)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	struct timespec t0, t1;
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (poll(&p, 1, *left) <= 0)
+			return ETIMEDOUT;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		*left -= (int)((t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		if (*left < 0)
+			*left = 0;
+		r = read(fd, buf + got, n - got);
+		if (r == 0)
+			return ECONNRESET;
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return errno;
+		if (r > 0)
+			got += (size_t)r;
+	}
+	return 0;
+}
+
+/* One address: a TCP connection, then the server's greeting, which
+ * starts "NBDMAGIC" (both the old and the new style). */
+static const char *
+nbd_greets(const struct addrinfo *ai, int *left)
+{
+	struct pollfd p;
+	unsigned char magic[8];
+	socklen_t len = sizeof(int);
+	int fd, e = 0;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    ai->ai_protocol);
+	if (fd < 0)
+		return strerror(errno);
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS)
+		e = errno;
+	if (e == 0) {
+		p.fd = fd;
+		p.events = POLLOUT;
+		if (poll(&p, 1, *left) <= 0)
+			e = ETIMEDOUT;
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0)
+			e = errno;
+	}
+	if (e == 0 && (e = read_within(fd, magic, sizeof(magic), left)) == 0 &&
+	    memcmp(magic, "NBDMAGIC", 8) != 0) {
+		close(fd);
+		return "it answers, but not as an NBD server";
+	}
+	close(fd);
+	return e != 0 ? strerror(e) : NULL;
+}
+
+/* Why the disk's NBD server cannot be used from here (NULL: it can). */
+static const char *
+nbd_unreachable(const struct dev *v, char *buf, size_t len)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	const char *why = "no address";
+	char port[8];
+	int left = NBD_PROBE_MS, r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%u", v->nbd_port);
+	if ((r = getaddrinfo(v->nbd_host, port, &hints, &res)) != 0) {
+		snprintf(buf, len, "%s", gai_strerror(r));
+		return buf;
+	}
+	for (ai = res; ai != NULL && left > 0; ai = ai->ai_next)
+		if ((why = nbd_greets(ai, &left)) == NULL)
+			break;
+	freeaddrinfo(res);
+	if (why == NULL)
+		return NULL;
+	snprintf(buf, len, "%s", why);
+	return buf;
+}
+
+/* Where a disk is, for a message. */
+static char *
+disk_where(const struct dev *v)
+{
+	bool v6 = strchr(v->nbd_host ? v->nbd_host : "", ':') != NULL;
+
+	if (v->nbd_host == NULL)
+		return xu_strdup(v->params);
+	return xu_asprintf("NBD server %s%s%s:%u%s%s", v6 ? "[" : "",
+	    v->nbd_host, v6 ? "]" : "", v->nbd_port,
+	    v->nbd_export ? " export " : "", v->nbd_export ? v->nbd_export : "");
+}
+
+/* One disk: XU_OK, or the refusal. */
+static int
+disk_reachable(struct dev *v, const char *host, struct xu_err *err)
+{
+	char buf[128], *where;
+	const char *why = NULL;
+	struct stat st;
+	bool local;
+	int rc;
+
+	if (*v->params == '\0')
+		return XU_OK;		/* an empty cdrom */
+	if ((rc = disk_locate(v, &local, err)) != XU_OK)
+		return rc;
+	if (local)
+		why = path_unusable(v, &st);
+	else if (v->nbd_host != NULL)
+		why = nbd_unreachable(v, buf, sizeof(buf));
+	/* another type's block-<type> script decides when it runs */
+	if (why == NULL)
+		return XU_OK;
+	where = disk_where(v);
+	rc = fail(err, XU_ERR_NOT_FOUND, "disk %s: %s is not reachable on %s (%s); "
+	    "%s", v->vdev, where, host, why, strchr(v->mode, 'w') != NULL ?
+	    "a writable disk must be shared storage (NBD or a path both hosts see)" :
+	    "the guest would lose it: a read-only disk must be on both hosts too");
+	free(where);
+	return rc;
+}
+
+int
+devices_check_reachable(const struct xv *vm, const char *host,
+    struct xu_err *err)
+{
+	struct dev v;
+	size_t i;
+	int rc;
+
+	for (i = 1; i < xv_len(vm); i++) {
+		const struct xv *e = device_elem(xv_at(vm, i));
+
+		if (e == NULL || !device_is_disk_class(xv_name(e)))
+			continue;
+		memset(&v, 0, sizeof(v));
+		rc = device_read(e, &v, err);
+		if (rc == XU_OK)
+			rc = disk_reachable(&v, host, err);
+		dev_dispose(&v);
+		if (rc != XU_OK)
+			return rc;
+	}
 	return XU_OK;
 }
 
@@ -427,4 +644,7 @@ device_to_xc(const struct dev *v, struct xc_device *xd)
 	xd->readonly = v->cdrom || strchr(v->mode, 'w') == NULL;
 	xd->shared = strcmp(v->mode, "w!") == 0;
 	xd->host_device = v->host_device;
+	xd->nbd_host = v->nbd_host;
+	xd->nbd_port = v->nbd_port;
+	xd->nbd_export = v->nbd_export;
 }

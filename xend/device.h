@@ -49,6 +49,9 @@ struct dev {
 	char *type;		/* phy, file, tap, tap2 or another (block-<type>) */
 	char *params;		/* the path (or what block-<type> is given) */
 	char *path;		/* what QEMU opens (the script's node), or NULL */
+	char *nbd_host;		/* nbd:: QEMU's NBD client opens the export */
+	unsigned nbd_port;
+	char *nbd_export;	/* NULL: the server's default */
 	const char *format;	/* raw, qcow2 ... */
 	char *mode;		/* r, w, w! */
 	bool cdrom, ioemu, host_device;
@@ -108,6 +111,12 @@ int devices_resolve(const struct xv *vm, const struct dev_env *env,
 int devices_check_bridges(const struct xv *vm, const struct dev_env *env,
     struct xu_err *err);
 void devices_free(struct dev *list);
+/* A migration's pre-flight: whether every disk of vm can be opened on
+ * this host as the source has it (a file or device that exists, an NBD
+ * server that answers), before anything is created. The message names
+ * the disk, where it is and the cause. host names this host. */
+int devices_check_reachable(const struct xv *vm, const char *host,
+    struct xu_err *err);
 /* The kernel command line with root=/dev/xvda1 (or sdX, hdX) turned into
  * the guest's own name for that disk (/dev/vda1). */
 char *devices_translate_root(const char *cmdline, const struct dev *list);
@@ -125,6 +134,10 @@ int device_vdev_number(const char *name, int64_t *num);
  * refused naming it. phase goes to /vm/<uuid>/xend/start-phase. */
 int devices_record(struct domain *d, struct dev *list, struct xu_err *err);
 int device_record_one(struct domain *d, struct dev *dev, struct xu_err *err);
+/* Whether d could take the disk locks of list here (nothing recorded):
+ * a disk another domain of this host writes is refused naming it. */
+int devices_check_locks(struct domain *d, const struct dev *list,
+    struct xu_err *err);
 /* Marks every device of the instance connected (state 4, front and back). */
 void devices_mark(struct domain *d, const struct dev *list, int state);
 void device_mark(struct xend *x, const struct dev *dev, int state);

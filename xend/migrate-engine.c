@@ -82,13 +82,22 @@ qemu_tls_dir(struct relocation *rl, struct xu_err *err)
 
 /* ---- the destination ------------------------------------------------------ */
 
+/* The devices as this host would connect them. */
+static struct dev_env
+dest_env(struct domain *d)
+{
+	struct xend_options *opts = d->tab->x->opts;
+	struct dev_env env = { d->domid, d->cfg.hvm,
+	    xend_opt_str(opts, "xend-scripts-path"),
+	    xend_opt_str(opts, "vif-script") };
+
+	return env;
+}
+
 static int
 check_bridges(struct domain *d, struct xu_err *err)
 {
-	struct xend_options *opts = d->tab->x->opts;
-	struct dev_env env = { 0, d->cfg.hvm,
-	    xend_opt_str(opts, "xend-scripts-path"),
-	    xend_opt_str(opts, "vif-script") };
+	struct dev_env env = dest_env(d);
 	char *cause;
 	int rc;
 
@@ -101,6 +110,29 @@ check_bridges(struct domain *d, struct xu_err *err)
 	return rc;
 }
 
+/* The guest's disks must be there for this host's QEMU, as they are for
+ * the source's: each one reachable (a path that exists here, an NBD
+ * server that answers), and none written by a domain of this host. A disk
+ * only the source sees is refused now, while the source still runs the
+ * guest and nothing is made here. */
+static int
+check_disks(struct domain *d, const struct xv *vm, struct xu_err *err)
+{
+	struct xend *x = d->tab->x;
+	struct dev_env env = dest_env(d);
+	struct dev *list = NULL;
+	int rc;
+
+	if ((rc = devices_check_reachable(vm, x->reloc != NULL ?
+	    x->reloc->hostname : "this host", err)) != XU_OK)
+		return rc;
+	if ((rc = devices_resolve(vm, &env, &list, err)) != XU_OK)
+		return rc;
+	rc = devices_check_locks(d, list, err);
+	devices_free(list);
+	return rc;
+}
+
 int
 mig_engine_check(struct domains *t, const struct xv *vm, struct xu_err *err)
 {
@@ -108,13 +140,15 @@ mig_engine_check(struct domains *t, const struct xv *vm, struct xu_err *err)
 	int rc;
 
 	/* the same checks as a restore's: the config, the name and UUID,
-	 * the kernel, room for the memory; and the vifs' bridges, so that a
-	 * host without one refuses before a byte of the guest is sent */
+	 * the kernel, room for the memory; the vifs' bridges and the disks, so
+	 * that a host without one refuses before a byte of the guest is sent */
 	if ((d = domain_from_config(t, vm, "receive", err)) == NULL)
 		return err->rc ? err->rc : XU_ERR_INVALID;
 	rc = domain_admit(d, "receive", err);
 	if (rc == XU_OK)
 		rc = check_bridges(d, err);
+	if (rc == XU_OK)
+		rc = check_disks(d, vm, err);
 	domain_unref(d);
 	return rc;
 }

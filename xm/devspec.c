@@ -1,6 +1,7 @@
 /* devspec.c: parsing of the device strings of a domain config into the
  * (device ...) elements of the (vm ...) SXP, with classic xm's messages. */
 #include "devspec.h"
+#include "nbdspec.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -325,6 +326,22 @@ check_tap(const char *spec, const char *uname, const char *rest,
 	return XU_OK;
 }
 
+/* nbd:HOST:PORT[:EXPORT] (or block-nbd's "HOST PORT"): QEMU's own NBD
+ * client opens it, so xm can tell a malformed one at once. */
+static int
+check_nbd(const char *spec, const char *params, struct xu_err *err)
+{
+	struct nbd_spec n;
+	struct xu_err e = { 0 };
+
+	if (nbd_spec_parse(params, &n, &e) != XU_OK) {
+		xu_err_set(err, e.rc, 0, "disk '%s': %s", spec, e.msg);
+		return e.rc;
+	}
+	nbd_spec_dispose(&n);
+	return XU_OK;
+}
+
 /* Checks UNAME and returns the device class it makes. */
 static int
 check_uname(const char *spec, const char *uname, bool cdrom, const char **cls,
@@ -361,6 +378,8 @@ check_uname(const char *spec, const char *uname, bool cdrom, const char **cls,
 		    "disk '%s': nothing after '%s'", spec, uname);
 		return XU_ERR_INVALID;
 	}
+	if (strncmp(uname, "nbd:", 4) == 0)
+		return check_nbd(spec, colon + 1, err);
 	/* phy:, file: and any other type (xend runs block-<type>). */
 	return XU_OK;
 }

@@ -85,7 +85,7 @@ struct xc_device {
 	enum xc_device_kind kind;
 	const char *id;			/* unique in the domain: "vbd-51712", "vif-0" */
 	/* disks */
-	const char *path;		/* NULL: a cdrom without media */
+	const char *path;		/* NULL: a cdrom without media, or NBD */
 	const char *format;		/* raw qcow2 qcow vmdk vpc */
 	const char *bus;		/* "virtio" (on a PCIe port) or "ide" */
 	unsigned unit;			/* ide: the AHCI port (hda 0, hdb 1 ...) */
@@ -93,6 +93,11 @@ struct xc_device {
 	bool shared;			/* w!: QEMU's image locking off */
 	bool cdrom;
 	bool host_device;		/* a block device, not a file */
+	/* an NBD export QEMU's own client opens (path NULL): host (name or
+	 * address), TCP port, export name (NULL: the server's default) */
+	const char *nbd_host;
+	unsigned nbd_port;
+	const char *nbd_export;
 	/* NICs */
 	const char *ifname;		/* the tap QEMU attaches to */
 	const char *mac;

@@ -46,7 +46,9 @@
  * device, in the guest's order): {kind "disk"|"nic", id, and for disks
  * path (absent: a cdrom without media), format (raw qcow2 qcow vmdk vpc),
  * bus ("virtio" or "ide"), unit (ide), readonly, shared, cdrom,
- * host_device; for NICs ifname, mac, model}. xenhv --hotplug-slots N
+ * host_device, and, instead of path for a disk on an NBD server (appended,
+ * still version 1), nbd_host, nbd_port, nbd_export (optional); for NICs
+ * ifname, mac, model}. xenhv --hotplug-slots N
  * adds N spare PCIe root ports for hot-plug (default 4).
  *
  * Appended for resources and save/restore (still version 1: a request an

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "devspec.h"
+#include "nbdspec.h"
 #include "domcfg.h"
 #include "sxp.h"
 
@@ -216,9 +217,71 @@ test_disk_ok(void **state)
 	    "(device (vbd (uname phy:/dev/vg/a) (dev sda1) (mode w) (backend 2) "
 	    "(protocol x86_32-abi)))");
 	disk_is("phy:sda6,sda6,r,", "(device (vbd (uname phy:sda6) (dev sda6) (mode r)))");
-	/* Other types are xend's block-<type> scripts' business. */
+	/* nbd: is QEMU's NBD client's: block-nbd's "HOST PORT" still reads */
 	disk_is("nbd:134.100.233.115 20004,hda1,w",
 	    "(device (vbd (uname 'nbd:134.100.233.115 20004') (dev hda1) (mode w)))");
+	disk_is("nbd:10.77.0.3:10809:disk1,xvda,w",
+	    "(device (vbd (uname nbd:10.77.0.3:10809:disk1) (dev xvda) (mode w)))");
+	disk_is("nbd:[fd00::3]:10809,xvdb,r",
+	    "(device (vbd (uname 'nbd:[fd00::3]:10809') (dev xvdb) (mode r)))");
+	/* Other types are xend's block-<type> scripts' business. */
+	disk_is("enbd:a 1,xvdc,w", "(device (vbd (uname 'enbd:a 1') (dev xvdc) (mode w)))");
+}
+
+/* The nbd: params as xm and xend both read them. */
+static void
+nbd_is(const char *params, const char *host, unsigned port, const char *export)
+{
+	struct xu_err err = { 0 };
+	struct nbd_spec n;
+
+	if (nbd_spec_parse(params, &n, &err) != XU_OK)
+		fail_msg("%s: %s", params, err.msg);
+	assert_string_equal(n.host, host);
+	assert_int_equal(n.port, port);
+	if (export == NULL)
+		assert_null(n.export);
+	else
+		assert_string_equal(n.export, export);
+	nbd_spec_dispose(&n);
+}
+
+static void
+nbd_fails(const char *params, const char *why)
+{
+	struct xu_err err = { 0 };
+	struct nbd_spec n;
+
+	if (nbd_spec_parse(params, &n, &err) == XU_OK)
+		fail_msg("%s accepted", params);
+	assert_null(n.host);
+	assert_string_equal(err.msg, why);
+}
+
+static void
+test_nbd_spec(void **state)
+{
+	nbd_is("h:10809", "h", 10809, NULL);
+	nbd_is("10.77.0.3:10809:disk1", "10.77.0.3", 10809, "disk1");
+	nbd_is("nbd.example.org:1:a:b", "nbd.example.org", 1, "a:b");
+	nbd_is("[fd00::3]:65535:x", "fd00::3", 65535, "x");
+	nbd_is("134.100.233.115 20004", "134.100.233.115", 20004, NULL);
+	nbd_is("h   20004", "h", 20004, NULL);
+	nbd_fails("h", "nbd:h: no port (write nbd:HOST:PORT[:EXPORT])");
+	nbd_fails(":10809", "nbd::10809: no valid host (write nbd:HOST:PORT[:EXPORT])");
+	nbd_fails("h:0", "nbd:h:0: the port must be a number from 1 to 65535 "
+	    "(write nbd:HOST:PORT[:EXPORT])");
+	nbd_fails("h:65536", "nbd:h:65536: the port must be a number from 1 to "
+	    "65535 (write nbd:HOST:PORT[:EXPORT])");
+	nbd_fails("h:12x", "nbd:h:12x: the port must be a number from 1 to 65535 "
+	    "(write nbd:HOST:PORT[:EXPORT])");
+	nbd_fails("h:10809:", "nbd:h:10809:: an empty or unusable export name "
+	    "(write nbd:HOST:PORT[:EXPORT])");
+	nbd_fails("h 1 2", "nbd:h 1 2: more than a host and a port "
+	    "(write nbd:HOST:PORT[:EXPORT])");
+	nbd_fails("[fd00::3]10809", "nbd:[fd00::3]10809: an IPv6 address in [] "
+	    "must be followed by :PORT (write nbd:HOST:PORT[:EXPORT])");
+	nbd_fails("a/b:1", "nbd:a/b:1: no valid host (write nbd:HOST:PORT[:EXPORT])");
 }
 
 static void
@@ -248,6 +311,8 @@ test_disk_errors(void **state)
 	    "'xvda:floppy' should be [ioemu:]NAME[:cdrom|:disk]");
 	disk_fails("phy:a,:cdrom,r",
 	    "disk 'phy:a,:cdrom,r': no guest device name in ':cdrom'");
+	disk_fails("nbd:h,xvda,w", "disk 'nbd:h,xvda,w': nbd:h: no port "
+	    "(write nbd:HOST:PORT[:EXPORT])");
 }
 
 /* ---- vifs and other key=value specs ---- */
@@ -783,6 +848,7 @@ main(void)
 		cmocka_unit_test(test_vdev_numbers),
 		cmocka_unit_test(test_disk_ok),
 		cmocka_unit_test(test_disk_errors),
+		cmocka_unit_test(test_nbd_spec),
 		cmocka_unit_test(test_vif),
 		cmocka_unit_test(test_vif_errors),
 		cmocka_unit_test(test_vfb),

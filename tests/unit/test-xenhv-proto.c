@@ -64,6 +64,71 @@ end_line(yajl_gen g)
 	return strip_nl(line, len);
 }
 
+/* A device's JSON back into a device, or the reason it is refused. */
+static bool
+device_parse(const char *json, struct xc_device *d, yajl_val *root, char *why,
+    size_t len)
+{
+	*root = xhp_json_object(json, strlen(json), XHP_LINE_MAX, XHP_DEPTH_MAX,
+	    "device", why, len);
+	return *root != NULL && xhp_get_device(*root, d, why, len);
+}
+
+static void
+device_bad(const char *json, const char *want)
+{
+	struct xc_device d;
+	yajl_val root;
+	char why[200];
+
+	if (device_parse(json, &d, &root, why, sizeof(why)))
+		fail_msg("%s accepted", json);
+	assert_string_equal(why, want);
+	if (root != NULL)
+		yajl_tree_free(root);
+}
+
+/* A disk on an NBD server: host, port and export travel instead of a
+ * path; a malformed one is refused naming the device. */
+static void
+test_nbd_device(void **state)
+{
+	struct xc_device in = { 0 }, out;
+	yajl_val root;
+	char why[200], *json;
+
+	in.kind = XC_DEVICE_DISK;
+	in.id = "vbd-51712";
+	in.format = "raw";
+	in.nbd_host = "10.77.0.3";
+	in.nbd_port = 10809;
+	in.nbd_export = "disk1";
+	json = xhp_device_json(&in);
+	if (!device_parse(json, &out, &root, why, sizeof(why)))
+		fail_msg("%s refused: %s", json, why);
+	assert_null(out.path);
+	assert_string_equal(out.nbd_host, "10.77.0.3");
+	assert_int_equal(out.nbd_port, 10809);
+	assert_string_equal(out.nbd_export, "disk1");
+	yajl_tree_free(root);
+	free(json);
+	in.nbd_export = NULL;
+	json = xhp_device_json(&in);
+	assert_null(strstr(json, "nbd_export"));
+	free(json);
+	device_bad("{\"kind\":\"disk\",\"id\":\"a\",\"nbd_host\":\"h\"}",
+	    "device a: nbd_port must be 1 to 65535");
+	device_bad("{\"kind\":\"disk\",\"id\":\"a\",\"nbd_host\":\"h\","
+	    "\"nbd_port\":70000}", "device a: nbd_port must be 1 to 65535");
+	device_bad("{\"kind\":\"disk\",\"id\":\"a\",\"nbd_host\":\"h h\","
+	    "\"nbd_port\":1}", "device a: nbd_host must be a host name or address");
+	device_bad("{\"kind\":\"disk\",\"id\":\"a\",\"path\":\"/x\","
+	    "\"nbd_host\":\"h\",\"nbd_port\":1}",
+	    "device a: a disk has a path or an NBD server, not both");
+	device_bad("{\"kind\":\"disk\",\"id\":\"a\",\"nbd_port\":1}",
+	    "device a: nbd_port and nbd_export need nbd_host");
+}
+
 static void
 test_request_round_trip(void **state)
 {
@@ -362,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_utf8_cleaned_on_encode),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_nbd_device),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
