@@ -5,6 +5,8 @@
 # query-migrate until it ends, and prints QEMU's own figures:
 #   status total_ms downtime_ms transferred_bytes ram_total_bytes
 # Usage: qmp-migrate.py SOURCE_QMP_SOCKET URI [DOWNTIME_MS]
+#        qmp-migrate.py --by-hand SOURCE_QMP DEST_QMP URI [DOWNTIME_MS]
+#            (also waits for the destination QEMU and for its guest to run)
 #        qmp-migrate.py --wait-incoming DEST_QMP_SOCKET  (waits, prints status)
 import json
 import socket
@@ -76,7 +78,25 @@ def wait_incoming(sock):
     return 1
 
 
+def by_hand(src, dst, uri, downtime):
+    """What an admin does with bare QEMU: wait for the destination QEMU
+    (started by the caller) to answer, migrate, and wait until the copy
+    there runs. Prints migrate()'s line."""
+    d = QMP(dst)
+    rc = migrate(src, uri, downtime)
+    if rc == 0:
+        deadline = time.time() + 600
+        while time.time() < deadline:
+            if d.cmd("query-status").get("status") == "running":
+                return 0
+            time.sleep(0.02)
+    return 1
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--by-hand":
+        sys.exit(by_hand(sys.argv[2], sys.argv[3], sys.argv[4],
+                         int(sys.argv[5]) if len(sys.argv) > 5 else 100))
     if sys.argv[1] == "--wait-incoming":
         sys.exit(wait_incoming(sys.argv[2]))
     sys.exit(migrate(sys.argv[1], sys.argv[2],
