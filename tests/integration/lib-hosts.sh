@@ -22,6 +22,45 @@
 #                            run CMD... leaves stdout, stderr, status in
 #                            out, err, rc
 
+# hosts_prologue [CMD...]: how every test with hosts starts. Skips the
+# whole test (TAP "1..0 # SKIP why") when integration tests are off, or
+# without QEMU, the default guest, network namespaces (root, iproute2)
+# or one of the commands CMD; sets a C locale, clears the environment
+# that would change xend or xm, and sets QEMU, GUEST, SRC, BUILD and CFG
+# (the shipped example config).
+hosts_prologue() {
+	local c
+	if [ -n "${XEN_SKIP_INTEGRATION:-}" ]; then
+		echo "1..0 # SKIP $XEN_SKIP_INTEGRATION"
+		exit 0
+	fi
+	export LC_ALL=C
+	unset XEND_CONFIG XM_TIMEOUT XEND_TEST_EXIT_AT XENSTORE_RESTRICT
+	QEMU="${XEN_QEMU:-/usr/bin/qemu-system-x86_64}"
+	GUEST="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
+	SRC="$(cd "${top_srcdir:-.}" && pwd)"
+	BUILD="$(cd "${top_builddir:-.}" && pwd)"
+	CFG="$SRC/etc/xen/examples/guest.cfg"
+	if [ ! -x "$QEMU" ]; then
+		echo "1..0 # SKIP $QEMU is not installed"
+		exit 0
+	fi
+	if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.img" ]; then
+		echo "1..0 # SKIP no guest image in $GUEST (run scripts/mkguest.sh)"
+		exit 0
+	fi
+	if ! hosts_can; then
+		echo "1..0 # SKIP network namespaces need root and iproute2"
+		exit 0
+	fi
+	for c in "$@"; do
+		if ! command -v "$c" >/dev/null; then
+			echo "1..0 # SKIP $c is needed and not installed"
+			exit 0
+		fi
+	done
+}
+
 HOSTS_PREFIX="xm$$"
 HOSTS_N=0
 HOSTS_DIR=""

@@ -13,41 +13,11 @@
 # lock and no migration record.
 # Needs root, qemu-system-x86_64, nbd-server, python3, unshare and the
 # default guest; skips without.
-if [ -n "${XEN_SKIP_INTEGRATION:-}" ]; then
-	echo "1..0 # SKIP $XEN_SKIP_INTEGRATION"
-	exit 0
-fi
-
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/integration/lib-hosts.sh"
-
-export LC_ALL=C
-unset XEND_CONFIG XM_TIMEOUT XEND_TEST_EXIT_AT
-QEMU="${XEN_QEMU:-/usr/bin/qemu-system-x86_64}"
-GUEST="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
-CFG="$(cd "${top_srcdir:-.}" && pwd)/etc/xen/examples/guest.cfg"
-SRC="$(cd "${top_srcdir:-.}" && pwd)"
-BUILD="$(cd "${top_builddir:-.}" && pwd)"
-NBD_SERVER=$(command -v nbd-server || echo /usr/bin/nbd-server)
+hosts_prologue nbd-server python3 unshare
+NBD_SERVER=$(command -v nbd-server)
 BOOT=90		# seconds a boot or a console answer may take
-
-if [ ! -x "$QEMU" ]; then
-	echo "1..0 # SKIP $QEMU is not installed"
-	exit 0
-fi
-if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.img" ]; then
-	echo "1..0 # SKIP no guest image in $GUEST (run scripts/mkguest.sh)"
-	exit 0
-fi
-if ! hosts_can; then
-	echo "1..0 # SKIP network namespaces need root and iproute2"
-	exit 0
-fi
-if [ ! -x "$NBD_SERVER" ] || ! command -v python3 >/dev/null ||
-    ! command -v unshare >/dev/null; then
-	echo "1..0 # SKIP nbd-server, python3 and unshare are needed"
-	exit 0
-fi
 
 D=$(mktemp -d /tmp/migration-disk.XXXXXX)
 export XEND_XENHV="$BUILD/hypervisor/xenhv"

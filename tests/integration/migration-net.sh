@@ -13,35 +13,10 @@
 # checks once more.
 # Needs root, qemu-system-x86_64, iproute2 (ip, bridge) and the default
 # guest; skips without.
-if [ -n "${XEN_SKIP_INTEGRATION:-}" ]; then
-	echo "1..0 # SKIP $XEN_SKIP_INTEGRATION"
-	exit 0
-fi
-
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/integration/lib-hosts.sh"
-
-export LC_ALL=C
-unset XEND_CONFIG XM_TIMEOUT XEND_TEST_EXIT_AT XENSTORE_RESTRICT
-QEMU="${XEN_QEMU:-/usr/bin/qemu-system-x86_64}"
-GUEST="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
-SRC="$(cd "${top_srcdir:-.}" && pwd)"
-BUILD="$(cd "${top_builddir:-.}" && pwd)"
-CFG="$SRC/etc/xen/examples/guest.cfg"
+hosts_prologue bridge
 BOOT=120	# seconds a boot or a console answer may take (TCG, busy host)
-
-if [ ! -x "$QEMU" ]; then
-	echo "1..0 # SKIP $QEMU is not installed"
-	exit 0
-fi
-if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.img" ]; then
-	echo "1..0 # SKIP no guest image in $GUEST (run scripts/mkguest.sh)"
-	exit 0
-fi
-if ! hosts_can || ! command -v bridge >/dev/null; then
-	echo "1..0 # SKIP network namespaces need root and iproute2 (ip, bridge)"
-	exit 0
-fi
 
 D=$(mktemp -d /tmp/migration-net.XXXXXX)
 export XEND_XENHV="$BUILD/hypervisor/xenhv"

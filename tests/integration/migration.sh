@@ -14,38 +14,11 @@
 # guest is there).
 # Needs root, qemu-system-x86_64, python3, certtool and the default guest;
 # skips without.
-if [ -n "${XEN_SKIP_INTEGRATION:-}" ]; then
-	echo "1..0 # SKIP $XEN_SKIP_INTEGRATION"
-	exit 0
-fi
-
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/integration/lib-hosts.sh"
-
-export LC_ALL=C
-unset XEND_CONFIG XM_TIMEOUT XEND_TEST_EXIT_AT
-QEMU="${XEN_QEMU:-/usr/bin/qemu-system-x86_64}"
-GUEST="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
-CFG="$(cd "${top_srcdir:-.}" && pwd)/etc/xen/examples/guest.cfg"
-PROXY="$(cd "${top_srcdir:-.}" && pwd)/tests/tools/cutproxy.py"
+hosts_prologue certtool python3
+PROXY="$SRC/tests/tools/cutproxy.py"
 BOOT=90		# seconds a boot or a counter may take
-
-if [ ! -x "$QEMU" ]; then
-	echo "1..0 # SKIP $QEMU is not installed"
-	exit 0
-fi
-if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.img" ]; then
-	echo "1..0 # SKIP no guest image in $GUEST (run scripts/mkguest.sh)"
-	exit 0
-fi
-if ! hosts_can; then
-	echo "1..0 # SKIP network namespaces need root and iproute2"
-	exit 0
-fi
-if ! command -v certtool >/dev/null || ! command -v python3 >/dev/null; then
-	echo "1..0 # SKIP certtool (gnutls-bin) and python3 are needed"
-	exit 0
-fi
 
 D=$(mktemp -d /tmp/migration.XXXXXX)
 export XEND_XENHV="$(cd "${top_builddir:-.}" && pwd)/hypervisor/xenhv"

@@ -8,30 +8,12 @@
 # XENDOMAINS_STOP_MAXWAIT, without holding the others up; each outcome is
 # printed and logged.
 # Needs qemu-system-x86_64 and the default guest; skips without.
-if [ -n "${XEN_SKIP_INTEGRATION:-}" ]; then
-	echo "1..0 # SKIP $XEN_SKIP_INTEGRATION"
-	exit 0
-fi
-
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/integration/lib-hosts.sh"
-
-export LC_ALL=C
-unset XEND_CONFIG XM_TIMEOUT
-QEMU="${XEN_QEMU:-/usr/bin/qemu-system-x86_64}"
-GUEST="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
+hosts_prologue
 SCRIPT="${top_builddir:-.}/etc/init.d/xendomains"
 BOOT=90
 MAXWAIT=30
-
-if [ ! -x "$QEMU" ]; then
-	echo "1..0 # SKIP $QEMU is not installed"
-	exit 0
-fi
-if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.img" ]; then
-	echo "1..0 # SKIP no guest image in $GUEST (run scripts/mkguest.sh)"
-	exit 0
-fi
 
 D=$(mktemp -d /tmp/xendomains.XXXXXX)
 R="$D/root"
