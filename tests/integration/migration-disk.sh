@@ -5,7 +5,9 @@
 # by QEMU's own NBD client on each host) writes a marker, migrates live to
 # h2, reads the marker back there from the export (its page cache
 # dropped) and writes another; both are in the image; h1 keeps no domain,
-# no monitor and no disk lock, h2 holds the lock. Then a guest whose
+# no monitor and no disk lock, h2 holds the lock. The same with a file
+# disk on a path both hosts see (QEMU hands the image lock over at the
+# switch). Then a guest whose
 # writable disk is on storage only h1 sees (a tmpfs mounted in h1's own
 # mount namespace, where its xend and QEMUs run): xm migrate is refused
 # before anything moves, naming the disk, its path and the cause, exits
@@ -126,6 +128,38 @@ ok "... beside the first" grep -aq "M1:$M1" "$D/shared.img"
 run hosts_xm 2 destroy n1
 is "h2: n1 destroyed" "$rc $err" "0 "
 is "... its lock goes with it" "$(locks 2)" 0
+
+# ---- live migration with the disk on a path both hosts see -------------------------
+# $D is one directory for h1 and h2 alike: a file there is shared storage
+# (QEMU hands its image lock over at the switch).
+truncate -s 16M "$D/both.img"
+M3="file-one-$$"
+M4="file-two-$$"
+run hosts_xm 1 create -q "$CFG" $GUEST_ARGS name=f1 "disk=file:$D/both.img,xvda,w"
+is "h1: f1 created with file:$D/both.img as xvda (w), a path h2 sees too" \
+	"$rc $err" "0 " || { echo "Bail out! no guest to migrate"; exit 1; }
+ok "... boots to its shell" hosts_wait_text "$(con 1 f1)" 'guest:~#' $BOOT
+ok "... writes a marker on its /dev/vda and syncs" says 1 f1 \
+	"printf 'M3:%s\\n' $M3 | dd of=/dev/vda bs=512 2>/dev/null; sync; echo W3=\$((20+3))" \
+	'W3=23'
+run hosts_xm 1 migrate --live f1 "$(hosts_ip 2)"
+is "xm migrate --live f1 h2 succeeds" "$rc $out $err" "0  "
+is "... f1 is on h2 only" "$(where f1)" "2"
+ok "... and runs there" runs 2 f1
+is "... h1 has no disk lock left" "$(locks 1)" 0
+is "... h2 holds f1's lock on the file" \
+	"$(sql 2 "SELECT l.mode || ' ' || l.path FROM disk_locks l JOIN domains d ON d.uuid = l.uuid WHERE d.name = 'f1'")" \
+	"w $D/both.img"
+ok "h2: f1 reads the marker back (page cache dropped)" says 2 f1 \
+	"echo 3 >/proc/sys/vm/drop_caches; echo R3=\$(dd if=/dev/vda bs=512 count=1 2>/dev/null | head -n 1)" \
+	"R3=M3:$M3"
+ok "... writes a second one past it (QEMU there has the image writable)" says 2 f1 \
+	"printf 'M4:%s\\n' $M4 | dd of=/dev/vda bs=512 seek=8 2>/dev/null; sync; echo W4=\$((20+4))" \
+	'W4=24'
+ok "... both are in the file" \
+	bash -c "grep -aq 'M3:$M3' '$D/both.img' && grep -aq 'M4:$M4' '$D/both.img'"
+run hosts_xm 2 destroy f1
+is "h2: f1 destroyed, its lock with it" "$rc $err $(locks 2)" "0  0"
 
 # ---- refused: a writable disk only the source sees ---------------------------------
 run hosts_xm 1 create -q "$CFG" $GUEST_ARGS name=r1 "disk=file:$D/local/r1.img,xvda,w"
