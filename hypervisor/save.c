@@ -104,7 +104,7 @@ incoming_end(struct mig *m, const char *msg)
 	struct xhv_dom *d = m->d;
 
 	if (msg != NULL) {
-		char *text = xu_asprintf("the saved state cannot be loaded: %s", msg);
+		char *text = xu_asprintf("QEMU cannot load the saved state: %s", msg);
 
 		mig_free(m);
 		xhv_start_fail(d, XHP_E_ENGINE, text);

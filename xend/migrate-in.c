@@ -240,8 +240,8 @@ received(struct domain *d, int rc, const char *msg, void *arg)
 	}
 	if (rc != XU_OK) {
 		/* the failed start removed the domain itself */
-		why = xu_asprintf("the destination's QEMU could not load the "
-		    "stream: %s", msg ? msg : "failed");
+		why = xu_asprintf("the guest could not be started on %s: %s",
+		    m->rl->hostname, msg ? msg : "its start failed");
 		in_fail(m, RELOC_ERR_ENGINE, why);
 		free(why);
 		return;
