@@ -45,14 +45,8 @@ static int
 async_begin(xc_interface *xc, uint32_t domid, const char *name,
     struct xcp_conn *c, yajl_gen *g, xc_async **a)
 {
-	int rc;
-
-	xcp_clear_error(xc);
 	*a = NULL;
-	if ((rc = xcp_conn_open(xc, domid, c)) != XC_OK)
-		return rc;
-	*g = xcp_conn_begin(c, name);
-	return XC_OK;
+	return xcp_request_begin(xc, domid, name, c, g);
 }
 
 int

@@ -74,6 +74,10 @@ int xcp_conn_open(xc_interface *xc, uint32_t domid, struct xcp_conn *c);
 void xcp_conn_close(struct xcp_conn *c);
 /* Starts a request: a generator with the request's args object open. */
 yajl_gen xcp_conn_begin(struct xcp_conn *c, const char *name);
+/* Clears the last error, opens a connection to domid's monitor and
+ * begins request name on it (*g). */
+int xcp_request_begin(xc_interface *xc, uint32_t domid, const char *name,
+    struct xcp_conn *c, yajl_gen *g);
 /* Sends the request last begun and waits for its reply (events and
  * other replies are skipped). On
  * XC_OK reply holds the ok message (dispose it); an error reply becomes

@@ -7,20 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Opens a connection and begins request name; *g gets the generator. */
-static int
-begin(xc_interface *xc, uint32_t domid, const char *name, struct xcp_conn *c,
-    yajl_gen *g)
-{
-	int rc;
-
-	xcp_clear_error(xc);
-	if ((rc = xcp_conn_open(xc, domid, c)) != XC_OK)
-		return rc;
-	*g = xcp_conn_begin(c, name);
-	return XC_OK;
-}
-
 int
 xc_domain_set_target(xc_interface *xc, uint32_t domid, uint64_t mb)
 {
@@ -28,7 +14,7 @@ xc_domain_set_target(xc_interface *xc, uint32_t domid, uint64_t mb)
 	yajl_gen g;
 	int rc;
 
-	if ((rc = begin(xc, domid, XHP_REQ_BALLOON, &c, &g)) != XC_OK)
+	if ((rc = xcp_request_begin(xc, domid, XHP_REQ_BALLOON, &c, &g)) != XC_OK)
 		return rc;
 	xhp_put_uint(g, "target_mb", mb);
 	return xcp_conn_finish(xc, &c, g);
@@ -41,7 +27,7 @@ xc_domain_setmaxmem(xc_interface *xc, uint32_t domid, uint64_t mb)
 	yajl_gen g;
 	int rc;
 
-	if ((rc = begin(xc, domid, XHP_REQ_SETMAXMEM, &c, &g)) != XC_OK)
+	if ((rc = xcp_request_begin(xc, domid, XHP_REQ_SETMAXMEM, &c, &g)) != XC_OK)
 		return rc;
 	xhp_put_uint(g, "maxmem_mb", mb);
 	return xcp_conn_finish(xc, &c, g);
@@ -54,7 +40,7 @@ xc_domain_set_vcpus(xc_interface *xc, uint32_t domid, unsigned count)
 	yajl_gen g;
 	int rc;
 
-	if ((rc = begin(xc, domid, XHP_REQ_VCPU_SET, &c, &g)) != XC_OK)
+	if ((rc = xcp_request_begin(xc, domid, XHP_REQ_VCPU_SET, &c, &g)) != XC_OK)
 		return rc;
 	xhp_put_uint(g, "count", count);
 	return xcp_conn_finish(xc, &c, g);
@@ -67,7 +53,7 @@ xc_vcpu_setaffinity(xc_interface *xc, uint32_t domid, int vcpu, const char *cpus
 	yajl_gen g;
 	int rc;
 
-	if ((rc = begin(xc, domid, XHP_REQ_VCPU_PIN, &c, &g)) != XC_OK)
+	if ((rc = xcp_request_begin(xc, domid, XHP_REQ_VCPU_PIN, &c, &g)) != XC_OK)
 		return rc;
 	xhp_put_int(g, "vcpu", vcpu);
 	xhp_put_str(g, "cpus", cpus);
@@ -81,7 +67,7 @@ xc_sched_credit_domain_set(xc_interface *xc, uint32_t domid, int weight, int cap
 	yajl_gen g;
 	int rc;
 
-	if ((rc = begin(xc, domid, XHP_REQ_SCHED_SET, &c, &g)) != XC_OK)
+	if ((rc = xcp_request_begin(xc, domid, XHP_REQ_SCHED_SET, &c, &g)) != XC_OK)
 		return rc;
 	if (weight >= 0)
 		xhp_put_int(g, "weight", weight);
@@ -126,7 +112,7 @@ xc_vcpu_getinfo(xc_interface *xc, uint32_t domid, struct xc_vcpuinfo **out,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = begin(xc, domid, XHP_REQ_VCPU_INFO, &c, &g)) != XC_OK)
+	if ((rc = xcp_request_begin(xc, domid, XHP_REQ_VCPU_INFO, &c, &g)) != XC_OK)
 		return rc;
 	rc = xcp_conn_call(xc, &c, g, &reply, XC_REQUEST_TIMEOUT_MS);
 	xcp_conn_close(&c);

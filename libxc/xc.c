@@ -294,6 +294,19 @@ xcp_conn_begin(struct xcp_conn *c, const char *name)
 	return xhp_begin(XHP_REQUEST, (uint64_t)c->last_id, name);
 }
 
+int
+xcp_request_begin(xc_interface *xc, uint32_t domid, const char *name,
+    struct xcp_conn *c, yajl_gen *g)
+{
+	int rc;
+
+	xcp_clear_error(xc);
+	if ((rc = xcp_conn_open(xc, domid, c)) != XC_OK)
+		return rc;
+	*g = xcp_conn_begin(c, name);
+	return XC_OK;
+}
+
 /* Sends line with fd attached (SCM_RIGHTS) on the first byte. */
 static int
 send_with_fd(int sock, const char *data, size_t len, int fd, int timeout_ms)
