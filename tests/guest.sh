@@ -11,18 +11,9 @@ if [ -n "${XEN_SKIP_INTEGRATION:-}" ]; then
 fi
 export LC_ALL=C
 unset XEND_CONFIG XM_TIMEOUT
-QEMU="${XEN_QEMU:-/usr/bin/qemu-system-x86_64}"
-GUEST="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
 CFG="$(cd "${top_srcdir:-.}" && pwd)/etc/xen/examples/guest.cfg"
 BOOT_LIMIT=${BOOT_LIMIT:-120}
-if [ ! -x "$QEMU" ]; then
-	echo "1..0 # SKIP $QEMU is not installed"
-	exit 0
-fi
-if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.img" ]; then
-	echo "1..0 # SKIP no guest image in $GUEST (run scripts/mkguest.sh)"
-	exit 0
-fi
+need_guest
 
 D=$(mktemp -d "/tmp/$NAME.XXXXXX")
 PIDFILE="$D/var/run/xend.pid"

@@ -11,6 +11,21 @@ CONFORMANCE="$SHARED/conformance/configs"
 
 plan() { echo "1..$1"; }
 
+# need_guest: sets QEMU (the engine) and GUEST (the default guest's
+# image directory); without either, the whole test is skipped.
+need_guest() {
+	QEMU="${XEN_QEMU:-/usr/bin/qemu-system-x86_64}"
+	GUEST="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
+	if [ ! -x "$QEMU" ]; then
+		echo "1..0 # SKIP $QEMU is not installed"
+		exit 0
+	fi
+	if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.img" ]; then
+		echo "1..0 # SKIP no guest image in $GUEST (run scripts/mkguest.sh)"
+		exit 0
+	fi
+}
+
 _tap_result() {
 	_tap_n=$((_tap_n + 1))
 	if [ "$1" -eq 0 ]; then

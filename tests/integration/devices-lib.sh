@@ -17,14 +17,7 @@ skip_unless_guests() {
 		echo "1..0 # SKIP $XEN_SKIP_INTEGRATION"
 		exit 0
 	fi
-	if [ ! -x "$QEMU" ]; then
-		echo "1..0 # SKIP $QEMU is not installed"
-		exit 0
-	fi
-	if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.img" ]; then
-		echo "1..0 # SKIP no guest image in $GUEST (run scripts/mkguest.sh)"
-		exit 0
-	fi
+	need_guest
 	if ! command -v socat >/dev/null; then
 		echo "1..0 # SKIP socat is needed to type into guest consoles"
 		exit 0

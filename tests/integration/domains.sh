@@ -19,8 +19,6 @@ fi
 
 export LC_ALL=C
 unset XEND_CONFIG
-QEMU="${XEN_QEMU:-/usr/bin/qemu-system-x86_64}"
-GUEST="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
 TOOL="${top_builddir:-.}/tests/tools/xc-tool"
 CFG="${top_srcdir:-.}/etc/xen/examples/guest.cfg"
 BANNER="xen-guest: booted"
@@ -30,14 +28,7 @@ LIMIT=60		# seconds any wait may take
 # loaded (a dozen runnable threads on two cores make each step slow).
 GUARD=15
 
-if [ ! -x "$QEMU" ]; then
-	echo "1..0 # SKIP $QEMU is not installed"
-	exit 0
-fi
-if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.img" ]; then
-	echo "1..0 # SKIP no guest image in $GUEST (run scripts/mkguest.sh)"
-	exit 0
-fi
+need_guest
 if ! command -v python3 >/dev/null || ! command -v curl >/dev/null; then
 	echo "1..0 # SKIP python3 and curl are needed to talk to xend"
 	exit 0

@@ -36,19 +36,10 @@ hosts_prologue() {
 	fi
 	export LC_ALL=C
 	unset XEND_CONFIG XM_TIMEOUT XEND_TEST_EXIT_AT XENSTORE_RESTRICT
-	QEMU="${XEN_QEMU:-/usr/bin/qemu-system-x86_64}"
-	GUEST="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
 	SRC="$(cd "${top_srcdir:-.}" && pwd)"
 	BUILD="$(cd "${top_builddir:-.}" && pwd)"
 	CFG="$SRC/etc/xen/examples/guest.cfg"
-	if [ ! -x "$QEMU" ]; then
-		echo "1..0 # SKIP $QEMU is not installed"
-		exit 0
-	fi
-	if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.img" ]; then
-		echo "1..0 # SKIP no guest image in $GUEST (run scripts/mkguest.sh)"
-		exit 0
-	fi
+	need_guest
 	if ! hosts_can; then
 		echo "1..0 # SKIP network namespaces need root and iproute2"
 		exit 0

@@ -16,19 +16,10 @@ fi
 export LC_ALL=C
 TOOL="${top_builddir:-.}/tests/tools/xc-tool"
 export XENHV="${top_builddir:-.}/hypervisor/xenhv"
-QEMU="${XEN_QEMU:-/usr/bin/qemu-system-x86_64}"
-GUEST="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
 BANNER="xen-guest: booted"
 BOOT_LIMIT=60
 
-if [ ! -x "$QEMU" ]; then
-	echo "1..0 # SKIP $QEMU is not installed"
-	exit 0
-fi
-if [ ! -r "$GUEST/vmlinuz" ] || [ ! -r "$GUEST/initrd.img" ]; then
-	echo "1..0 # SKIP no guest image in $GUEST (run scripts/mkguest.sh)"
-	exit 0
-fi
+need_guest
 
 root=$(mktemp -d /tmp/xenhv-test.XXXXXX)
 bg_pids=""
