@@ -53,6 +53,8 @@ struct mig_out {
 	double sent_at;
 	char *fail_msg;		/* abort in progress: why */
 	struct event *timer;	/* query retries */
+	char *stream_err;	/* our QEMU's failure, while the peer may say why */
+	struct event *peer_wait;
 	double query_deadline;
 	migrate_done_fn done;
 	void *arg;
@@ -82,6 +84,9 @@ out_free(struct mig_out *o)
 		close(o->data_fd);
 	if (o->timer != NULL)
 		event_free(o->timer);
+	if (o->peer_wait != NULL)
+		event_free(o->peer_wait);
+	free(o->stream_err);
 	if (o->d != NULL)
 		domain_unref(o->d);
 	xv_free(o->vm);
@@ -177,7 +182,11 @@ out_fail(struct mig_out *o, const char *fmt, ...)
 static void
 fail_from_peer(struct mig_out *o, const struct reloc_msg *m)
 {
-	out_fail(o, "%s (from %s)", reloc_err_text(m), o->host);
+	if (o->stream_err != NULL)
+		out_fail(o, "%s (from %s); the stream from here: %s",
+		    reloc_err_text(m), o->host, o->stream_err);
+	else
+		out_fail(o, "%s (from %s)", reloc_err_text(m), o->host);
 }
 
 /* ---- after the commit ------------------------------------------------------ */
@@ -414,6 +423,16 @@ maybe_commit(struct mig_out *o)
 	free(line);
 }
 
+/* Our QEMU's stream failed and the destination said nothing in time:
+ * our side's reason it is. */
+static void
+stream_failed(evutil_socket_t fd, short what, void *arg)
+{
+	struct mig_out *o = arg;
+
+	out_fail(o, "the stream to %s failed: %s", o->host, o->stream_err);
+}
+
 static void
 engine_done(void *arg, int rc, const char *msg, uint64_t bytes)
 {
@@ -432,8 +451,17 @@ engine_done(void *arg, int rc, const char *msg, uint64_t bytes)
 		return;
 	}
 	if (rc != XU_OK) {
-		out_fail(o, "the stream to %s failed: %s", o->host,
-		    msg ? msg : "QEMU failed");
+		o->stream_err = xu_strdup(msg && *msg ? msg : "QEMU failed");
+		/* a stream cut at the far end (its QEMU or xend gone) breaks
+		 * here first: the destination's word on why is worth a moment */
+		if (o->c != NULL) {
+			struct timeval tv = { 1, 500000 };
+
+			o->peer_wait = evtimer_new(o->rl->x->base, stream_failed, o);
+			evtimer_add(o->peer_wait, &tv);
+			return;
+		}
+		stream_failed(-1, 0, o);
 		return;
 	}
 	o->engine_ok = true;
@@ -536,6 +564,8 @@ out_closed(struct rconn *c, const char *why, void *arg)
 	o->c = NULL;
 	if (o->state == OUT_COMMITTING)
 		out_lost(o, why);
+	else if (o->stream_err != NULL)
+		stream_failed(-1, 0, o);
 	else
 		out_fail(o, "%s", why);
 }
