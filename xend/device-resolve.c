@@ -523,26 +523,14 @@ check_bridge(const struct dev *v, struct xu_err *err)
 }
 
 int
-devices_check_bridges(const struct xv *vm, const struct dev_env *env,
-    struct xu_err *err)
+devices_check_bridges(const struct dev *list, struct xu_err *err)
 {
-	int64_t vifs = 0;
-	struct dev *v;
-	size_t i;
+	const struct dev *v;
 	int rc;
 
-	for (i = 1; i < xv_len(vm); i++) {
-		const struct xv *e = device_elem(xv_at(vm, i));
-
-		if (e == NULL || xv_name(e) == NULL || strcmp(xv_name(e), "vif") != 0)
-			continue;
-		if ((rc = device_resolve(e, vifs++, env, &v, err)) != XU_OK)
+	for (v = list; v != NULL; v = v->next)
+		if (v->kind == DEV_VIF && (rc = check_bridge(v, err)) != XU_OK)
 			return rc;
-		rc = check_bridge(v, err);
-		devices_free(v);
-		if (rc != XU_OK)
-			return rc;
-	}
 	return XU_OK;
 }
 

@@ -106,10 +106,9 @@ int device_resolve(const struct xv *elem, int64_t vif_index,
  * names follow it), then the vifs. */
 int devices_resolve(const struct xv *vm, const struct dev_env *env,
     struct dev **list, struct xu_err *err);
-/* Whether the bridge of each of vm's vifs that vif-bridge connects is on
+/* Whether the bridge of each vif of list that vif-bridge connects is on
  * this host (as the script finds it), before anything is started. */
-int devices_check_bridges(const struct xv *vm, const struct dev_env *env,
-    struct xu_err *err);
+int devices_check_bridges(const struct dev *list, struct xu_err *err);
 void devices_free(struct dev *list);
 /* A migration's pre-flight: whether every disk of vm can be opened on
  * this host as the source has it (a file or device that exists, an NBD

@@ -82,45 +82,20 @@ qemu_tls_dir(struct relocation *rl, struct xu_err *err)
 
 /* ---- the destination ------------------------------------------------------ */
 
-/* The devices as this host would connect them. */
-static struct dev_env
-dest_env(struct domain *d)
-{
-	struct xend_options *opts = d->tab->x->opts;
-	struct dev_env env = { d->domid, d->cfg.hvm,
-	    xend_opt_str(opts, "xend-scripts-path"),
-	    xend_opt_str(opts, "vif-script") };
-
-	return env;
-}
-
+/* The guest's devices must be there for this host's QEMU, as they are
+ * for the source's: each disk reachable (a path that exists here, an NBD
+ * server that answers) and written by no domain of this host, each vif's
+ * bridge present. A device only the source has is refused now, while the
+ * source still runs the guest and nothing is made here. */
 static int
-check_bridges(struct domain *d, struct xu_err *err)
-{
-	struct dev_env env = dest_env(d);
-	char *cause;
-	int rc;
-
-	if ((rc = devices_check_bridges(d->vm, &env, err)) != XU_OK) {
-		cause = xu_strdup(err->msg);
-		xu_err_set(err, rc, 0, "cannot receive domain '%s': %s", d->name,
-		    cause);
-		free(cause);
-	}
-	return rc;
-}
-
-/* The guest's disks must be there for this host's QEMU, as they are for
- * the source's: each one reachable (a path that exists here, an NBD
- * server that answers), and none written by a domain of this host. A disk
- * only the source sees is refused now, while the source still runs the
- * guest and nothing is made here. */
-static int
-check_disks(struct domain *d, const struct xv *vm, struct xu_err *err)
+check_devices(struct domain *d, const struct xv *vm, struct xu_err *err)
 {
 	struct xend *x = d->tab->x;
-	struct dev_env env = dest_env(d);
+	struct dev_env env = { d->domid, d->cfg.hvm,
+	    xend_opt_str(x->opts, "xend-scripts-path"),
+	    xend_opt_str(x->opts, "vif-script") };
 	struct dev *list = NULL;
+	char *cause;
 	int rc;
 
 	if ((rc = devices_check_reachable(vm, x->reloc != NULL ?
@@ -128,7 +103,14 @@ check_disks(struct domain *d, const struct xv *vm, struct xu_err *err)
 		return rc;
 	if ((rc = devices_resolve(vm, &env, &list, err)) != XU_OK)
 		return rc;
-	rc = devices_check_locks(d, list, err);
+	if ((rc = devices_check_bridges(list, err)) != XU_OK) {
+		cause = xu_strdup(err->msg);
+		xu_err_set(err, rc, 0, "cannot receive domain '%s': %s", d->name,
+		    cause);
+		free(cause);
+	} else {
+		rc = devices_check_locks(d, list, err);
+	}
 	devices_free(list);
 	return rc;
 }
@@ -146,9 +128,7 @@ mig_engine_check(struct domains *t, const struct xv *vm, struct xu_err *err)
 		return err->rc ? err->rc : XU_ERR_INVALID;
 	rc = domain_admit(d, "receive", err);
 	if (rc == XU_OK)
-		rc = check_bridges(d, err);
-	if (rc == XU_OK)
-		rc = check_disks(d, vm, err);
+		rc = check_devices(d, vm, err);
 	domain_unref(d);
 	return rc;
 }
