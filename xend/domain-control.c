@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "fault.h"
 #include "log.h"
 #include "store.h"
 
@@ -100,7 +101,13 @@ domain_pause(struct domain *d, struct xu_err *err)
 int
 domain_unpause(struct domain *d, struct xu_err *err)
 {
-	return control(d, "unpause", xc_domain_unpause, err);
+	int rc = control(d, "unpause", xc_domain_unpause, err);
+
+	if (rc == XU_OK) {
+		FAULT_POINT("unpause.done", d->name);
+		domain_claim_finish(d, "unpause");
+	}
+	return rc;
 }
 
 int

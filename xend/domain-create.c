@@ -16,6 +16,7 @@
 #include "accel.h"
 #include "daemon.h"
 #include "device.h"
+#include "fault.h"
 #include "log.h"
 #include "memory.h"
 #include "store.h"
@@ -102,6 +103,7 @@ start_end(struct domain_start *s, int rc, const char *msg)
 		else
 			d->start_time = domain_now();
 		(void)domain_save(d);
+		FAULT_POINT("start.recorded", d->name);
 		domain_log(d, "started%s", s->paused ? " (paused)" : "");
 		if (domain_subscribe(d) != XC_OK)
 			log_error("Domain %s (%u): no events from its monitor: %s",
@@ -215,6 +217,7 @@ devices_up(struct domain *d, int rc, const char *msg, void *arg)
 		return;
 	}
 	s->devices_up = true;
+	FAULT_POINT("start.devices", d->name);
 	/* from here a monitor may exist: a new xend waits for it */
 	devices_set_phase(d, "monitor");
 	start_go(s);
@@ -296,6 +299,7 @@ start_go(void *arg)
 		start_end(s, rc, msg);
 		return;
 	}
+	FAULT_POINT("start.spawned", d->name);
 	s->ev = event_new(x->base, fd, EV_READ, start_ready, s);
 	event_add(s->ev, NULL);
 }
@@ -404,7 +408,8 @@ record_new(struct domain *d, struct xu_err *err)
 		d->domid = 0;
 		return rc;
 	}
-	if ((rc = domain_save(d)) != XU_OK) {
+	if ((rc = domain_save(d)) != XU_OK ||
+	    (rc = domain_claim_record(d)) != XU_OK) {
 		store_rollback(st);
 		goto fail;
 	}
@@ -493,12 +498,21 @@ int
 domain_create(struct domains *t, const struct xv *vm, domain_started_fn done,
     void *arg, struct xu_err *err)
 {
+	return domain_create_held(t, vm, 0, NULL, done, arg, err);
+}
+
+int
+domain_create_held(struct domains *t, const struct xv *vm, pid_t client,
+    const char *finish, domain_started_fn done, void *arg, struct xu_err *err)
+{
 	struct domain *d;
 	int rc;
 
 	if ((d = domain_from_config(t, vm, "create", err)) == NULL)
 		return err->rc ? err->rc : XU_ERR_INVALID;
-	if ((rc = domain_admit(d, "create", err)) != XU_OK) {
+	if ((rc = domain_admit(d, "create", err)) != XU_OK ||
+	    (finish != NULL &&
+	    (rc = domain_claim_set(d, client, finish, err)) != XU_OK)) {
 		domain_unref(d);
 		return rc;
 	}
@@ -508,5 +522,7 @@ domain_create(struct domains *t, const struct xv *vm, domain_started_fn done,
 		domain_unref(d);
 		return rc;
 	}
+	FAULT_POINT("create.recorded", d->name);
+	domain_claim_watch(d);
 	return XU_OK;
 }

@@ -9,6 +9,7 @@
 
 #include "daemon.h"
 #include "domain.h"
+#include "fault.h"
 #include "methods.h"
 #include "xmlrpc.h"
 
@@ -107,9 +108,10 @@ created(struct domain *d, int rc, const char *msg, void *arg)
 {
 	struct rpc_call *c = arg;
 
-	if (rc == XC_OK)
+	if (rc == XC_OK) {
+		FAULT_POINT("create.reply", d->name);
 		rpc_reply(c, domain_sxp(d, false));
-	else
+	} else
 		rpc_fault(c, XMLRPC_FAULT_GENERIC, "cannot create domain '%s': %s",
 		    d->name, msg);
 }
@@ -119,7 +121,10 @@ dom_create(struct rpc_call *c)
 {
 	struct xu_err err = { 0 };
 
-	if (domain_create(table(c), c->args[0], created, c, &err) != XU_OK)
+	/* a second argument: the call that will finish the create, which
+	 * the client holds until then (domain-claim.c) */
+	if (domain_create_held(table(c), c->args[0], c->pid, rpc_arg_str(c, 1),
+	    created, c, &err) != XU_OK)
 		return rpc_fail(c, XMLRPC_FAULT_GENERIC, "%s", err.msg);
 	return RPC_DEFERRED;
 }
@@ -223,10 +228,12 @@ dom_get_restart_count(struct rpc_call *c)
 	return RPC_DONE;
 }
 
-/* Devices come with their own issue; a domain has none to wait for yet. */
+/* A domain's devices are connected before its create answers, so there is
+ * nothing left to wait for; a create held until this call is finished. */
 int
 dom_wait_for_devices(struct rpc_call *c)
 {
+	domain_claim_finish(c->dom, "waitForDevices");
 	rpc_reply(c, NULL);
 	return RPC_DONE;
 }

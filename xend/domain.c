@@ -58,6 +58,7 @@ domain_unref(struct domain *d)
 		return;
 	if (d->adopt_timer != NULL)
 		event_free(d->adopt_timer);
+	domain_claim_free(d);
 	while (d->waiters != NULL) {
 		struct domain_waiter *w = d->waiters;
 
@@ -293,6 +294,8 @@ domain_forget(struct domain *d)
 
 	/* the instance's devices go with it: taps, nodes, disk locks */
 	devices_release(d, false);
+	if (store_claim_delete(st, d->uuid) != XU_OK)
+		log_error("domain %s: %s", d->name, store_errmsg(st));
 	if (d->managed) {
 		d->domid = 0;
 		d->phase = DOM_PHASE_HALTED;
@@ -400,6 +403,7 @@ domains_new(struct xend *x)
 	domains_add(t, t->dom0);
 	memory_init(t);
 	domains_reconcile(t);
+	domains_claims_reconcile(t);
 	return t;
 }
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "xenctrl.h"
 #include "xu.h"
@@ -96,6 +97,7 @@ enum domain_phase {
 
 struct domains;
 struct domain_start;
+struct domain_claim;
 struct balloon_wait;
 struct domain;
 
@@ -130,6 +132,7 @@ struct domain {
 	/* Creation in flight (domain-create.c); a timer while waiting for a
 	 * monitor found starting at re-adoption (domain-adopt.c). */
 	struct domain_start *start;
+	struct domain_claim *claim;	/* held by its client (domain-claim.c) */
 	struct event *adopt_timer;
 	double adopt_deadline;
 	int adopt_wait;			/* seconds to the next look */
@@ -233,6 +236,12 @@ typedef void (*domain_started_fn)(struct domain *d, int rc, const char *msg,
  * immediate failure returns non-zero with err filled and calls nothing. */
 int domain_create(struct domains *t, const struct xv *vm,
     domain_started_fn done, void *arg, struct xu_err *err);
+/* The same, held by a client (domain-claim.c): the process client will
+ * finish the create with the call finish ("unpause" or
+ * "waitForDevices"); if it ends first, the create is rolled back. */
+int domain_create_held(struct domains *t, const struct xv *vm, pid_t client,
+    const char *finish, domain_started_fn done, void *arg,
+    struct xu_err *err);
 /* The steps of domain_create, shared with xend.domain.new, start and
  * restore. domain_from_config: a new domain (one reference, not in the
  * table) from a checked, unique config, or NULL with err "cannot VERB
@@ -366,6 +375,25 @@ void domain_ack(struct domain *d);
 /* ---- re-adoption (domain-adopt.c) ---------------------------------- */
 
 void domains_reconcile(struct domains *t);
+
+/* ---- a create its client holds (domain-claim.c) -------------------- */
+
+/* finish names a call that can finish a create. */
+bool domain_claim_wanted(const char *finish);
+/* Before the first record: the claim of process pid (nothing when xend
+ * cannot see that process). */
+int domain_claim_set(struct domain *d, pid_t pid, const char *finish,
+    struct xu_err *err);
+/* In the first record's transaction. */
+int domain_claim_record(struct domain *d);
+/* From then on: the client's end is watched on the loop. */
+void domain_claim_watch(struct domain *d);
+/* The client made call: the create is finished if it was the one. */
+void domain_claim_finish(struct domain *d, const char *call);
+void domain_claim_free(struct domain *d);
+/* At start, after domains_reconcile: the claims recorded are watched
+ * again (a client already gone has its create rolled back). */
+void domains_claims_reconcile(struct domains *t);
 /* A record found 'starting' whose start nobody waits for any more (an
  * incoming migration that was never committed): decided at the next look,
  * in a second, instead of after the full wait. */

@@ -5,8 +5,11 @@
 const struct rpc_method xend_methods[] = {
 	{ "xend.domain", "d|b", dom_info,
 	    "A domain's SXP (full: with its devices)." },
-	{ "xend.domain.create", "l", dom_create,
-	    "Create a domain, paused, from a (vm ...) SXP; returns its SXP." },
+	{ "xend.domain.create", "l|s", dom_create,
+	    "Create a domain, paused, from a (vm ...) SXP; returns its SXP. "
+	    "A second argument names the call (unpause, waitForDevices) by "
+	    "which the caller will finish the create: if its process ends "
+	    "before, the create is rolled back." },
 	{ "xend.domain.delete", "d", dom_delete,
 	    "Remove a halted managed domain (and its checkpoint)." },
 	{ "xend.domain.destroy", "d", dom_destroy,

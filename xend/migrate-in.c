@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "fault.h"
 #include "log.h"
 
 enum in_state {
@@ -40,21 +41,6 @@ struct mig_in {
 };
 
 static const struct rconn_ops in_ops;
-
-/* For the tests only: XEND_TEST_EXIT_AT=STEP makes xend die at once
- * (as kill -9 would) right after it has recorded that step, so that the
- * reconciliation of a half-done migration can be tested at a precise
- * point. */
-static void
-test_exit_at(const char *step)
-{
-	const char *at = getenv("XEND_TEST_EXIT_AT");
-
-	if (at != NULL && strcmp(at, step) == 0) {
-		log_warn("XEND_TEST_EXIT_AT=%s: exiting now", step);
-		_exit(9);
-	}
-}
 
 static void
 in_unlink(struct mig_in *m)
@@ -314,7 +300,7 @@ on_commit(struct mig_in *m)
 		in_fail(m, RELOC_ERR_ENGINE, "cannot record the commit");
 		return;
 	}
-	test_exit_at(RELOC_STEP_COMMITTED);
+	FAULT_POINT(RELOC_STEP_COMMITTED, m->rec.name);
 	if (run && domain_unpause(m->d, &err) != XU_OK) {
 		/* the guest is here and ours; the admin can unpause it */
 		log_error("migration %s: %s is here but cannot run: %s",

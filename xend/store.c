@@ -85,6 +85,14 @@ static const char *const migrations[] = {
 	"  domid INTEGER NOT NULL DEFAULT 0"	/* this host's copy */
 	");"
 	"CREATE INDEX migrations_uuid ON migrations (uuid, started);",
+	/* 4: creates a client still holds (store-claims.c): rolled back if
+	 * the client goes before it finishes them. */
+	"CREATE TABLE create_claims ("
+	"  uuid TEXT PRIMARY KEY NOT NULL,"	/* the domain being created */
+	"  pid INTEGER NOT NULL,"		/* the client's process */
+	"  pid_start INTEGER NOT NULL,"		/* its start time, in ticks */
+	"  finish TEXT NOT NULL"		/* unpause, waitForDevices */
+	");",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

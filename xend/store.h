@@ -132,6 +132,21 @@ int store_xs_max_gen(struct store *st, int64_t *gen);
 
 /* ---- devices: disk writer locks (store-locks.c) ----------------------- */
 
+/* A create whose client holds it (store-claims.c): the client's process
+ * (its pid and start time, so that a reused pid is told apart) and the
+ * call that finishes the create. */
+struct store_claim {
+	char uuid[37];
+	int64_t pid;
+	int64_t pid_start;
+	char finish[32];
+};
+
+int store_claim_put(struct store *st, const struct store_claim *c);
+int store_claim_delete(struct store *st, const char *uuid);
+/* Every claim; free the array with free(). */
+int store_claim_list(struct store *st, struct store_claim **list, size_t *n);
+
 struct store_lock {
 	char *key;		/* f:<dev>:<ino> or b:<major>:<minor> */
 	char *uuid;		/* the domain holding it */

@@ -195,6 +195,23 @@ release_signals(const struct sigaction old[NHELD])
 		sigaction(held_signals[i], &old[i], NULL);
 }
 
+/* Dies of signo as if it had not been held: by the default action, even
+ * if the signal was blocked or ignored when xm started; the status a
+ * shell sees is 128 + signo either way. */
+static void
+die_of(int signo)
+{
+	sigset_t set;
+
+	fflush(stdout);
+	signal(signo, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, signo);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(signo);
+	_exit(128 + signo);
+}
+
 /* With -c the console is connected while the domain is still paused, so
  * the guest's very first output reaches it. */
 static int
@@ -210,26 +227,71 @@ attach_early(struct xm_dominfo *di, int *fd)
 	return rc;
 }
 
+/* xend went away in the middle of a step: its connection was lost, or,
+ * once the create was answered, a new one is refused. */
+static bool
+xend_gone(const struct xm_rpc_err *err, bool created)
+{
+	return err->status == XM_RPC_IO ||
+	    (created && err->status == XM_RPC_CONNECT) ||
+	    (err->status == XM_RPC_HTTP && err->http_status == 0);
+}
+
+/* A step of the create failed: says so. When xend went away, what became
+ * of the domain is xend's to say once it is back: it holds the create for
+ * this process, and rolls it back when this process has ended (unless
+ * the domain was already unpaused). */
+static int
+step_failed(const struct xm_rpc_err *err, const char *name, bool created)
+{
+	if (!xend_gone(err, created))
+		return xm_report(err);
+	xm_error("xend went away while creating %s (%s); once it is back, "
+	    "`xm list %s` shows the outcome: a create left unfinished is "
+	    "rolled back", name, err->msg, name);
+	return XM_EXIT_ERROR;
+}
+
+/* One step on the new domain; err says why it failed. */
+static int
+step(const char *method, const struct xm_dominfo *di, const char *name,
+    struct xm_rpc_err *err)
+{
+	if (xm_dom_try(method, di->domid, NULL, NULL, err) == XM_RPC_OK)
+		return XM_EXIT_OK;
+	return step_failed(err, name, true);
+}
+
 /* The classic sequence: xend.domain.create (the domain comes up paused),
  * waitForDevices, unpause unless -p; a failure after the create removes
- * the domain again. A console that cannot be attached is not such a
- * failure: as in classic xm, the domain starts and xm says so. */
+ * the domain again. xend is told which call finishes the create, and
+ * rolls it back if xm ends before (killed, its terminal gone). A console
+ * that cannot be attached is not such a failure: as in classic xm, the
+ * domain starts and xm says so. */
 static int
 start_domain(struct create *c, const struct xv *vm)
 {
 	struct sigaction old[NHELD];
 	struct xv *params, *dom = NULL;
 	struct xm_dominfo di = { .id = -1 };
+	struct xm_rpc_err err = { 0 };
+	const char *name = xv_string(xv_child_value(vm, "name"));
 	bool started = false;
 	int fd = -1, rc, con_rc = XM_EXIT_OK;
 
+	if (name == NULL)
+		name = "the domain";
 	interrupted = 0;
 	hold_signals(old);
 	params = xv_append(xv_list(), xv_copy(vm));
-	rc = xm_rpc_call("xend.domain.create", params, &dom);
-	xv_free(params);
-	if (rc != XM_EXIT_OK)
+	xv_append(params, xv_str(c->paused ? "waitForDevices" : "unpause"));
+	if (xm_rpc_invoke(xm_rpc_server_uri(), "xend.domain.create", params,
+	    xm_rpc_timeout(), &dom, &err) != XM_RPC_OK) {
+		xv_free(params);
+		rc = step_failed(&err, name, false);
 		goto out;
+	}
+	xv_free(params);
 	xm_dominfo_parse(dom, &di);
 	if (di.id < 0) {
 		xm_error("xend created domain '%s' but did not say its id",
@@ -237,25 +299,23 @@ start_domain(struct create *c, const struct xv *vm)
 		rc = XM_EXIT_ERROR;
 		goto out;
 	}
+	rc = XM_EXIT_OK;
 	if (!interrupted)
-		rc = xm_dom_call("xend.domain.waitForDevices", di.domid, NULL,
-		    NULL);
+		rc = step("xend.domain.waitForDevices", &di, di.name, &err);
 	if (rc == XM_EXIT_OK && c->console && !interrupted)
 		con_rc = attach_early(&di, &fd);
 	if (rc == XM_EXIT_OK && !c->paused && !interrupted)
-		rc = xm_dom_call("xend.domain.unpause", di.domid, NULL, NULL);
-	if (rc != XM_EXIT_OK || interrupted)
+		rc = step("xend.domain.unpause", &di, di.name, &err);
+	if ((rc != XM_EXIT_OK && !xend_gone(&err, true)) || interrupted)
 		remove_domain(di.domid);
-	else
+	else if (rc == XM_EXIT_OK)
 		started = true;
 out:
 	release_signals(old);
 	if (started && !c->quiet)
 		printf("Started domain %s (id=%s)\n", di.name, di.domid);
-	if (interrupted) {
-		fflush(stdout);
-		raise(interrupted);
-	}
+	if (interrupted)
+		die_of(interrupted);
 	if (started && fd >= 0) {
 		rc = xm_console_session(fd);
 		fd = -1;

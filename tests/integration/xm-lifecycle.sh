@@ -18,7 +18,9 @@ fi
 create() { xm create -q "$CFG" $CFG_GUEST memory=96 "$@"; }
 
 # ---- xend -----------------------------------------------------------
-run "$XEND" --root "$D" start
+# xend stops itself (SIGSTOP) just before it answers the create of a
+# domain named intr: the tests below interrupt xm while xend is there.
+run env XEND_TEST_EXIT_AT=create.reply@intr:stop "$XEND" --root "$D" start
 is "private xend starts" "$rc $err" "0 "
 
 # ---- usage errors: exit 2 --------------------------------------------
@@ -68,21 +70,38 @@ ok "... and leaves no domain" not_listed broken
 
 # Interrupted while xend creates it: xm removes the half-made domain
 # before dying of the signal (without that, a paused domain would stay).
-# The signal goes once xend has the request (its log says so): a fixed
-# delay could land before xm even runs on a loaded host. A background job
-# starts with SIGINT ignored: xm gets it as a terminal would give it.
-creates() { grep -c 'xend.domain.create from' "$D/var/log/xen/xend.log" 2>/dev/null; }
-n0=$(creates)
+# xend is stopped at the create's answer when the signal comes, so it
+# always lands in the middle of the create. A background job starts with
+# SIGINT ignored: xm gets it as a terminal would give it.
+xend_pid=$(cat "$PIDFILE")
+xend_at_stop() { [ "$(awk '{ print $3 }' "/proc/$xend_pid/stat" 2>/dev/null)" = T ]; }
+xend_on() { kill -CONT "$xend_pid"; }
 env --default-signal=INT "$XM" create "$CFG" $CFG_GUEST name=intr memory=64 \
-    >/dev/null 2>&1 &
+    >/dev/null 2>"$D/intr.err" &
 p=$!
-more_creates() { [ "$(creates)" -gt "$n0" ]; }
-wait_for 30 more_creates
+ok "create of intr: xend stops before answering (test hook)" wait_for 60 xend_at_stop
 kill -INT "$p"
+xend_on
 wait "$p"
 is "create interrupted by SIGINT: dies of it" "$?" 130
-sleep 1
-ok "... and leaves no domain" not_listed intr
+ok "... and leaves no domain" wait_for 30 not_listed intr
+like "... xend's log says it was destroyed" "$(grep 'Domain intr' "$XLOG" | tail -n 1)" 'destroy'
+
+# Killed outright (no chance to clean up): xend rolls the create back
+# itself, since xm had said which call would finish it.
+"$XM" create "$CFG" $CFG_GUEST name=intr memory=64 >/dev/null 2>&1 &
+p=$!
+ok "create of intr again: xend stops before answering" wait_for 60 xend_at_stop
+kill -KILL "$p"
+wait "$p" 2>/dev/null
+xend_on
+ok "create whose xm was killed: rolled back by xend" wait_for 60 not_listed intr
+like "... xend's log says why" "$(cat "$XLOG")" \
+    "Domain intr \([0-9]+\): its client \(pid $p\) went away before finishing the create \(unpause\): rolled back"
+run xm create "$CFG" $CFG_GUEST name=intr2 memory=64 -p
+is "create -p of intr2: goes on as usual" "$rc" 0
+ok "... xm has ended and intr2 stays (create -p ends at waitForDevices)" listed intr2
+ok "... xm destroy intr2" xm destroy intr2
 
 # ---- create and list ----------------------------------------------------
 run xm create "$CFG" $CFG_GUEST name=g1 memory=96
