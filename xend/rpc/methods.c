@@ -1,5 +1,5 @@
 /* methods.c: the table of xend's XML-RPC methods (reference 6.2): name,
- * argument signature (rpc.h), handler and a line of help. */
+ * argument signature (rpc-server.h), handler and a line of help. */
 #include "methods.h"
 
 const struct rpc_method xend_methods[] = {

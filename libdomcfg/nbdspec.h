@@ -1,7 +1,7 @@
 /* nbdspec.h: the params of an nbd: disk (xmdomain.cfg(5)): which NBD
  * server and export a disk is, read the same way by xm and xend. */
-#ifndef XU_NBDSPEC_H
-#define XU_NBDSPEC_H
+#ifndef NBDSPEC_H
+#define NBDSPEC_H
 
 #include "xu.h"
 

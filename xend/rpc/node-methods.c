@@ -1,5 +1,5 @@
-/* node.c: the host methods: xend.node.info (xm info), xend.node.log and
- * the host-side message buffer (xm dmesg). */
+/* node-methods.c: the host methods: xend.node.info (xm info),
+ * xend.node.log and the host-side message buffer (xm dmesg). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

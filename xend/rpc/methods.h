@@ -12,7 +12,7 @@ struct domain;
 extern const struct rpc_method xend_methods[];
 extern const size_t xend_nmethods;
 
-/* node.c: the host. */
+/* node-methods.c: the host. */
 int node_info(struct rpc_call *c);
 int node_log(struct rpc_call *c);
 int node_dmesg_info(struct rpc_call *c);
