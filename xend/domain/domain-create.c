@@ -518,11 +518,18 @@ domain_create_held(struct domains *t, const struct xv *vm, pid_t client,
 	}
 	domain_log(d, "created (%lld MiB, %u vCPUs)", (long long)d->cfg.memory,
 	    d->cfg.vcpus);
+	/* held across the launch: a start that fails at once (a disk that
+	 * cannot be had) removes d before domain_launch returns */
+	domain_ref(d);
 	if ((rc = domain_launch(d, true, -1, done, arg, err)) != XU_OK) {
+		domain_unref(d);
 		domain_unref(d);
 		return rc;
 	}
-	FAULT_POINT("create.recorded", d->name);
-	domain_claim_watch(d);
+	if (!d->removed) {
+		FAULT_POINT("create.recorded", d->name);
+		domain_claim_watch(d);
+	}
+	domain_unref(d);
 	return XU_OK;
 }
