@@ -163,6 +163,14 @@ console_guest_gone(struct console *c)
 	c->serial = NULL;
 }
 
+bool
+console_type(struct console *c, const char *data, size_t len)
+{
+	if (c == NULL || c->serial == NULL)
+		return false;
+	return bufferevent_write(c->serial, data, len) == 0;
+}
+
 static void
 client_read_cb(struct bufferevent *bev, void *arg)
 {

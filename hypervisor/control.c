@@ -308,6 +308,30 @@ req_reset(struct ctl_conn *cn, int64_t id, yajl_val args)
 }
 
 static void
+req_sysrq(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	const char *key;
+
+	if (!xhp_get_str(args, "key", &key) || strlen(key) != 1) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "sysrq needs a key");
+		return;
+	}
+	xhv_sysrq(cn->ctl->d, key[0], later_done, later_new(cn, id));
+}
+
+static void
+req_trigger(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	const char *name;
+
+	if (!xhp_get_str(args, "name", &name)) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "trigger needs a name");
+		return;
+	}
+	xhv_trigger(cn->ctl->d, name, later_done, later_new(cn, id));
+}
+
+static void
 req_destroy(struct ctl_conn *cn, int64_t id, yajl_val args)
 {
 	struct ctl_later *l = later_new(cn, id);
@@ -592,6 +616,8 @@ static const struct {
 	{ XHP_REQ_SAVE, req_save },
 	{ XHP_REQ_DEVICE_ADD, req_device_add },
 	{ XHP_REQ_DEVICE_DEL, req_device_del },
+	{ XHP_REQ_SYSRQ, req_sysrq },
+	{ XHP_REQ_TRIGGER, req_trigger },
 };
 
 static void

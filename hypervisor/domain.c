@@ -222,6 +222,85 @@ xhv_reset(struct xhv_dom *d, xhv_done_cb done, void *opaque)
 	xhv_qemu_op(d, "system_reset", NULL, -1, done, opaque);
 }
 
+/* ---- sysrq and triggers -------------------------------------------- */
+
+struct sysrq_op {
+	struct xhv_dom *d;
+	char key;
+	xhv_done_cb done;
+	void *opaque;
+};
+
+static void
+sysrq_break_sent(void *opaque, yajl_val ret, const char *err)
+{
+	struct sysrq_op *op = opaque;
+
+	(void)ret;
+	if (err != NULL)
+		op->done(op->opaque, XHP_E_ENGINE, err);
+	else if (!console_type(op->d->con, &op->key, 1))
+		op->done(op->opaque, XHP_E_ENGINE, "the guest's serial line is gone");
+	else
+		op->done(op->opaque, 0, NULL);
+	free(op);
+}
+
+void
+xhv_sysrq(struct xhv_dom *d, char key, xhv_done_cb done, void *opaque)
+{
+	struct sysrq_op *op;
+
+	if (!((key >= 'a' && key <= 'z') || (key >= '0' && key <= '9'))) {
+		done(opaque, XHP_E_BAD_REQUEST, "a sysrq key is a letter or a digit");
+		return;
+	}
+	if (!xhv_state_allows(d, done, opaque))
+		return;
+	/* Linux takes a break on its serial console, then a key within 5 s,
+	 * as the SysRq combination: the guest's console is that line. */
+	op = xu_calloc(1, sizeof(*op));
+	op->d = d;
+	op->key = key;
+	op->done = done;
+	op->opaque = opaque;
+	if (qmp_command(d->qmp, "chardev-send-break", "{\"id\":\"console0\"}",
+	    sysrq_break_sent, op, 0) < 0) {
+		free(op);
+		done(opaque, XHP_E_ENGINE, "QEMU's monitor is not available");
+	}
+}
+
+void
+xhv_trigger(struct xhv_dom *d, const char *name, xhv_done_cb done,
+    void *opaque)
+{
+	static const struct {
+		const char *name, *qmp;
+	} triggers[] = {
+		{ "power", "system_powerdown" },
+		{ "reset", "system_reset" },
+		{ "nmi", "inject-nmi" },
+		{ "s3resume", "system_wakeup" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(triggers) / sizeof(triggers[0]); i++)
+		if (strcmp(triggers[i].name, name) == 0)
+			break;
+	if (i == sizeof(triggers) / sizeof(triggers[0])) {
+		done(opaque, XHP_E_UNSUPPORTED, strcmp(name, "init") == 0 ?
+		    "QEMU cannot send an INIT to a vCPU: use reset" :
+		    "unknown trigger (power, reset, nmi, s3resume)");
+		return;
+	}
+	if (!xhv_state_allows(d, done, opaque))
+		return;
+	if (i == 0)
+		d->requested_reason = XC_SHUTDOWN_POWEROFF;
+	xhv_qemu_op(d, triggers[i].qmp, NULL, -1, done, opaque);
+}
+
 /* ---- QEMU's events ------------------------------------------------ */
 
 static void
@@ -396,16 +475,23 @@ xhv_start_running(struct xhv_dom *d)
 }
 
 static void
+start_engine(struct xhv_dom *d)
+{
+	if (d->cfg.incoming_fd >= 0)
+		xhv_incoming(d);
+	else
+		xhv_start_running(d);
+}
+
+static void
 on_qmp_ready(void *opaque)
 {
 	struct xhv_dom *d = opaque;
 
 	if (d->ready)
 		return;
-	if (d->cfg.incoming_fd >= 0)
-		xhv_incoming(d);
-	else
-		xhv_start_running(d);
+	/* the display's password first: nobody sees the guest without it */
+	xhv_platform_password(d, start_engine);
 }
 
 static void

@@ -93,7 +93,7 @@ char **
 qemu_argv(const struct xhv_config *cfg)
 {
 	struct argv_buf a = { NULL, 0, 0 };
-	char *cmdline, *name, **devs, **p;
+	char *cmdline, *name, *machine, **devs, **p;
 
 	add(&a, cfg->qemu);
 	name = opt_escape(cfg->name);
@@ -106,7 +106,9 @@ qemu_argv(const struct xhv_config *cfg)
 	add2(&a, "-display", "none");
 	add2(&a, "-sandbox",
 	    "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
-	add2(&a, "-machine", "q35");
+	machine = xhv_platform_machine(cfg);
+	add2(&a, "-machine", machine);
+	free(machine);
 	if (cfg->accel == XC_ACCEL_KVM) {
 		add2(&a, "-accel", "kvm");
 		add2(&a, "-cpu", "host");
@@ -151,6 +153,10 @@ qemu_argv(const struct xhv_config *cfg)
 	if (cfg->incoming_fd >= 0)
 		add2(&a, "-incoming", "defer");
 	devs = xhv_devices_qemu_args(cfg);
+	for (p = devs; *p != NULL; p++)
+		add(&a, *p);
+	qemu_argv_free(devs);
+	devs = xhv_platform_qemu_args(cfg);
 	for (p = devs; *p != NULL; p++)
 		add(&a, *p);
 	qemu_argv_free(devs);

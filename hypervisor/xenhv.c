@@ -118,6 +118,7 @@ dom_dispose(struct xhv_dom *d)
 	qmp_free(d->qmp);
 	xhv_devices_free(d);
 	xhv_config_free_devices(c);
+	xhv_config_free_platform(c);
 	while ((ev = d->ev_head) != NULL) {
 		d->ev_head = ev->next;
 		free(ev->line);
@@ -457,6 +458,7 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		{ "cgroup-root", required_argument, NULL, 'G' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "hotplug-slots", required_argument, NULL, 'S' },
+		{ "platform", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xhv_config *c = &d->cfg;
@@ -515,6 +517,14 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		}
 		case 'S': c->hotplug_slots = (unsigned)num_arg("hotplug-slots",
 			    optarg, 32); break;
+		case 'P': {
+			char err[256];
+
+			if (!xhv_config_set_platform(c, optarg, err, sizeof(err)) &&
+			    arg_error == NULL)
+				arg_error = xu_strdup(err);
+			break;
+		}
 		default: usage();
 		}
 	}
@@ -532,6 +542,10 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		c->maxmem_mb = c->memory_mb;
 	if (c->maxvcpus == 0)
 		c->maxvcpus = c->vcpus;
+	if (getenv(XC_VNC_PASSWORD_ENV) != NULL) {
+		c->vnc_password = xu_strdup(getenv(XC_VNC_PASSWORD_ENV));
+		unsetenv(XC_VNC_PASSWORD_ENV);
+	}
 	if (c->cgroup_root == NULL)
 		c->cgroup_root = xu_strdup(getenv("XEN_CGROUP_ROOT") ?
 		    getenv("XEN_CGROUP_ROOT") : "/sys/fs/cgroup");

@@ -42,6 +42,12 @@ struct xhv_config {
 	struct xc_device *devices;	/* --device, in the guest's order */
 	size_t ndevices;
 	unsigned hotplug_slots;	/* spare PCIe ports; 0 for the default */
+	/* --platform: an HVM guest's platform (strings in platform_tree);
+	 * NULL for QEMU's defaults. The display's password came in the
+	 * environment, which is cleared of it. */
+	struct xc_platform *platform;
+	void *platform_tree;
+	char *vnc_password;
 };
 
 struct xhv_event {
@@ -135,6 +141,11 @@ void xhv_pause(struct xhv_dom *d, xhv_done_cb done, void *opaque);
 void xhv_unpause(struct xhv_dom *d, xhv_done_cb done, void *opaque);
 void xhv_shutdown(struct xhv_dom *d, int reason, xhv_done_cb done, void *opaque);
 void xhv_reset(struct xhv_dom *d, xhv_done_cb done, void *opaque);
+/* Magic SysRq key on the serial line (a break, then the key). */
+void xhv_sysrq(struct xhv_dom *d, char key, xhv_done_cb done, void *opaque);
+/* xm trigger: power, reset, nmi, s3resume. */
+void xhv_trigger(struct xhv_dom *d, const char *name, xhv_done_cb done,
+    void *opaque);
 /* Hard stop (xenhv.c): QEMU is killed and reaped, the monitor removes
  * its run directory and exits (control_exiting answers destroy requests). */
 void xhv_destroy(struct xhv_dom *d);
@@ -226,6 +237,19 @@ uint64_t qemu_threads_cpu_ns(pid_t pid, const pid_t *tids, size_t n, bool *runni
 bool qemu_thread_info(pid_t pid, pid_t tid, uint64_t *cpu_ns, bool *running,
     int *cpu);
 
+/* ---- an HVM guest's platform (platform.c) ---------------------------- */
+
+/* --platform JSON into cfg (replacing any). */
+bool xhv_config_set_platform(struct xhv_config *c, const char *json, char *err,
+    size_t errlen);
+void xhv_config_free_platform(struct xhv_config *c);
+/* -machine's value, and the platform's other QEMU arguments
+ * (NULL-terminated; free with qemu_argv_free). */
+char *xhv_platform_machine(const struct xhv_config *c);
+char **xhv_platform_qemu_args(const struct xhv_config *c);
+/* Sets the display's password through QMP if it has one, then next(d). */
+void xhv_platform_password(struct xhv_dom *d, void (*next)(struct xhv_dom *d));
+
 /* ---- devices (devices.c) ------------------------------------------ */
 
 /* --device JSON (xenhv-proto.h's device object) into cfg. */
@@ -312,6 +336,8 @@ void console_free(struct console *c);
 char *console_ring_copy(const struct console *c, size_t *len);
 /* Called when the guest side has gone (QEMU exited). */
 void console_guest_gone(struct console *c);
+/* Input for the guest, as if typed; false when its line is gone. */
+bool console_type(struct console *c, const char *data, size_t len);
 
 /* ---- control socket (control.c) ----------------------------------- */
 

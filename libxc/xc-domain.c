@@ -51,6 +51,13 @@ check_config(xc_interface *xc, const struct xc_domain_config *cfg)
 	if (cfg->ndevices > XC_DEVICES_MAX)
 		return xcp_fail(xc, XC_ERR_INVALID, "domain %s: %zu devices (at most %d)",
 		    cfg->name, cfg->ndevices, XC_DEVICES_MAX);
+	if (cfg->platform != NULL) {
+		char why[200];
+
+		if (!xhp_platform_check(cfg->platform, why, sizeof(why)))
+			return xcp_fail(xc, XC_ERR_INVALID, "domain %s: %s",
+			    cfg->name, why);
+	}
 	return XC_OK;
 }
 
@@ -137,6 +144,12 @@ monitor_argv(const xc_interface *xc, const struct xc_domain_config *cfg)
 		optu(&a, "--incoming-fd", INCOMING_FD);
 	if (cfg->restore && cfg->restore_tls_dir != NULL)
 		opt(&a, "--incoming-tls", cfg->restore_tls_dir);
+	if (cfg->platform != NULL) {
+		char *json = xhp_platform_json(cfg->platform);
+
+		opt(&a, "--platform", json);
+		free(json);
+	}
 	return a.v;
 }
 
@@ -153,7 +166,7 @@ argv_free(char **v)
 /* Between fork and exec (the caller may have threads): only
  * async-signal-safe calls. The monitor daemonises on its own. */
 static void __attribute__((noreturn))
-exec_monitor(char **argv, int wfd, int infd)
+exec_monitor(char **argv, char **envp, int wfd, int infd)
 {
 	static const char msg[] = "error 10 cannot execute the monitor (xenhv)";
 	sigset_t none;
@@ -179,15 +192,38 @@ exec_monitor(char **argv, int wfd, int infd)
 #endif
 		for (fd = last + 1; fd < 1024; fd++)
 			close(fd);
-	execv(argv[0], argv);
+	execve(argv[0], argv, envp);
 	(void)!write(READY_FD, msg, sizeof(msg) - 1);
 	_exit(127);
+}
+
+/* The monitor's environment: ours, and the display's password if there is
+ * one (the environment of a process is for its owner's eyes only, unlike
+ * its command line). Built before the fork. */
+static char **
+monitor_env(const struct xc_domain_config *cfg)
+{
+	extern char **environ;
+	size_t n = 0, i, k = 0;
+	char **v;
+
+	while (environ[n] != NULL)
+		n++;
+	v = xu_calloc(n + 2, sizeof(*v));
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], XC_VNC_PASSWORD_ENV "=",
+		    strlen(XC_VNC_PASSWORD_ENV) + 1) != 0)
+			v[k++] = xu_strdup(environ[i]);
+	if (cfg->vnc_password != NULL)
+		v[k++] = xu_asprintf("%s=%s", XC_VNC_PASSWORD_ENV,
+		    cfg->vnc_password);
+	return v;
 }
 
 int
 xc_domain_create_start(xc_interface *xc, const struct xc_domain_config *cfg, int *ready_fd)
 {
-	char **argv = NULL;
+	char **argv = NULL, **envp = NULL;
 	int p[2] = { -1, -1 }, status, rc;
 	pid_t pid;
 
@@ -198,6 +234,7 @@ xc_domain_create_start(xc_interface *xc, const struct xc_domain_config *cfg, int
 	if (access(xc->xenhv, X_OK) < 0)
 		return xcp_fail(xc, XC_ERR_START, "monitor %s: %s", xc->xenhv, strerror(errno));
 	argv = monitor_argv(xc, cfg);
+	envp = monitor_env(cfg);
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		rc = xcp_fail(xc, XC_ERR_IO, "pipe: %s", strerror(errno));
 		goto out;
@@ -210,7 +247,7 @@ xc_domain_create_start(xc_interface *xc, const struct xc_domain_config *cfg, int
 		goto out;
 	}
 	if (pid == 0)
-		exec_monitor(argv, p[1], cfg->restore ? cfg->restore_fd : -1);
+		exec_monitor(argv, envp, p[1], cfg->restore ? cfg->restore_fd : -1);
 	close(p[1]);
 	/* The first monitor process exits as soon as it has forked. */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -220,6 +257,7 @@ xc_domain_create_start(xc_interface *xc, const struct xc_domain_config *cfg, int
 	rc = XC_OK;
 out:
 	argv_free(argv);
+	argv_free(envp);
 	return rc;
 }
 
@@ -509,6 +547,38 @@ xc_domain_shutdown(xc_interface *xc, uint32_t domid, enum xc_shutdown_reason rea
 	g = xcp_conn_begin(&c, XHP_REQ_SHUTDOWN);
 	xhp_put_str(g, "reason", name);
 	return xcp_conn_finish(xc, &c, g);
+}
+
+/* A request carrying one string argument. */
+static int
+string_request(xc_interface *xc, uint32_t domid, const char *req,
+    const char *key, const char *val)
+{
+	struct xcp_conn c;
+	yajl_gen g;
+	int rc;
+
+	xcp_clear_error(xc);
+	rc = xcp_conn_open(xc, domid, &c);
+	if (rc != XC_OK)
+		return rc;
+	g = xcp_conn_begin(&c, req);
+	xhp_put_str(g, key, val);
+	return xcp_conn_finish(xc, &c, g);
+}
+
+int
+xc_domain_sysrq(xc_interface *xc, uint32_t domid, char key)
+{
+	char k[2] = { key, '\0' };
+
+	return string_request(xc, domid, XHP_REQ_SYSRQ, "key", k);
+}
+
+int
+xc_domain_trigger(xc_interface *xc, uint32_t domid, const char *name)
+{
+	return string_request(xc, domid, XHP_REQ_TRIGGER, "name", name);
 }
 
 /* After the connection closes the monitor is exiting; wait until the

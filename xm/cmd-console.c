@@ -14,18 +14,7 @@
 static const char *
 console_location(const struct xv *dom)
 {
-	const struct xv *dev;
-	size_t i;
-
-	for (i = 1; i < xv_len(dom); i++) {
-		dev = xv_at(dom, i);
-		if (xv_name(dev) == NULL || strcmp(xv_name(dev), "device") != 0)
-			continue;
-		dev = xv_at(dev, 1);
-		if (xv_name(dev) != NULL && strcmp(xv_name(dev), "console") == 0)
-			return xv_child_str(dev, "location", NULL);
-	}
-	return NULL;
+	return xv_child_str(xm_domain_device(dom, "console"), "location", NULL);
 }
 
 int

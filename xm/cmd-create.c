@@ -34,7 +34,7 @@ struct create {
 	size_t len;
 	char **vars;		/* VAR=VALUE words, in order */
 	int nvars;
-	bool dryrun, quiet, paused, console;
+	bool dryrun, quiet, paused, console, vncviewer;
 	bool define;		/* xm new: stored as a managed domain */
 };
 
@@ -316,6 +316,9 @@ out:
 		printf("Started domain %s (id=%s)\n", di.name, di.domid);
 	if (interrupted)
 		die_of(interrupted);
+	/* the viewer runs beside the console, or on its own */
+	if (started && c->vncviewer)
+		(void)xm_vncviewer(di.name, true);
 	if (started && fd >= 0) {
 		rc = xm_console_session(fd);
 		fd = -1;
@@ -566,6 +569,7 @@ create_or_define(struct xm_ctx *ctx, struct xm_args *args, bool define)
 	c.quiet = xm_args_has(args, 'q');
 	c.paused = xm_args_has(args, 'p');
 	c.console = xm_args_has(args, 'c');
+	c.vncviewer = xm_args_has(args, XM_OPT_LONG_ONLY + 3);
 	if (xm_args_has(args, 'F'))
 		rc = create_from_sxp(xm_args_get(args, 'F'), &c);
 	else

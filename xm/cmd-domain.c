@@ -6,6 +6,7 @@
 
 #include "dominfo.h"
 #include "xm.h"
+#include "xu.h"
 
 int
 xm_cmd_destroy(struct xm_ctx *ctx, struct xm_args *args)
@@ -17,6 +18,49 @@ int
 xm_cmd_reset(struct xm_ctx *ctx, struct xm_args *args)
 {
 	return xm_dom_call("xend.domain.reset", args->argv[0], NULL, NULL);
+}
+
+/* xm sysrq <Domain> <letter>: the Magic SysRq key. */
+int
+xm_cmd_sysrq(struct xm_ctx *ctx, struct xm_args *args)
+{
+	const char *k = args->argv[1];
+
+	if (strlen(k) != 1 || !((k[0] >= 'a' && k[0] <= 'z') ||
+	    (k[0] >= '0' && k[0] <= '9')))
+		return xm_usage_error(ctx, "'%s': a SysRq key is one letter or "
+		    "digit (h lists them in the guest's log)", k);
+	return xm_dom_call("xend.domain.send_sysrq", args->argv[0],
+	    xv_append(xv_list(), xv_str(k)), NULL);
+}
+
+/* xm trigger <Domain> <nmi|reset|init|s3resume|power> [VCPU] */
+int
+xm_cmd_trigger(struct xm_ctx *ctx, struct xm_args *args)
+{
+	static const char *const names[] = { "nmi", "reset", "init",
+	    "s3resume", "power" };
+	struct xv *params = xv_list();
+	int64_t vcpu = 0;
+	size_t i;
+
+	for (i = 0; i < 5 && strcmp(names[i], args->argv[1]) != 0; i++)
+		;
+	if (i == 5) {
+		xv_free(params);
+		return xm_usage_error(ctx, "'%s': a trigger is nmi, reset, init, "
+		    "s3resume or power", args->argv[1]);
+	}
+	if (args->argc > 2 && (xu_parse_int64(args->argv[2], &vcpu) != XU_OK ||
+	    vcpu < 0 || vcpu > 255)) {
+		xv_free(params);
+		return xm_usage_error(ctx, "'%s': a vCPU is a number from 0",
+		    args->argv[2]);
+	}
+	xv_append(params, xv_str(args->argv[1]));
+	xv_append(params, xv_int(vcpu));
+	return xm_dom_call("xend.domain.send_trigger", args->argv[0], params,
+	    NULL);
 }
 
 /* pause and unpause also record whether the admin asked for it, so that

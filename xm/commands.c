@@ -10,6 +10,7 @@ static const struct xm_opt create_opts[] = {
 	{ 'F', "config", "FILE", "Domain configuration to use (SXP). SXP is the underlying configuration format used by Xen." },
 	{ XM_OPT_LONG_ONLY + 1, "path", "PATH", "Search path for configuration scripts. The value of PATH is a colon-separated directory list." },
 	{ XM_OPT_LONG_ONLY + 2, "help_config", NULL, "Print the available configuration variables (vars) for the configuration script." },
+	{ XM_OPT_LONG_ONLY + 3, "vncviewer", NULL, "Connect to the VNC display after the domain is created." },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -172,6 +173,11 @@ const struct xm_cmd xm_commands[] = {
 	  start_opts, 1, 1, xm_cmd_start, XM_CMD_COMMON },
 	{ "suspend", "<DomainName>", "Suspend a Xend managed domain",
 	  NULL, 1, 1, xm_cmd_suspend, XM_CMD_COMMON },
+	{ "sysrq", "<Domain> <letter>", "Send a sysrq to a domain.",
+	  NULL, 2, 2, xm_cmd_sysrq, XM_CMD_COMMON },
+	{ "trigger", "<Domain> <nmi|reset|init|s3resume|power> [<VCPU>]",
+	  "Send a trigger to a domain.",
+	  NULL, 2, 3, xm_cmd_trigger, 0 },
 	{ "unpause", "<Domain>", "Unpause a paused domain.",
 	  NULL, 1, 1, xm_cmd_unpause, XM_CMD_COMMON },
 	{ "uptime", "[-s] [Domain, ...]", "Print uptime for all/some domains.",
@@ -182,6 +188,8 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 3, 3, xm_cmd_vcpu_pin, 0 },
 	{ "vcpu-set", "<Domain> <vCPUs>", "Set the number of active VCPUs for allowed for the domain.",
 	  NULL, 2, 2, xm_cmd_vcpu_set, XM_CMD_COMMON },
+	{ "vncviewer", "<Domain>", "Attach to <Domain>'s VNC display.",
+	  NULL, 1, 1, xm_cmd_vncviewer, 0 },
 };
 const size_t xm_ncommands = sizeof(xm_commands) / sizeof(xm_commands[0]);
 

@@ -114,6 +114,23 @@ xm_report(const struct xm_rpc_err *err)
 	return status;
 }
 
+const struct xv *
+xm_domain_device(const struct xv *dom, const char *kind)
+{
+	const struct xv *dev;
+	size_t i;
+
+	for (i = 1; i < xv_len(dom); i++) {
+		dev = xv_at(dom, i);
+		if (xv_name(dev) == NULL || strcmp(xv_name(dev), "device") != 0)
+			continue;
+		dev = xv_at(dev, 1);
+		if (xv_name(dev) != NULL && strcmp(xv_name(dev), kind) == 0)
+			return dev;
+	}
+	return NULL;
+}
+
 bool
 xm_rpc_no_domain(const struct xm_rpc_err *err)
 {

@@ -61,6 +61,8 @@ int xm_dom_try(const char *method, const char *dom, struct xv *args,
     struct xv **res, struct xm_rpc_err *err);
 
 /* True when err says xend knows no such domain (fault 3). */
+/* The first (device (KIND ...)) of a full domain SXP, or NULL. */
+const struct xv *xm_domain_device(const struct xv *dom, const char *kind);
 bool xm_rpc_no_domain(const struct xm_rpc_err *err);
 
 /* Prints err as xm reports it and returns the exit status. */

@@ -98,6 +98,12 @@ int xm_cmd_dmesg(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_list(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_uptime(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_console(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_vncviewer(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_sysrq(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_trigger(struct xm_ctx *ctx, struct xm_args *args);
+/* Runs a VNC viewer on dom's display (cmd-vnc.c); detach: in the
+ * background. */
+int xm_vncviewer(const char *dom, bool detach);
 /* cmd-domain.c */
 int xm_cmd_destroy(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_pause(struct xm_ctx *ctx, struct xm_args *args);

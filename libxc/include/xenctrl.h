@@ -107,6 +107,32 @@ struct xc_device {
 #define XC_DEVICES_MAX		64
 #define XC_HOTPLUG_SLOTS	4	/* spare PCIe ports by default */
 
+/* ---- an HVM guest's platform ---------------------------------------- */
+
+/* Firmware, boot order, emulated devices and display of an HVM guest (the
+ * classic image keys, reference 4.3). Strings NULL when not set. */
+struct xc_platform {
+	const char *boot;		/* QEMU's boot order, letters a c d n */
+	bool acpi;
+	bool hpet;
+	bool localtime;			/* the RTC starts at local time */
+	int64_t rtc_offset;		/* seconds added to it */
+	bool stdvga;			/* std VGA, else Cirrus (classic) */
+	unsigned videoram_mb;		/* 0: the card's default */
+	bool nographic;			/* no graphics card at all */
+	bool usb;			/* a USB controller */
+	const char *usbdevice;		/* tablet, mouse (implies usb) */
+	const char *soundhw;		/* comma list: ac97 es1370 hda sb16 */
+	const char *keymap;		/* the VNC keymap, e.g. en-us */
+	const char *vnc_listen;		/* the VNC server's address; NULL: none */
+	unsigned vnc_port;		/* its TCP port (5900 + display) */
+	/* The display asks for a password, which the monitor is given in
+	 * its environment (XENHV_VNC_PASSWORD), never on a command line. */
+	bool vnc_password;
+};
+
+#define XC_VNC_PASSWORD_ENV	"XENHV_VNC_PASSWORD"
+
 /* ---- domains ------------------------------------------------------- */
 
 /* What a domain runs. Strings are copied by xc_domain_create_start. */
@@ -136,6 +162,10 @@ struct xc_domain_config {
 	 * the x509 directory of tls-creds-x509 (ca-cert.pem, server-*.pem);
 	 * NULL for a plain stream. */
 	const char *restore_tls_dir;
+	/* Appended: an HVM guest's platform (NULL: QEMU's defaults), and
+	 * the password of its display, passed to the monitor out of sight. */
+	const struct xc_platform *platform;
+	const char *vnc_password;
 };
 
 /* Starting is split so xend's loop never blocks on it: _start spawns the
@@ -200,6 +230,10 @@ int xc_domain_unpause(xc_interface *xc, uint32_t domid);
  * later becomes SHUTDOWN with this reason, if the guest obeys. */
 int xc_domain_shutdown(xc_interface *xc, uint32_t domid, enum xc_shutdown_reason reason);
 int xc_domain_reset(xc_interface *xc, uint32_t domid);
+/* Magic SysRq key (a letter or digit) on the guest's serial console. */
+int xc_domain_sysrq(xc_interface *xc, uint32_t domid, char key);
+/* A trigger: power, reset, nmi, s3resume. */
+int xc_domain_trigger(xc_interface *xc, uint32_t domid, const char *name);
 /* Hard stop: QEMU is killed, the monitor exits, the run directory goes. */
 int xc_domain_destroy(xc_interface *xc, uint32_t domid);
 /* The console attach socket's path (for xm console). */

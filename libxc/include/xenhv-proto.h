@@ -42,6 +42,13 @@
  *                   for QEMU's DEVICE_DELETED for it, then blockdev-del or
  *                   netdev_del; a "timeout" error after timeout seconds)
  *
+ *   sysrq        {key}              -> {}  (appended, still version 1: a
+ *                   break on the guest's serial line, then the key, a
+ *                   letter or digit, as Linux's serial sysrq takes it)
+ *   trigger      {name}             -> {}  (appended: power (the power
+ *                   button), reset, nmi, s3resume; "unsupported" for
+ *                   others, such as init)
+ *
  * DEVICE, the same object xenhv takes at start (--device JSON, one per
  * device, in the guest's order): {kind "disk"|"nic", id, and for disks
  * path (absent: a cdrom without media), format (raw qcow2 qcow vmdk vpc),
@@ -138,6 +145,8 @@
 #define XHP_REQ_SAVE		"save"
 #define XHP_REQ_DEVICE_ADD	"device_add"
 #define XHP_REQ_DEVICE_DEL	"device_del"
+#define XHP_REQ_SYSRQ		"sysrq"
+#define XHP_REQ_TRIGGER		"trigger"
 
 #define XHP_EV_STATE		"state"
 #define XHP_EV_CONSOLE_RESET	"console_reset"
@@ -236,6 +245,18 @@ ssize_t xhp_send_fd(int sock, const void *data, size_t len, int fd);
  * --device argument (malloc'd); and the checked decoding of one, with
  * strings pointing into obj (false with why). */
 struct xc_device;
+struct xc_platform;
+
+/* An HVM guest's platform (xenhv-platform.c): to and from the JSON of
+ * xenhv's --platform option, and the checks both ends make. The decoded
+ * strings point into obj. */
+char *xhp_platform_json(const struct xc_platform *p);
+bool xhp_get_platform(yajl_val obj, struct xc_platform *p, char *why,
+    size_t whylen);
+bool xhp_platform_check(const struct xc_platform *p, char *why, size_t whylen);
+/* A sound card name QEMU is given for it (soundhw), or NULL. */
+const char *xhp_sound_device(const char *name);
+
 void xhp_put_device(yajl_gen g, const struct xc_device *dev);
 char *xhp_device_json(const struct xc_device *dev);
 bool xhp_get_device(yajl_val obj, struct xc_device *dev, char *why, size_t whylen);

@@ -16,6 +16,7 @@
 #include "cpumap.h"
 #include "device.h"
 #include "domcfg.h"
+#include "xenhv-proto.h"
 
 static const char *const action_names[] = {
 	[DOM_ACT_DESTROY] = "destroy",
@@ -110,6 +111,23 @@ domain_config_init(struct domain_config *cfg)
 }
 
 void
+domain_platform_free(struct domain_platform *pf)
+{
+	if (pf == NULL)
+		return;
+	free((char *)pf->p.boot);
+	free((char *)pf->p.usbdevice);
+	free((char *)pf->p.soundhw);
+	free((char *)pf->p.keymap);
+	free(pf->vnclisten);
+	free(pf->vnclisten_seen);
+	if (pf->vncpasswd != NULL)
+		explicit_bzero(pf->vncpasswd, strlen(pf->vncpasswd));
+	free(pf->vncpasswd);
+	free(pf);
+}
+
+void
 domain_config_dispose(struct domain_config *cfg)
 {
 	unsigned i;
@@ -118,6 +136,7 @@ domain_config_dispose(struct domain_config *cfg)
 	free(cfg->kernel);
 	free(cfg->ramdisk);
 	free(cfg->cmdline);
+	domain_platform_free(cfg->platform);
 	for (i = 0; cfg->affinity != NULL && i < cfg->maxvcpus; i++)
 		free(cfg->affinity[i]);
 	free(cfg->affinity);
@@ -428,6 +447,83 @@ check_file(const char *what, const char *path, struct xu_err *err)
 	return XU_OK;
 }
 
+/* A string setting; "" counts as not set. */
+static int
+child_word(const struct xv *elem, const char *key, char **out,
+    struct xu_err *err)
+{
+	const char *s = NULL;
+	int rc;
+
+	if ((rc = child_str(elem, key, &s, err)) != XU_OK)
+		return rc;
+	*out = s != NULL && *s != '\0' ? xu_strdup(s) : NULL;
+	return XU_OK;
+}
+
+/* The image keys of an HVM guest (reference 4.3): the platform, checked
+ * as libxc will (boot order, USB device, sound cards, keymap), and the
+ * display. */
+static int
+read_hvm(const struct xv *img, struct domain_config *cfg, bool files,
+    struct xu_err *err)
+{
+	struct domain_platform *pf = xu_calloc(1, sizeof(*pf));
+	struct xc_platform *p = &pf->p;
+	int64_t acpi = 1, hpet = 0, lt = 0, off = 0, stdvga = 0, vram = 0;
+	int64_t nogr = 0, usb = 0, vnc = 0, disp = -1, unused = 1, sdl = 0;
+	const char *pw = NULL;
+	char why[200];
+	int rc;
+
+	cfg->platform = pf;
+	if ((rc = child_int(img, "acpi", 0, 1, &acpi, err)) != XU_OK ||
+	    (rc = child_int(img, "hpet", 0, 1, &hpet, err)) != XU_OK ||
+	    (rc = child_int(img, "localtime", 0, 1, &lt, err)) != XU_OK ||
+	    (rc = child_int(img, "rtc_timeoffset", -(1LL << 40), 1LL << 40,
+	    &off, err)) != XU_OK ||
+	    (rc = child_int(img, "stdvga", 0, 1, &stdvga, err)) != XU_OK ||
+	    (rc = child_int(img, "videoram", 0, 256, &vram, err)) != XU_OK ||
+	    (rc = child_int(img, "nographic", 0, 1, &nogr, err)) != XU_OK ||
+	    (rc = child_int(img, "usb", 0, 1, &usb, err)) != XU_OK ||
+	    (rc = child_int(img, "vnc", 0, 1, &vnc, err)) != XU_OK ||
+	    (rc = child_int(img, "vncdisplay", 0, 65535 - 5900, &disp, err)) != XU_OK ||
+	    (rc = child_int(img, "vncunused", 0, 1, &unused, err)) != XU_OK ||
+	    (rc = child_int(img, "sdl", 0, 1, &sdl, err)) != XU_OK ||
+	    (rc = child_word(img, "boot", (char **)&p->boot, err)) != XU_OK ||
+	    (rc = child_word(img, "usbdevice", (char **)&p->usbdevice, err)) != XU_OK ||
+	    (rc = child_word(img, "soundhw", (char **)&p->soundhw, err)) != XU_OK ||
+	    (rc = child_word(img, "keymap", (char **)&p->keymap, err)) != XU_OK ||
+	    (rc = child_word(img, "vnclisten", &pf->vnclisten, err)) != XU_OK ||
+	    (rc = child_str(img, "vncpasswd", &pw, err)) != XU_OK)
+		return rc;
+	p->acpi = acpi;
+	p->hpet = hpet;
+	p->localtime = lt;
+	p->rtc_offset = off;
+	p->stdvga = stdvga;
+	p->videoram_mb = (unsigned)vram;
+	p->nographic = nogr;
+	p->usb = usb;
+	if (p->boot == NULL)
+		p->boot = xu_strdup("c");
+	pf->vnc = vnc;
+	pf->vncdisplay = disp;
+	pf->vncunused = unused;
+	pf->vncpasswd = pw != NULL ? xu_strdup(pw) : NULL;
+	/* checked as libxc will, the listen address as if it were used */
+	p->vnc_listen = pf->vnclisten;
+	p->vnc_port = 5900;
+	if (!xhp_platform_check(p, why, sizeof(why)))
+		return fail(err, XU_ERR_INVALID, "%s", why);
+	p->vnc_listen = NULL;
+	if (files && sdl && getenv("DISPLAY") == NULL)
+		return fail(err, XU_ERR_UNSUPPORTED, "sdl: this host has no X "
+		    "display (DISPLAY is not set) for an SDL window; use vnc = 1 "
+		    "and xm vncviewer");
+	return XU_OK;
+}
+
 static int
 read_image(const struct xv *vm, struct domain_config *cfg, bool files,
     struct xu_err *err)
@@ -451,7 +547,7 @@ read_image(const struct xv *vm, struct domain_config *cfg, bool files,
 		/* the firmware boots the guest; classic's kernel names
 		 * hvmloader, which has no meaning here */
 		cfg->hvm = true;
-		return XU_OK;
+		return read_hvm(img, cfg, files, err);
 	}
 	if (strcmp(builder, "linux") != 0)
 		return fail(err, XU_ERR_INVALID, "image: unknown builder '%.40s' "

@@ -121,6 +121,43 @@ domain_reset(struct domain *d, struct xu_err *err)
 }
 
 int
+domain_sysrq(struct domain *d, const char *key, struct xu_err *err)
+{
+	int rc;
+
+	if ((rc = refuse_dom0(d, "sysrq", err)) != XU_OK ||
+	    (rc = need_active(d, err)) != XU_OK)
+		return rc;
+	if (key == NULL || strlen(key) != 1 ||
+	    !((key[0] >= 'a' && key[0] <= 'z') || (key[0] >= '0' && key[0] <= '9'))) {
+		xu_err_set(err, XU_ERR_INVALID, 0, "domain '%s': sysrq '%s': a "
+		    "SysRq key is one letter or digit", d->name, key ? key : "");
+		return XU_ERR_INVALID;
+	}
+	if ((rc = xc_domain_sysrq(d->tab->x->xc, d->domid, key[0])) != XC_OK)
+		return xc_failed(d, rc, "sysrq", err);
+	log_info("Domain %s (%u): sysrq %c sent", d->name, d->domid, key[0]);
+	return XU_OK;
+}
+
+int
+domain_trigger(struct domain *d, const char *name, struct xu_err *err)
+{
+	int rc;
+
+	if ((rc = refuse_dom0(d, "trigger", err)) != XU_OK ||
+	    (rc = need_active(d, err)) != XU_OK)
+		return rc;
+	if ((rc = xc_domain_trigger(d->tab->x->xc, d->domid, name)) != XC_OK)
+		return xc_failed(d, rc, name, err);
+	log_info("Domain %s (%u): trigger %s sent", d->name, d->domid, name);
+	/* the guest's reboot after a reset was the admin's wish */
+	if (strcmp(name, "reset") == 0)
+		d->admin_reboot = true;
+	return XU_OK;
+}
+
+int
 domain_shutdown(struct domain *d, const char *reason, struct xu_err *err)
 {
 	static const struct {

@@ -103,6 +103,7 @@ start_end(struct domain_start *s, int rc, const char *msg)
 		else
 			d->start_time = domain_now();
 		(void)domain_save(d);
+		domain_platform_started(d);
 		FAULT_POINT("start.recorded", d->name);
 		domain_log(d, "started%s", s->paused ? " (paused)" : "");
 		if (domain_subscribe(d) != XC_OK)
@@ -267,6 +268,9 @@ start_go(void *arg)
 	struct domain *d = s->d;
 	struct xend *x = d->tab->x;
 	struct xc_domain_config cfg;
+	const struct xc_platform *platform;
+	const char *password;
+	struct xu_err err = { 0 };
 	char msg[512], *cmdline;
 	int rc, fd = -1;
 
@@ -281,7 +285,13 @@ start_go(void *arg)
 		devices_begin(s);
 		return;
 	}
+	if (domain_platform_prepare(d, &platform, &password, &err) != XU_OK) {
+		start_end(s, XC_ERR_INVALID, err.msg);
+		return;
+	}
 	monitor_config(d, s->paused, accel_chosen(x->accel), s->restore_fd, &cfg);
+	cfg.platform = platform;
+	cfg.vnc_password = password;
 	cmdline = d->cfg.cmdline ? devices_translate_root(d->cfg.cmdline, d->devs) :
 	    NULL;
 	cfg.cmdline = cmdline;

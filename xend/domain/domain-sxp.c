@@ -246,6 +246,19 @@ add_runtime(struct xv *l, const struct domain *d)
 	pair_int(l, "online_vcpus", live ? d->info.vcpus_online : d->cfg.vcpus);
 }
 
+/* The image as configured, but a display's password shown as classic
+ * xend showed it: XXXXXXXX. */
+static struct xv *
+image_masked(const struct xv *image)
+{
+	struct xv *copy = xv_copy(image), *hvm = xv_at(copy, 1);
+	const struct xv *pw = xv_child_value(hvm, "vncpasswd");
+
+	if (pw != NULL && pw->type == XV_STRING && pw->u.str.s[0] != '\0')
+		domain_sxp_set(hvm, "vncpasswd", xv_str("XXXXXXXX"));
+	return copy;
+}
+
 static void
 add_devices(struct xv *l, struct domain *d)
 {
@@ -253,6 +266,7 @@ add_devices(struct xv *l, struct domain *d)
 	struct xv *con;
 
 	device_sxp_append(d, l);
+	domain_platform_sxp(d, l);
 	if (!domain_running(d) || d->phase != DOM_PHASE_ACTIVE ||
 	    xc_domain_console_path(d->tab->x->xc, d->domid, path,
 	    sizeof(path)) != XC_OK)
@@ -283,7 +297,7 @@ domain_sxp(struct domain *d, bool full)
 	add_identity(l, d);
 	add_runtime(l, d);
 	if ((image = xv_child(d->vm, "image")) != NULL)
-		xv_append(l, xv_copy(image));
+		xv_append(l, image_masked(image));
 	pair_int(l, "status", domain_status(d));
 	domain_state_letters(d, state);
 	if (d->phase != DOM_PHASE_HALTED)

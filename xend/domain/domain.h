@@ -40,6 +40,20 @@ enum domain_xend_stop {
 #define DOMAIN_MEMORY_MAX	(1 << 24)	/* MiB: 16 TiB, within 32 bits */
 #define DOMAIN_VCPUS_MAX	255
 
+/* An HVM guest's platform (domain-config.c reads it, domain-hvm.c gives
+ * it its display): what libxc takes, with the strings owned here, and
+ * the VNC display as the config asks for it. */
+struct domain_platform {
+	struct xc_platform p;
+	bool vnc;
+	int64_t vncdisplay;		/* -1: none asked for */
+	bool vncunused;			/* else exactly vncdisplay */
+	char *vnclisten;		/* NULL: xend-config's vnc-listen */
+	char *vncpasswd;		/* NULL: xend-config's; "": none */
+	unsigned vnc_port;		/* chosen at each start; 0: none */
+	char *vnclisten_seen;		/* re-adopted: read from xenstore */
+};
+
 /* The checked settings of a (vm ...) SXP. */
 struct domain_config {
 	char *name;			/* NULL: not given */
@@ -47,6 +61,7 @@ struct domain_config {
 	int64_t memory, maxmem;		/* MiB */
 	unsigned vcpus, maxvcpus;	/* online at boot, built with */
 	bool hvm;
+	struct domain_platform *platform;	/* HVM only, else NULL */
 	char *kernel, *ramdisk;		/* NULL when not given */
 	char *cmdline;			/* assembled as xend did (4.7) */
 	enum domain_action on_poweroff, on_reboot, on_crash;
@@ -281,6 +296,10 @@ int domain_unpause(struct domain *d, struct xu_err *err);
 /* reason: "poweroff", "reboot", "halt". */
 int domain_shutdown(struct domain *d, const char *reason, struct xu_err *err);
 int domain_reset(struct domain *d, struct xu_err *err);
+/* xm sysrq (a letter or digit) and xm trigger (power, reset, nmi,
+ * s3resume) on a running domain. */
+int domain_sysrq(struct domain *d, const char *key, struct xu_err *err);
+int domain_trigger(struct domain *d, const char *name, struct xu_err *err);
 int domain_destroy(struct domain *d, struct xu_err *err);
 int domain_rename(struct domain *d, const char *name, struct xu_err *err);
 /* Tears d down for good: record 'destroying' (committed, then the stop
@@ -375,6 +394,20 @@ void domain_ack(struct domain *d);
 /* ---- re-adoption (domain-adopt.c) ---------------------------------- */
 
 void domains_reconcile(struct domains *t);
+
+/* ---- an HVM guest's display (domain-hvm.c) --------------------------- */
+
+void domain_platform_free(struct domain_platform *pf);
+/* Before a start: the VNC port (the one asked for, or with vncunused the
+ * first free one from it), and the platform and password libxc gets
+ * (NULL for a PV guest). err names the display when none can be had. */
+int domain_platform_prepare(struct domain *d, const struct xc_platform **p,
+    const char **password, struct xu_err *err);
+/* After a start: where the display is, in xenstore
+ * (/local/domain/N/console/vnc-port and vnc-listen). */
+void domain_platform_started(struct domain *d);
+/* (device (vfb ...)) for xm list -l, if the domain has a display. */
+void domain_platform_sxp(struct domain *d, struct xv *l);
 
 /* ---- a create its client holds (domain-claim.c) -------------------- */
 

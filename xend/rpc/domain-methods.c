@@ -163,6 +163,24 @@ dom_reset(struct rpc_call *c)
 	return done(c, domain_reset(c->dom, &err), &err);
 }
 
+int
+dom_send_sysrq(struct rpc_call *c)
+{
+	struct xu_err err = { 0 };
+
+	return done(c, domain_sysrq(c->dom, rpc_arg_str(c, 1), &err), &err);
+}
+
+/* The vCPU (classic's third argument) is accepted; QEMU sends an NMI to
+ * every vCPU and the other triggers are the machine's. */
+int
+dom_send_trigger(struct rpc_call *c)
+{
+	struct xu_err err = { 0 };
+
+	return done(c, domain_trigger(c->dom, rpc_arg_str(c, 1), &err), &err);
+}
+
 static void
 destroy_after_start(struct domain *d, void *arg)
 {

@@ -26,6 +26,8 @@ int dom_create(struct rpc_call *c);
 int dom_pause(struct rpc_call *c);
 int dom_unpause(struct rpc_call *c);
 int dom_shutdown(struct rpc_call *c);
+int dom_send_sysrq(struct rpc_call *c);
+int dom_send_trigger(struct rpc_call *c);
 int dom_reset(struct rpc_call *c);
 int dom_destroy(struct rpc_call *c);
 int dom_set_name(struct rpc_call *c);

@@ -1,0 +1,100 @@
+/* xc-platform.c: the checks that keep every value of an HVM guest's
+ * platform fit to be put in QEMU's options, made by xend when it reads a
+ * config, by libxc before it starts a monitor, and by xenhv. No JSON
+ * here, so the config reader's tests and fuzz target link it alone. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xenctrl.h"
+#include "xenhv-proto.h"
+#include "xu.h"
+
+/* soundhw names (classic, as QEMU's -soundhw had them) and the device
+ * each becomes; "all" means the PCI ones. */
+static const struct {
+	const char *name, *device;
+} sound_cards[] = {
+	{ "ac97", "AC97" },
+	{ "es1370", "ES1370" },
+	{ "hda", "intel-hda" },
+	{ "sb16", "sb16" },
+};
+#define NSOUND	(sizeof(sound_cards) / sizeof(sound_cards[0]))
+
+const char *
+xhp_sound_device(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NSOUND; i++)
+		if (strcmp(sound_cards[i].name, name) == 0)
+			return sound_cards[i].device;
+	return NULL;
+}
+
+static bool
+fail(char *why, size_t whylen, const char *fmt, const char *val)
+{
+	if (why != NULL && whylen > 0)
+		snprintf(why, whylen, fmt, val != NULL ? val : "");
+	return false;
+}
+
+/* Only the characters of set, 1 to max of them. */
+static bool
+word_of(const char *s, const char *set, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= max && strspn(s, set) == n;
+}
+
+#define LOWER	"abcdefghijklmnopqrstuvwxyz"
+#define DIGITS	"0123456789"
+
+static bool
+check_sound(const char *list, char *why, size_t whylen)
+{
+	char *copy = xu_strdup(list), *save = NULL, *w;
+	bool ok = true;
+
+	for (w = strtok_r(copy, ",", &save); w != NULL && ok;
+	    w = strtok_r(NULL, ",", &save))
+		if (strcmp(w, "all") != 0 && xhp_sound_device(w) == NULL)
+			ok = fail(why, whylen, "soundhw: unknown sound card '%.40s' "
+			    "(ac97, es1370, hda, sb16 or all)", w);
+	free(copy);
+	return ok;
+}
+
+bool
+xhp_platform_check(const struct xc_platform *p, char *why, size_t whylen)
+{
+	if (p->boot != NULL && !word_of(p->boot, "acdn", 4))
+		return fail(why, whylen, "boot: '%.20s' is not a boot order "
+		    "(letters a: floppy, c: disk, d: CD-ROM, n: network)", p->boot);
+	if (p->usbdevice != NULL && strcmp(p->usbdevice, "tablet") != 0 &&
+	    strcmp(p->usbdevice, "mouse") != 0)
+		return fail(why, whylen, "usbdevice: '%.40s' is not supported "
+		    "(tablet or mouse)", p->usbdevice);
+	if (p->soundhw != NULL && *p->soundhw != '\0' &&
+	    !check_sound(p->soundhw, why, whylen))
+		return false;
+	if (p->keymap != NULL && !word_of(p->keymap, LOWER "-", 16))
+		return fail(why, whylen, "keymap: '%.20s' is not a keymap name "
+		    "(such as en-us or de)", p->keymap);
+	if (p->vnc_listen != NULL &&
+	    !word_of(p->vnc_listen, DIGITS LOWER "ABCDEF.:", 45))
+		return fail(why, whylen, "vnclisten: '%.50s' is not an IP "
+		    "address", p->vnc_listen);
+	if (p->vnc_listen != NULL && (p->vnc_port < 5900 || p->vnc_port > 65535)) {
+		snprintf(why, whylen, "vnc: port %u is outside 5900 to 65535",
+		    p->vnc_port);
+		return false;
+	}
+	if (p->videoram_mb > 256)
+		return fail(why, whylen, "videoram: at most 256 MiB%s", "");
+	return true;
+}
+
