@@ -100,6 +100,14 @@ is "... g1 is back, running, under its name" "$(row 1 g1 | awk '{ print $1, $2 }
 run hosts_xm 1 migrate g1 nosuchhost.invalid
 like "an unknown host name is named" "$err" "cannot find host nosuchhost\.invalid"
 
+run hosts_xm 1 create -q -p "$CFG" $GUEST_ARGS name=nm nomigrate=1
+is "h1: nm, created with nomigrate = 1 (paused)" "$rc $err" "0 "
+run hosts_xm 1 migrate nm "$(hosts_ip 2)"
+like "nomigrate = 1: migrate refused, saying why" "$rc $err" \
+	"^1 Error: .*domain 'nm' has nomigrate = 1 in its config: it cannot be migrated"
+is "... nm stays on h1, paused, under its name" "$(state 1 nm) $(hosts_domains 2)" "--p--- "
+run hosts_xm 1 destroy nm
+
 run hosts_xm 2 create -q -p "$CFG" $GUEST_ARGS name=g1
 is "h2: another domain named g1 (paused)" "$rc $err" "0 "
 run hosts_xm 1 migrate --live g1 "$(hosts_ip 2)"

@@ -634,6 +634,24 @@ resolved(void *arg, const char *err, const struct sockaddr *sa,
 
 /* ---- xend.domain.migrate ------------------------------------------------------ */
 
+/* nomigrate (reference 4.3), at the top of the config or in its image. */
+static bool
+nomigrate(const struct domain *d)
+{
+	const struct xv *v = xv_child_value(d->vm, "nomigrate");
+
+	if (v == NULL)
+		v = xv_child_value(xv_at(xv_child(d->vm, "image"), 1), "nomigrate");
+	if (v == NULL)
+		return false;
+	if (v->type == XV_INT)
+		return v->u.i != 0;
+	if (v->type == XV_BOOL)
+		return v->u.b;
+	return v->type == XV_STRING && strcmp(v->u.str.s, "0") != 0 &&
+	    strcmp(v->u.str.s, "") != 0;
+}
+
 static int
 check_domain(struct relocation *rl, struct domain *d, struct xu_err *err)
 {
@@ -647,6 +665,11 @@ check_domain(struct relocation *rl, struct domain *d, struct xu_err *err)
 	    d->info.state != XC_DOM_PAUSED)) {
 		xu_err_set(err, XU_ERR_INVALID, 0, "domain '%s' is not running: "
 		    "only a running or paused domain can migrate", d->name);
+		return XU_ERR_INVALID;
+	}
+	if (nomigrate(d)) {
+		xu_err_set(err, XU_ERR_INVALID, 0, "domain '%s' has nomigrate = 1 "
+		    "in its config: it cannot be migrated", d->name);
 		return XU_ERR_INVALID;
 	}
 	if (mig_out_find_uuid(rl, d->uuid) != NULL) {
