@@ -23,6 +23,7 @@
 #include "accel.h"
 #include "device.h"
 #include "domain.h"
+#include "inert-options.h"
 #include "log.h"
 #include "methods.h"
 #include "relocation.h"
@@ -316,6 +317,7 @@ open_log(struct xend *x, bool foreground, struct notify *n)
 		return -1;
 	}
 	log_set_stderr(foreground);
+	inert_options_warn(x->opts);
 	return 0;
 }
 
