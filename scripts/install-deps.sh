@@ -11,6 +11,8 @@ PKGS=(
 	qemu-system-x86 qemu-utils busybox-static cpio kmod
 	socat iproute2 bridge-utils e2fsprogs man-db iputils-ping
 	python3 curl bsdutils util-linux coreutils bc nbd-server
+	grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
+	vncsnapshot tigervnc-tools imagemagick
 )
 
 missing=()

@@ -21,12 +21,16 @@ step() { printf '\n=== %s\n' "$*"; }
 step "installing dependencies"
 "$top/scripts/install-deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
 
-# The integration tests boot the default guest: build it (idempotent,
-# from Debian's packages) where quickstart puts it, unless told otherwise.
+# The integration tests boot the default guest: build it and its CD image
+# (idempotent, from Debian's packages) where quickstart puts it, unless told
+# otherwise.
 step "default guest image"
 export XEN_GUEST_DIR="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
 "$top/scripts/mkguest.sh" --out "$XEN_GUEST_DIR" ||
 	echo "warning: no guest image; tests that boot guests will be skipped"
+# The HVM tests boot the same guest from a CD (GRUB, BIOS and UEFI).
+"$top/scripts/mkiso.sh" --out "$XEN_GUEST_DIR" ||
+	echo "warning: no guest.iso; tests that boot HVM guests from CD will be skipped"
 
 step "configuring ($build)"
 { [ -x "$top/configure" ] && [ "$top/configure.ac" -ot "$top/configure" ]; } ||
