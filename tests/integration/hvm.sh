@@ -1,0 +1,133 @@
+#!/bin/bash
+# hvm.sh: HVM guests through a private xend. Bad HVM keys are refused,
+# naming the key and leaving nothing. An HVM guest with its screen on a
+# VNC display with a password: the display is where xm list -l and
+# xenstore say, a real VNC client (vncsnapshot) reads a picture that is
+# not blank with the password and is refused with a wrong one, and the
+# password shows nowhere (ps, logs, xenstore, xm list -l). Two displays
+# get two ports with vncunused; a display in use is refused without it.
+# With the test ISO (scripts/mkiso.sh), the guest boots from its CD-ROM
+# (boot = 'dc', a blank hda first), reaches its shell on xm console, and
+# answers xm sysrq and xm trigger power.
+NAME=hvm
+BOOT_LIMIT=240
+. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/guest.sh"
+
+SNAP="$(cd "${top_srcdir:-.}" && pwd)/tests/tools/vnc-snap.sh"
+XSREAD="$(cd "${top_builddir:-.}" && pwd)/xenstore/xenstore-read"
+ISO="${XEN_GUEST_ISO:-$GUEST/guest.iso}"
+export XENSTORED_PATH="$D/var/run/xenstored/socket"
+unset DISPLAY
+# the disks' hotplug script (block) from the source tree, its xenstore
+# tools from the build tree
+mkdir -p "$D/etc/xen"
+echo "(xend-scripts-path $(cd "${top_srcdir:-.}" && pwd)/scripts)" >"$D/etc/xen/xend-config.sxp"
+export PATH="$(dirname "$XSREAD"):$PATH"
+
+run "$XEND" --root "$D" start
+is "private xend starts" "$rc $err" "0 "
+
+hvm() {
+	local f="$D/$1.cfg"; shift
+	{
+		echo 'builder = "hvm"'
+		echo 'kernel = "/usr/lib/xen/boot/hvmloader"'
+		echo 'memory = 128'
+		printf '%s\n' "$@"
+	} >"$f"
+	echo "$f"
+}
+
+# ---- bad keys: refused, naming them, nothing left ----------------------------
+for bad in "boot = 'xz'|boot: .*'xz'" \
+    "usbdevice = 'disk:/tmp/x.img'|usbdevice: 'disk:/tmp/x.img' is not supported" \
+    "soundhw = 'beeper'|soundhw: unknown sound card 'beeper'" \
+    "sdl = 1|sdl: this host has no X display"; do
+	key=${bad%%|*}
+	run xm create "$(hvm bad "name = 'bad'" "$key")"
+	like "$key: refused, naming the key and value" "$rc $err" "^1 Error: .*${bad#*|}"
+	ok "... nothing left" not_listed bad
+done
+
+# ---- a guest with a display and a password ---------------------------------------
+disks=""
+if [ -r "$ISO" ]; then
+	qemu-img create -q -f qcow2 "$D/blank.qcow2" 64M
+	disks="disk = ['tap:qcow2:$D/blank.qcow2,hda,w', 'file:$ISO,hdc:cdrom,r']"
+fi
+cfg1=$(hvm h1 "name = 'h1'" "boot = 'dc'" "vnc = 1" "vncpasswd = 's3cret'" \
+    "stdvga = 1" "usb = 1" "usbdevice = 'tablet'" "soundhw = 'ac97'" \
+    "serial = 'pty'" "$disks")
+run xm create "$cfg1"
+is "create h1 (HVM, VNC with a password)" "$rc" 0
+loc=$(xm list -l h1 | sed -n 's/^ *(location \(127\.0\.0\.1:59[0-9][0-9]\))$/\1/p')
+like "list -l: the display's location" "$loc" '^127\.0\.0\.1:59[0-9][0-9]$'
+port=${loc#*:}
+id1=$(domid_of h1)
+is "xenstore: console/vnc-port" "$("$XSREAD" "/local/domain/$id1/console/vnc-port" 2>&1)" "$port"
+is "xenstore: console/vnc-listen" "$("$XSREAD" "/local/domain/$id1/console/vnc-listen" 2>&1)" "127.0.0.1"
+like "list -l: the password is masked" "$(xm list -l h1)" '\(vncpasswd XXXXXXXX\)'
+ok "... and not shown in clear" bash -c "! xm list -l h1 | grep -q s3cret"
+ok "the password is in no command line" bash -c "! ps -eo args | grep -v grep | grep -q s3cret"
+ok "... in no log" bash -c "! grep -rq s3cret '$D/var/log'"
+ok "... in no xenstore node" bash -c "! XENSTORED_PATH='$XENSTORED_PATH' '$(dirname "$XSREAD")/xenstore-ls' -f / 2>/dev/null | grep -q s3cret"
+
+have_vnc=""
+command -v vncsnapshot >/dev/null && command -v vncpasswd >/dev/null &&
+	command -v convert >/dev/null && have_vnc=1
+if [ -n "$have_vnc" ]; then
+	ok "a VNC client reads the screen with the password" \
+	    "$SNAP" -t 60 "127.0.0.1:$((port - 5900))" "$D/h1.jpg" s3cret
+	ok "... the picture is not blank" bash -c "! '$SNAP' --blank '$D/h1.jpg'"
+	run "$SNAP" -t 20 "127.0.0.1:$((port - 5900))" "$D/bad.jpg" wrong
+	like "... a wrong password is refused" "$rc $err" "^1 .*password refused"
+else
+	skip "a VNC client reads the screen" "vncsnapshot, vncpasswd or convert missing"
+fi
+
+# ---- two displays, and one in use --------------------------------------------------
+run xm create "$(hvm h2 "name = 'h2'" "vnc = 1" "vncunused = 1")"
+is "create h2 (vncunused)" "$rc" 0
+loc2=$(xm list -l h2 | sed -n 's/^ *(location \(.*\))$/\1/p')
+ok "... gets another port ($loc2)" test -n "$loc2" -a "$loc2" != "$loc"
+run xm create "$(hvm h3 "name = 'h3'" "vnc = 1" "vncunused = 0" "vncdisplay = $((port - 5900))")"
+like "a display in use without vncunused: refused, naming the holder" "$rc $err" \
+    "^1 Error: .*vncdisplay $((port - 5900)): port $port on 127.0.0.1 is in use by domain 'h1'"
+ok "... nothing left" not_listed h3
+run xm vncviewer h2
+like "vncviewer without X: says so and where the display is" "$rc $err" \
+    "^1 Error: no X display here .*connect one to $loc2"
+ok "destroy h2" xm destroy h2
+
+# ---- booted from the CD-ROM --------------------------------------------------------
+if [ -n "$disks" ]; then
+	ok "h1 boots from its CD-ROM (boot = 'dc') to its shell on the console" booted h1
+	# the kernel writes to the screen too (console=tty0): far more lit
+	# rows than QEMU's one-line placeholder before the firmware draws
+	screen_drawn() {
+		"$SNAP" -t 20 "127.0.0.1:$((port - 5900))" "$D/h1.png" s3cret &&
+		    [ "$("$SNAP" --stats "$D/h1.png" | sed -n 's/.* rows=\([0-9]*\).*/\1/p')" -gt 50 ]
+	}
+	if [ -n "$have_vnc" ]; then
+		ok "... and its screen, read over VNC, shows the boot" wait_for 60 screen_drawn
+	else
+		skip "... its screen over VNC" "vncsnapshot, vncpasswd or convert missing"
+	fi
+	sysrq_seen() { grep -aq 'sysrq: HELP' "$(conlog h1)"; }
+	run xm sysrq h1 h
+	is "xm sysrq h1 h" "$rc" 0
+	ok "... the guest's console shows the SysRq help" wait_for 30 sysrq_seen
+	run xm trigger h1 power
+	is "xm trigger h1 power" "$rc" 0
+	ok "... the guest powers off and h1 is gone" wait_for 90 not_listed h1
+else
+	skip "h1 boots from its CD-ROM" "no test ISO at $ISO (scripts/mkiso.sh)"
+	ok "destroy h1" xm destroy h1
+fi
+run xm sysrq h1 hh
+is "xm sysrq with two letters: usage error" "$rc" 2
+run xm trigger Domain-0 nmi
+is "xm trigger of Domain-0: refused" "$rc" 1
+
+done_testing
