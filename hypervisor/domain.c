@@ -409,6 +409,29 @@ xhv_engine_exited(struct xhv_dom *d, int status)
 	if (d->state == XC_DOM_SHUTDOWN || d->state == XC_DOM_CRASHED ||
 	    d->state == XC_DOM_DYING)
 		return;
+	/* QEMU 7.2 corrupts its heap when a hot-plugged vCPU is unplugged
+	 * (docs/GUEST.md), and the abort that follows comes at some later
+	 * allocation; a guest powering off makes many, so it often comes
+	 * then, before QEMU reports the shutdown ("corrupted double-linked
+	 * list", signal 6, after xm vcpu-set down then xm reboot). A guest
+	 * that was asked to power off or reboot and loses its QEMU that way
+	 * is reported as the shutdown asked for, with what happened as the
+	 * detail: on_reboot / on_poweroff apply, as the admin wanted and as
+	 * the reboot that clears QEMU's state needs, rather than on_crash,
+	 * which lost the domain to QEMU's defect (on_crash=destroy). Any
+	 * other death of QEMU is a crash. */
+	if (d->hot_unplugged && d->requested_reason >= 0 &&
+	    d->state == XC_DOM_RUNNING && WIFSIGNALED(status)) {
+		char why[300];
+
+		snprintf(why, sizeof(why), "%s while the guest was asked to "
+		    "%s (QEMU 7.2's heap after a vCPU unplug)", detail,
+		    d->requested_reason == XC_SHUTDOWN_REBOOT ? "reboot" :
+		    "power off");
+		xhv_set_state(d, XC_DOM_SHUTDOWN,
+		    (enum xc_shutdown_reason)d->requested_reason, why);
+		return;
+	}
 	xhv_set_state(d, XC_DOM_CRASHED, XC_SHUTDOWN_CRASH, detail);
 }
 
