@@ -133,6 +133,13 @@ xhv_platform_qemu_args(const struct xhv_config *c)
 
 	if (p == NULL)
 		return v;
+	/* the paths are checked: absolute, no commas */
+	if (p->firmware_code != NULL) {
+		push(&v, &n, "-drive", xu_asprintf("if=pflash,format=raw,"
+		    "unit=0,readonly=on,file=%s", p->firmware_code));
+		push(&v, &n, "-drive", xu_asprintf("if=pflash,format=raw,"
+		    "unit=1,file=%s", p->nvram));
+	}
 	if (p->boot != NULL)
 		push(&v, &n, "-boot", xu_asprintf("order=%s", p->boot));
 	push(&v, &n, "-rtc", rtc_base(p));

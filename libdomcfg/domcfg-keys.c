@@ -25,6 +25,7 @@ static const char *const xend_start[] = { "ignore", "start", NULL };
 static const char *const xend_stop[] = { "ignore", "shutdown", "suspend", NULL };
 static const char *const builders[] = { "linux", "hvm", "vmx", NULL };
 static const char *const dhcps[] = { "off", "dhcp", NULL };
+static const char *const bioses[] = { "seabios", "rombios", "ovmf", NULL };
 
 #define KEY(n, t, d, f, ...) \
 	{ .name = (n), .type = (t), .def = (d), .flags = (f), __VA_ARGS__ }
@@ -117,6 +118,7 @@ const struct domcfg_key domcfg_keys[] = {
 	/* HVM only */
 	KEY("device_model", DOMCFG_STR, NULL, DOMCFG_HVM_ONLY),
 	KEY("boot", DOMCFG_STR, "c", DOMCFG_HVM_ONLY, .check = check_boot),
+	KEY("bios", DOMCFG_STR, NULL, DOMCFG_HVM_ONLY, .choices = bioses),
 	KEY("acpi", DOMCFG_INT, "1", DOMCFG_HVM_ONLY, RANGE(0, 1)),
 	KEY("apic", DOMCFG_INT, "1", DOMCFG_HVM_ONLY, RANGE(0, 1)),
 	KEY("pae", DOMCFG_INT, "1", DOMCFG_HVM_ONLY, RANGE(0, 1)),

@@ -505,7 +505,7 @@ cmdline_ip(const struct build *b)
 
 /* What configure_hvm copied when not None, in its order. */
 static const char *const hvm_keys[] = {
-	"acpi", "apic", "boot", "cpuid", "cpuid_check", "display", "fda", "fdb",
+	"acpi", "apic", "bios", "boot", "cpuid", "cpuid_check", "display", "fda", "fdb",
 	"gfx_passthru", "guest_os_type", "hap", "hpet", "isa", "keymap",
 	"localtime", "nographic", "opengl", "oos", "pae", "pci_msitranslate",
 	"pci_power_mgmt", "rtc_timeoffset", "sdl", "soundhw", "stdvga",

@@ -93,6 +93,17 @@ xhp_platform_check(const struct xc_platform *p, char *why, size_t whylen)
 		    p->vnc_port);
 		return false;
 	}
+	if (p->firmware_code != NULL && (p->firmware_code[0] != '/' ||
+	    strchr(p->firmware_code, ',') != NULL))
+		return fail(why, whylen, "bios: the firmware path '%.100s' must be "
+		    "absolute, without commas", p->firmware_code);
+	if (p->nvram != NULL && (p->nvram[0] != '/' ||
+	    strchr(p->nvram, ',') != NULL))
+		return fail(why, whylen, "bios: the NVRAM path '%.100s' must be "
+		    "absolute, without commas", p->nvram);
+	if ((p->firmware_code == NULL) != (p->nvram == NULL))
+		return fail(why, whylen, "bios: OVMF needs its code and an "
+		    "NVRAM file%s", "");
 	if (p->videoram_mb > 256)
 		return fail(why, whylen, "videoram: at most 256 MiB%s", "");
 	return true;

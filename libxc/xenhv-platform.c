@@ -44,6 +44,10 @@ xhp_platform_json(const struct xc_platform *p)
 		xhp_put_str(g, "soundhw", p->soundhw);
 	if (p->keymap != NULL)
 		xhp_put_str(g, "keymap", p->keymap);
+	if (p->firmware_code != NULL) {
+		xhp_put_str(g, "firmware_code", p->firmware_code);
+		xhp_put_str(g, "nvram", p->nvram);
+	}
 	if (p->vnc_listen != NULL) {
 		xhp_put_str(g, "vnc_listen", p->vnc_listen);
 		xhp_put_uint(g, "vnc_port", p->vnc_port);
@@ -84,7 +88,9 @@ xhp_get_platform(yajl_val obj, struct xc_platform *p, char *why, size_t whylen)
 	    !OPT(xhp_get_str, "keymap", &p->keymap) ||
 	    !OPT(xhp_get_str, "vnc_listen", &p->vnc_listen) ||
 	    !OPT(xhp_get_uint, "vnc_port", &port) ||
-	    !OPT(xhp_get_bool, "vnc_password", &p->vnc_password))
+	    !OPT(xhp_get_bool, "vnc_password", &p->vnc_password) ||
+	    !OPT(xhp_get_str, "firmware_code", &p->firmware_code) ||
+	    !OPT(xhp_get_str, "nvram", &p->nvram))
 		return pfail(why, whylen, "the platform has a member of the "
 		    "wrong type%s", "");
 	if (u > 256 || port > 65535)

@@ -129,6 +129,10 @@ struct xc_platform {
 	/* The display asks for a password, which the monitor is given in
 	 * its environment (XENHV_VNC_PASSWORD), never on a command line. */
 	bool vnc_password;
+	/* UEFI: OVMF's code (read only) and the domain's own variables
+	 * (NVRAM, written by the guest); NULL for SeaBIOS. */
+	const char *firmware_code;
+	const char *nvram;
 };
 
 #define XC_VNC_PASSWORD_ENV	"XENHV_VNC_PASSWORD"

@@ -125,6 +125,33 @@ else
 	skip "h1 boots from its CD-ROM" "no test ISO at $ISO (scripts/mkiso.sh)"
 	ok "destroy h1" xm destroy h1
 fi
+# ---- UEFI: OVMF with an NVRAM of the domain's own -------------------------------
+if [ -n "$disks" ] && grep -q '^boot .*uefi' "$ISO.version" 2>/dev/null &&
+    [ -r /usr/share/OVMF/OVMF_CODE_4M.fd ]; then
+	# OVMF and GRUB need more than 128 MiB to load the kernel
+	run xm create "$(hvm u1 "name = 'u1'" "memory = 256" "bios = 'ovmf'" "boot = 'd'" \
+	    "disk = ['file:$ISO,hdc:cdrom,r']")"
+	is "create u1 (bios = 'ovmf')" "$rc" 0
+	ok "u1 boots the CD under UEFI to its shell" booted u1
+	uuid=$(xm list -l u1 | sed -n 's/^    (uuid \(.*\))$/\1/p')
+	nv="$D/var/lib/xend/domains/$uuid/nvram.fd"
+	ok "u1 has an NVRAM of its own" test -s "$nv"
+	ino=$(stat -c %i "$nv" 2>/dev/null)
+	old=$(domid_of u1)
+	p0=$(prompts u1)
+	ok "xm reboot u1" xm reboot u1
+	new_domid() { [ -n "$(domid_of u1)" ] && [ "$(domid_of u1)" != "$old" ]; }
+	ok "... u1 comes back" wait_for 90 new_domid
+	ok "... boots again under UEFI" booted u1 "$p0"
+	is "... with the same NVRAM" "$(stat -c %i "$nv" 2>/dev/null)" "$ino"
+	ok "destroy u1" xm destroy u1
+	ok "... its NVRAM goes with it" test ! -e "$nv"
+else
+	skip "UEFI guest" "no test ISO with a UEFI boot, or no OVMF (apt-get install ovmf)"
+fi
+run xm create "$(hvm u2 "name = 'u2'" "bios = 'uefi'")"
+like "bios = 'uefi': refused, naming it" "$rc $err" "^1 Error: .*bios.*uefi"
+
 run xm sysrq h1 hh
 is "xm sysrq with two letters: usage error" "$rc" 2
 run xm trigger Domain-0 nmi

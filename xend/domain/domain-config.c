@@ -121,6 +121,8 @@ domain_platform_free(struct domain_platform *pf)
 	free((char *)pf->p.keymap);
 	free(pf->vnclisten);
 	free(pf->vnclisten_seen);
+	free(pf->fw_code);
+	free(pf->nvram);
 	if (pf->vncpasswd != NULL)
 		explicit_bzero(pf->vncpasswd, strlen(pf->vncpasswd));
 	free(pf->vncpasswd);
@@ -472,11 +474,18 @@ read_hvm(const struct xv *img, struct domain_config *cfg, bool files,
 	struct xc_platform *p = &pf->p;
 	int64_t acpi = 1, hpet = 0, lt = 0, off = 0, stdvga = 0, vram = 0;
 	int64_t nogr = 0, usb = 0, vnc = 0, disp = -1, unused = 1, sdl = 0;
-	const char *pw = NULL;
+	const char *pw = NULL, *bios = NULL;
 	char why[200];
 	int rc;
 
 	cfg->platform = pf;
+	if ((rc = child_str(img, "bios", &bios, err)) != XU_OK)
+		return rc;
+	if (bios != NULL && *bios != '\0' && strcmp(bios, "ovmf") != 0 &&
+	    strcmp(bios, "seabios") != 0 && strcmp(bios, "rombios") != 0)
+		return fail(err, XU_ERR_INVALID, "bios: '%.40s' is not a firmware "
+		    "(seabios or ovmf)", bios);
+	pf->ovmf = bios != NULL && strcmp(bios, "ovmf") == 0;
 	if ((rc = child_int(img, "acpi", 0, 1, &acpi, err)) != XU_OK ||
 	    (rc = child_int(img, "hpet", 0, 1, &hpet, err)) != XU_OK ||
 	    (rc = child_int(img, "localtime", 0, 1, &lt, err)) != XU_OK ||

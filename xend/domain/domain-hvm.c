@@ -6,11 +6,14 @@
  * never on a command line, in xenstore or in the log. */
 #include "domain.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -97,6 +100,117 @@ choose_port(struct domain *d, const char *addr, struct xu_err *err)
 	return XU_ERR_INVALID;
 }
 
+/* OVMF as Debian's ovmf package installs it; XEN_OVMF_CODE and
+ * XEN_OVMF_VARS name other files. */
+#define OVMF_CODE	"/usr/share/OVMF/OVMF_CODE_4M.fd"
+#define OVMF_VARS	"/usr/share/OVMF/OVMF_VARS_4M.fd"
+#define OVMF_MAX	(64u << 20)
+
+static const char *
+env_or(const char *name, const char *def)
+{
+	const char *s = getenv(name);
+
+	return s != NULL && *s != '\0' ? s : def;
+}
+
+static char *
+nvram_path(const struct domain *d)
+{
+	return xu_asprintf("%s/%s/nvram.fd",
+	    xend_opt_str(d->tab->x->opts, "xend-domains-path"), d->uuid);
+}
+
+/* A copy of the variables template, made whole before it is named. */
+static int
+copy_template(const char *from, const char *to, struct xu_err *err)
+{
+	char *data = NULL, *tmp, *dir = xu_strdup(to), *slash;
+	size_t len = 0, off = 0;
+	ssize_t r;
+	int fd, rc = XU_ERR_IO;
+
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	/* the domains' directory, then the domain's */
+	for (slash = dir + 1; (slash = strchr(slash, '/')) != NULL; slash++) {
+		*slash = '\0';
+		(void)mkdir(dir, 0700);
+		*slash = '/';
+	}
+	(void)mkdir(dir, 0700);
+	free(dir);
+	if (xu_read_file(from, OVMF_MAX, &data, &len) != XU_OK) {
+		xu_err_set(err, XU_ERR_IO, 0, "bios: cannot read OVMF's variables "
+		    "%s: %s", from, strerror(errno));
+		return XU_ERR_IO;
+	}
+	tmp = xu_asprintf("%s.tmp", to);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	while (fd >= 0 && off < len && (r = write(fd, data + off, len - off)) > 0)
+		off += (size_t)r;
+	if (fd >= 0 && off == len && fsync(fd) == 0 && close(fd) == 0 &&
+	    rename(tmp, to) == 0)
+		rc = XU_OK;
+	else {
+		xu_err_set(err, XU_ERR_IO, 0, "bios: cannot make the NVRAM %s: %s",
+		    to, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	free(data);
+	return rc;
+}
+
+/* UEFI: OVMF's code, and the domain's NVRAM, made from the template at
+ * its first start and kept with the domain from then on. */
+static int
+prepare_ovmf(struct domain *d, struct xu_err *err)
+{
+	struct domain_platform *pf = d->cfg.platform;
+	const char *code = env_or("XEN_OVMF_CODE", OVMF_CODE);
+	char *nv;
+
+	if (access(code, R_OK) != 0) {
+		xu_err_set(err, XU_ERR_UNSUPPORTED, 0, "bios: OVMF is not installed "
+		    "here (%s: %s; apt-get install ovmf)", code, strerror(errno));
+		return XU_ERR_UNSUPPORTED;
+	}
+	nv = nvram_path(d);
+	if (access(nv, F_OK) != 0 &&
+	    copy_template(env_or("XEN_OVMF_VARS", OVMF_VARS), nv, err) != XU_OK) {
+		free(nv);
+		return XU_ERR_IO;
+	}
+	free(pf->fw_code);
+	free(pf->nvram);
+	pf->fw_code = xu_strdup(code);
+	pf->nvram = nv;
+	pf->p.firmware_code = pf->fw_code;
+	pf->p.nvram = pf->nvram;
+	return XU_OK;
+}
+
+void
+domain_platform_forget(struct domain *d)
+{
+	char *nv, *slash;
+
+	if (d->cfg.platform == NULL || !d->cfg.platform->ovmf)
+		return;
+	nv = nvram_path(d);
+	if (unlink(nv) == 0) {
+		log_info("Domain %s: its NVRAM %s is removed with it", d->name, nv);
+		if ((slash = strrchr(nv, '/')) != NULL) {
+			*slash = '\0';
+			(void)rmdir(nv);
+		}
+	}
+	free(nv);
+}
+
 int
 domain_platform_prepare(struct domain *d, const struct xc_platform **p,
     const char **password, struct xu_err *err)
@@ -122,6 +236,8 @@ domain_platform_prepare(struct domain *d, const struct xc_platform **p,
 		pf->p.vnc_password = pw != NULL && *pw != '\0';
 		*password = pf->p.vnc_password ? pw : NULL;
 	}
+	if (pf->ovmf && prepare_ovmf(d, err) != XU_OK)
+		return XU_ERR_INVALID;
 	if (pf->p.keymap == NULL)
 		pf->p.keymap = xend_opt_str(d->tab->x->opts, "keymap") ?
 		    xu_strdup(xend_opt_str(d->tab->x->opts, "keymap")) : NULL;

@@ -296,6 +296,8 @@ domain_forget(struct domain *d)
 	devices_release(d, false);
 	if (store_claim_delete(st, d->uuid) != XU_OK)
 		log_error("domain %s: %s", d->name, store_errmsg(st));
+	if (!d->managed)
+		domain_platform_forget(d);
 	if (d->managed) {
 		d->domid = 0;
 		d->phase = DOM_PHASE_HALTED;

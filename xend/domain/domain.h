@@ -52,6 +52,8 @@ struct domain_platform {
 	char *vncpasswd;		/* NULL: xend-config's; "": none */
 	unsigned vnc_port;		/* chosen at each start; 0: none */
 	char *vnclisten_seen;		/* re-adopted: read from xenstore */
+	bool ovmf;			/* bios = 'ovmf': UEFI */
+	char *fw_code, *nvram;		/* its code and NVRAM, at each start */
 };
 
 /* The checked settings of a (vm ...) SXP. */
@@ -406,6 +408,8 @@ int domain_platform_prepare(struct domain *d, const struct xc_platform **p,
 /* After a start: where the display is, in xenstore
  * (/local/domain/N/console/vnc-port and vnc-listen). */
 void domain_platform_started(struct domain *d);
+/* The domain's own files (its UEFI NVRAM) go with its record. */
+void domain_platform_forget(struct domain *d);
 /* (device (vfb ...)) for xm list -l, if the domain has a display. */
 void domain_platform_sxp(struct domain *d, struct xv *l);
 
