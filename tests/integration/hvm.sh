@@ -149,6 +149,16 @@ if [ -n "$disks" ] && grep -q '^boot .*uefi' "$ISO.version" 2>/dev/null &&
 else
 	skip "UEFI guest" "no test ISO with a UEFI boot, or no OVMF (apt-get install ovmf)"
 fi
+# the example as shipped (it boots the test CD)
+if [ -n "$disks" ] && [ "$ISO" = /usr/share/xen/guest/guest.iso ]; then
+	run xm create "$(cd "${top_srcdir:-.}" && pwd)/etc/xen/examples/hvm.cfg"
+	is "etc/xen/examples/hvm.cfg creates as shipped" "$rc" 0
+	ok "... and boots to its shell" booted hvm1
+	like "... with its display" "$(xm list -l hvm1)" '\(location 127\.0\.0\.1:59[0-9][0-9]\)'
+	ok "... destroy hvm1" xm destroy hvm1
+else
+	skip "etc/xen/examples/hvm.cfg" "the test ISO is not at /usr/share/xen/guest"
+fi
 run xm create "$(hvm u2 "name = 'u2'" "bios = 'uefi'")"
 like "bios = 'uefi': refused, naming it" "$rc $err" "^1 Error: .*bios.*uefi"
 
