@@ -9,6 +9,10 @@
 #                    when a connection that has held bytes back stays idle
 #                    for --idle seconds, everything is reset: the stream
 #                    never completes, however long it turns out to be.
+#   --stall-after N  once a connection has forwarded N bytes it forwards
+#                    nothing more (its sender is left blocked) and "stall
+#                    N" goes to --stats: an event a test waits for, the
+#                    receiver then holding a part of the stream only.
 # --stats FILE gets one line per finished connection: "BYTES_IN BYTES_OUT"
 # (towards TARGET, back from it), and "cut AT" when it cut. --match TEXT
 # limits the rules to connections that start with TEXT. --ready FILE
@@ -73,6 +77,17 @@ class Proxy:
                     if len(held) <= hold:
                         continue
                     data, held = held[:-hold], held[-hold:]
+                stall = self.args.stall_after if ruled else 0
+                if stall and counter[0] + len(data) >= stall:
+                    keep = stall - counter[0]
+                    if keep > 0:
+                        peer_w.write(data[:keep])
+                        await peer_w.drain()
+                    counter[0] = stall
+                    self.stat("stall %d" % stall)
+                    # nothing more is read: the sender blocks, the
+                    # receiver waits, until the proxy is stopped
+                    await asyncio.Event().wait()
                 counter[0] += len(data)
                 cut = self.args.cut_after if ruled else 0
                 if cut and not self.cut_done and counter[0] >= cut:
@@ -130,6 +145,7 @@ async def main():
     p.add_argument("--cut-after", type=int, default=0)
     p.add_argument("--hold-last", type=int, default=0)
     p.add_argument("--idle", type=float, default=2.0)
+    p.add_argument("--stall-after", type=int, default=0)
     p.add_argument("--match", default="",
                    help="apply the rules only to connections whose first "
                    "bytes are this (others are only counted)")
