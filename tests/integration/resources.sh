@@ -202,7 +202,8 @@ ok "... CPU 1 comes online" wait_for 30 online_is b1 0-1
 run xm vcpu-set b1 1
 is "vcpu-set b1 1: QEMU has lost a hot-plugged vCPU" "$rc $err" "0 "
 ok "... CPU 1 is given back" wait_for 30 online_is b1 0
-is "the guest's acpid is stopped" "$(gsh b1 'killall acpid; pidof acpid || echo gone')" gone
+is "the guest's acpid is stopped" \
+    "$(gsh b1 'killall acpid; while pidof acpid >/dev/null; do sleep 0.1; done; echo gone')" gone
 old=$(domid_of b1)
 p0=$(prompts b1)
 q=$(qemu_pid b1)
