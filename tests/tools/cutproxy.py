@@ -5,7 +5,9 @@
 #   --cut-after N    once any connection has forwarded N bytes, every
 #                    connection is reset at once (both sides), as a broken
 #                    link would do; later connections are forwarded again.
-#   --hold-last N    forwards all but the last N bytes of each connection;
+#   --hold-last N    forwards the first line of each connection (a
+#                    relocation hello: held, it would stop the connection
+#                    before its stream began), then all but the last N bytes;
 #                    when a connection that has held bytes back stays idle
 #                    for --idle seconds, everything is reset: the stream
 #                    never completes, however long it turns out to be.
@@ -54,6 +56,7 @@ class Proxy:
         """client -> target, with the cut rules"""
         held = b""
         hold = self.args.hold_last
+        line_open = True  # the first line has not all passed yet
         ruled = None     # whether the rules apply: known at the first bytes
         try:
             while True:
@@ -73,6 +76,14 @@ class Proxy:
                     if not ruled:
                         hold = 0
                 if hold:
+                    if line_open:
+                        nl = data.find(b"\n")
+                        end = len(data) if nl < 0 else nl + 1
+                        line_open = nl < 0
+                        counter[0] += end
+                        peer_w.write(data[:end])
+                        await peer_w.drain()
+                        data = data[end:]
                     held += data
                     if len(held) <= hold:
                         continue
