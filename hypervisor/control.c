@@ -332,6 +332,18 @@ req_trigger(struct ctl_conn *cn, int64_t id, yajl_val args)
 }
 
 static void
+req_dump(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	const char *path;
+
+	if (!xhp_get_str(args, "path", &path)) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, "dump needs a path");
+		return;
+	}
+	xhv_dump(cn->ctl->d, path, later_done, later_new(cn, id));
+}
+
+static void
 req_destroy(struct ctl_conn *cn, int64_t id, yajl_val args)
 {
 	struct ctl_later *l = later_new(cn, id);
@@ -618,6 +630,7 @@ static const struct {
 	{ XHP_REQ_DEVICE_DEL, req_device_del },
 	{ XHP_REQ_SYSRQ, req_sysrq },
 	{ XHP_REQ_TRIGGER, req_trigger },
+	{ XHP_REQ_DUMP, req_dump },
 };
 
 static void

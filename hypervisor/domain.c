@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <yajl/yajl_gen.h>
+
 #include "xenhv-proto.h"
 #include "xu.h"
 
@@ -299,6 +301,37 @@ xhv_trigger(struct xhv_dom *d, const char *name, xhv_done_cb done,
 	if (i == 0)
 		d->requested_reason = XC_SHUTDOWN_POWEROFF;
 	xhv_qemu_op(d, triggers[i].qmp, NULL, -1, done, opaque);
+}
+
+void
+xhv_dump(struct xhv_dom *d, const char *path, xhv_done_cb done, void *opaque)
+{
+	yajl_gen g;
+	const unsigned char *buf;
+	size_t len;
+	char *args, *proto;
+
+	if (path == NULL || path[0] != '/') {
+		done(opaque, XHP_E_BAD_REQUEST, "a dump needs an absolute path");
+		return;
+	}
+	if (d->qmp == NULL || d->qemu_pid <= 0) {
+		done(opaque, XHP_E_ENGINE, "QEMU is gone: there is no memory to dump");
+		return;
+	}
+	proto = xu_asprintf("file:%s", path);
+	g = yajl_gen_alloc(NULL);
+	yajl_gen_map_open(g);
+	xhp_put_bool(g, "paging", false);
+	xhp_put_str(g, "protocol", proto);
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	args = xu_strndup((const char *)buf, len);
+	yajl_gen_free(g);
+	free(proto);
+	xhv_log("dumping the guest's core to %s", path);
+	xhv_qemu_op(d, "dump-guest-memory", args, -1, done, opaque);
+	free(args);
 }
 
 /* ---- QEMU's events ------------------------------------------------ */

@@ -146,6 +146,9 @@ void xhv_sysrq(struct xhv_dom *d, char key, xhv_done_cb done, void *opaque);
 /* xm trigger: power, reset, nmi, s3resume. */
 void xhv_trigger(struct xhv_dom *d, const char *name, xhv_done_cb done,
     void *opaque);
+/* An ELF core of the guest at path (QMP dump-guest-memory). */
+void xhv_dump(struct xhv_dom *d, const char *path, xhv_done_cb done,
+    void *opaque);
 /* Hard stop (xenhv.c): QEMU is killed and reaped, the monitor removes
  * its run directory and exits (control_exiting answers destroy requests). */
 void xhv_destroy(struct xhv_dom *d);

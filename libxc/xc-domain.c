@@ -581,6 +581,27 @@ xc_domain_trigger(xc_interface *xc, uint32_t domid, const char *name)
 	return string_request(xc, domid, XHP_REQ_TRIGGER, "name", name);
 }
 
+int
+xc_domain_dump(xc_interface *xc, uint32_t domid, const char *path)
+{
+	struct xcp_conn c;
+	struct xhp_msg reply;
+	yajl_gen g;
+	int rc;
+
+	xcp_clear_error(xc);
+	if ((rc = xcp_conn_open(xc, domid, &c)) != XC_OK)
+		return rc;
+	g = xcp_conn_begin(&c, XHP_REQ_DUMP);
+	xhp_put_str(g, "path", path);
+	/* QEMU writes the whole memory before it answers */
+	rc = xcp_conn_call(xc, &c, g, &reply, XC_DUMP_TIMEOUT_MS);
+	if (rc == XC_OK)
+		xhp_msg_dispose(&reply);
+	xcp_conn_close(&c);
+	return rc;
+}
+
 /* After the connection closes the monitor is exiting; wait until the
  * process is really gone (or a zombie, which holds nothing). */
 static void

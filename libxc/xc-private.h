@@ -18,6 +18,7 @@
 
 /* How long a request may take before the monitor counts as hung. */
 #define XC_REQUEST_TIMEOUT_MS	15000
+#define XC_DUMP_TIMEOUT_MS	600000	/* a core of many GiB on a slow disk */
 /* Start-up: QEMU under TCG on a loaded host, plus the monitor's own
  * 30 s limit on QEMU's monitor. */
 #define XC_START_TIMEOUT_MS	60000

@@ -3,6 +3,7 @@
  * (reference 2.1). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dominfo.h"
 #include "xm.h"
@@ -18,6 +19,32 @@ int
 xm_cmd_reset(struct xm_ctx *ctx, struct xm_args *args)
 {
 	return xm_dom_call("xend.domain.reset", args->argv[0], NULL, NULL);
+}
+
+/* xm dump-core: xend writes the file, so a relative name is made
+ * absolute here, against xm's directory. */
+int
+xm_cmd_dump_core(struct xm_ctx *ctx, struct xm_args *args)
+{
+	struct xv *params = xv_list();
+	const char *file = args->argc > 1 ? args->argv[1] : NULL;
+	char cwd[4096];
+	bool crash = xm_args_has(args, 'C'), reset = xm_args_has(args, 'R');
+
+	if (crash && reset) {
+		xv_free(params);
+		return xm_usage_error(ctx, "-C and -R cannot be used together");
+	}
+	if (file != NULL && file[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+		xv_append(params, xv_strf("%s/%s", cwd, file));
+	else
+		xv_append(params, file != NULL ? xv_str(file) : xv_nil());
+	xv_append(params, xv_bool(xm_args_has(args, 'L')));
+	xv_append(params, xv_bool(crash));
+	xv_append(params, xv_bool(reset));
+	printf("Dumping core of domain: %s ...\n", args->argv[0]);
+	fflush(stdout);
+	return xm_dom_call("xend.domain.dump", args->argv[0], params, NULL);
 }
 
 /* xm sysrq <Domain> <letter>: the Magic SysRq key. */

@@ -36,6 +36,13 @@ static const struct xm_opt console_opts[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+static const struct xm_opt dump_opts[] = {
+	{ 'L', "live", NULL, "Dump core without pausing the domain." },
+	{ 'C', "crash", NULL, "Crash domain after dumping core." },
+	{ 'R', "reset", NULL, "Reset domain after dumping core." },
+	{ 0, NULL, NULL, NULL },
+};
+
 static const struct xm_opt shutdown_opts[] = {
 	{ 'a', "all", NULL, "Shutdown all domains." },
 	{ 'w', "wait", NULL, "Wait for shutdown to complete." },
@@ -118,6 +125,9 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 1, 1, xm_cmd_destroy, XM_CMD_COMMON },
 	{ "dmesg", "[-c|--clear]", "Read and/or clear Xend's message buffer.",
 	  dmesg_opts, 0, 0, xm_cmd_dmesg, 0 },
+	{ "dump-core", "[-L|--live] [-C|--crash] [-R|--reset] <Domain> [Filename]",
+	  "Dump core for a specific domain.",
+	  dump_opts, 1, 2, xm_cmd_dump_core, 0 },
 	{ "domid", "<DomainName>", "Convert a domain name to domain id.",
 	  NULL, 1, 1, xm_cmd_domid, 0 },
 	{ "domname", "<DomId>", "Convert a domain id to domain name.",

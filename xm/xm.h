@@ -100,6 +100,7 @@ int xm_cmd_uptime(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_console(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_vncviewer(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_sysrq(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_dump_core(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_trigger(struct xm_ctx *ctx, struct xm_args *args);
 /* Runs a VNC viewer on dom's display (cmd-vnc.c); detach: in the
  * background. */

@@ -238,6 +238,10 @@ int xc_domain_reset(xc_interface *xc, uint32_t domid);
 int xc_domain_sysrq(xc_interface *xc, uint32_t domid, char key);
 /* A trigger: power, reset, nmi, s3resume. */
 int xc_domain_trigger(xc_interface *xc, uint32_t domid, const char *name);
+/* The guest's memory and vCPUs as an ELF core file at path (absolute),
+ * written by the engine; the caller pauses the guest first if it wants a
+ * consistent image. */
+int xc_domain_dump(xc_interface *xc, uint32_t domid, const char *path);
 /* Hard stop: QEMU is killed, the monitor exits, the run directory goes. */
 int xc_domain_destroy(xc_interface *xc, uint32_t domid);
 /* The console attach socket's path (for xm console). */

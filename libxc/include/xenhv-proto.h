@@ -48,6 +48,9 @@
  *   trigger      {name}             -> {}  (appended: power (the power
  *                   button), reset, nmi, s3resume; "unsupported" for
  *                   others, such as init)
+ *   dump         {path}             -> {}  (appended: the guest's memory and
+ *                   vCPU state as an ELF core file at path, written by
+ *                   QEMU; the guest keeps the state it had)
  *
  * DEVICE, the same object xenhv takes at start (--device JSON, one per
  * device, in the guest's order): {kind "disk"|"nic", id, and for disks
@@ -147,6 +150,7 @@
 #define XHP_REQ_DEVICE_DEL	"device_del"
 #define XHP_REQ_SYSRQ		"sysrq"
 #define XHP_REQ_TRIGGER		"trigger"
+#define XHP_REQ_DUMP		"dump"
 
 #define XHP_EV_STATE		"state"
 #define XHP_EV_CONSOLE_RESET	"console_reset"

@@ -118,6 +118,10 @@ if [ -n "$disks" ]; then
 	run xm sysrq h1 h
 	is "xm sysrq h1 h" "$rc" 0
 	ok "... the guest's console shows the SysRq help" wait_for 30 sysrq_seen
+	run xm dump-core h1 "$D/h1.core"
+	is "xm dump-core h1 FILE" "$rc $out" "0 Dumping core of domain: h1 ..."
+	like "... an ELF core file" "$(file "$D/h1.core")" "ELF 64-bit LSB core file"
+	like "... and h1 runs on" "$(row h1 | awk '{ print $5 }')" '^(r|-b)'
 	run xm trigger h1 power
 	is "xm trigger h1 power" "$rc" 0
 	ok "... the guest powers off and h1 is gone" wait_for 90 not_listed h1
@@ -161,6 +165,17 @@ else
 fi
 run xm create "$(hvm u2 "name = 'u2'" "bios = 'uefi'")"
 like "bios = 'uefi': refused, naming it" "$rc $err" "^1 Error: .*bios.*uefi"
+
+# on_crash = 'coredump-destroy': a guest that panics leaves its core
+run xm create -q "$CFG" $CFG_GUEST name=c1 memory=96 on_crash=coredump-destroy
+is "create c1 (PV, on_crash = coredump-destroy)" "$rc" 0
+ok "c1 boots" booted c1
+gsh c1 'echo c > /proc/sysrq-trigger' >/dev/null
+ok "c1 panics: it is destroyed" wait_for 90 not_listed c1
+like "... after its core was dumped under /var/xen/dump/c1" \
+    "$(file "$D"/var/xen/dump/c1/*-c1.*.core 2>&1)" "ELF 64-bit LSB core file"
+run xm dump-core -C -R Domain-0
+is "dump-core -C -R: usage error" "$rc" 2
 
 run xm sysrq h1 hh
 is "xm sysrq with two letters: usage error" "$rc" 2

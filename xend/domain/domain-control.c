@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "daemon.h"
 #include "fault.h"
 #include "log.h"
 #include "store.h"
+#include "xend-options.h"
 
 static int
 refuse_dom0(struct domain *d, const char *what, struct xu_err *err)
@@ -154,6 +157,79 @@ domain_trigger(struct domain *d, const char *name, struct xu_err *err)
 	/* the guest's reboot after a reset was the admin's wish */
 	if (strcmp(name, "reset") == 0)
 		d->admin_reboot = true;
+	return XU_OK;
+}
+
+/* Classic's default: /var/xen/dump/NAME/YYYY-MMDD-HHMM.SS-NAME.DOMID.core
+ * (under xend's root), the directories made as needed. */
+static char *
+dump_default_path(struct domain *d)
+{
+	char when[32], *dir, *path, *p;
+	struct tm tm;
+	time_t now = time(NULL);
+
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m%d-%H%M.%S", &tm);
+	dir = xend_opts_rooted(d->tab->x->opts, "/var/xen/dump");
+	path = xu_asprintf("%s/%s/%s-%s.%u.core", dir, d->name, when, d->name,
+	    d->domid);
+	free(dir);
+	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)mkdir(path, 0700);
+		*p = '/';
+	}
+	return path;
+}
+
+int
+domain_dump(struct domain *d, const char *file, bool live, bool crash,
+    bool reset, char **written, struct xu_err *err)
+{
+	xc_interface *xc = d->tab->x->xc;
+	char *path;
+	bool paused_here = false;
+	int rc;
+
+	if (written != NULL)
+		*written = NULL;
+	if ((rc = refuse_dom0(d, "dump", err)) != XU_OK ||
+	    (rc = need_active(d, err)) != XU_OK)
+		return rc;
+	if (file != NULL && *file != '\0' && file[0] != '/') {
+		xu_err_set(err, XU_ERR_INVALID, 0, "domain '%s': dump-core: the "
+		    "file must be an absolute path, not '%s'", d->name, file);
+		return XU_ERR_INVALID;
+	}
+	path = file != NULL && *file != '\0' ? xu_strdup(file) :
+	    dump_default_path(d);
+	domain_refresh(d);
+	/* a consistent image: the guest holds still unless --live */
+	if (!live && d->info.state == XC_DOM_RUNNING) {
+		if ((rc = xc_domain_pause(xc, d->domid)) != XC_OK) {
+			free(path);
+			return xc_failed(d, rc, "pause for the dump", err);
+		}
+		paused_here = true;
+	}
+	rc = xc_domain_dump(xc, d->domid, path);
+	if (paused_here && !crash)
+		(void)xc_domain_unpause(xc, d->domid);
+	if (rc != XC_OK) {
+		free(path);
+		return xc_failed(d, rc, "dump", err);
+	}
+	domain_log(d, "core dumped to %s", path);
+	if (written != NULL)
+		*written = path;
+	else
+		free(path);
+	if (crash)
+		return domain_destroy(d, err);
+	if (reset)
+		return domain_reset(d, err);
+	domain_refresh(d);
 	return XU_OK;
 }
 

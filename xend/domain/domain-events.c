@@ -228,8 +228,11 @@ domain_stopped(struct domain *d, enum xc_dom_state state,
 	    "shut down", word, why && *why ? ", " : "", why ? why : "", which,
 	    domain_action_name(act));
 	if (act == DOM_ACT_COREDUMP_DESTROY || act == DOM_ACT_COREDUMP_RESTART) {
-		log_warn("Domain %s: core dumps are not supported; acting as %s",
-		    d->name, act == DOM_ACT_COREDUMP_DESTROY ? "destroy" : "restart");
+		struct xu_err derr = { 0 };
+
+		/* a panicked guest's QEMU holds it, paused: its core first */
+		if (domain_dump(d, NULL, true, false, false, NULL, &derr) != XU_OK)
+			log_warn("Domain %s: no core dump: %s", d->name, derr.msg);
 		act = act == DOM_ACT_COREDUMP_DESTROY ? DOM_ACT_DESTROY :
 		    DOM_ACT_RESTART;
 	}

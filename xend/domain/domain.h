@@ -302,6 +302,11 @@ int domain_reset(struct domain *d, struct xu_err *err);
  * s3resume) on a running domain. */
 int domain_sysrq(struct domain *d, const char *key, struct xu_err *err);
 int domain_trigger(struct domain *d, const char *name, struct xu_err *err);
+/* xm dump-core: the guest's core to file (absolute; NULL: classic's
+ * /var/xen/dump/NAME/...), the guest paused meanwhile unless live, then
+ * destroyed (crash) or reset (reset). *written, if given, gets the path. */
+int domain_dump(struct domain *d, const char *file, bool live, bool crash,
+    bool reset, char **written, struct xu_err *err);
 int domain_destroy(struct domain *d, struct xu_err *err);
 int domain_rename(struct domain *d, const char *name, struct xu_err *err);
 /* Tears d down for good: record 'destroying' (committed, then the stop

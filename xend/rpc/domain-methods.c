@@ -181,6 +181,20 @@ dom_send_trigger(struct rpc_call *c)
 	return done(c, domain_trigger(c->dom, rpc_arg_str(c, 1), &err), &err);
 }
 
+/* xend.domain.dump(dom, file|nil, live, crash, reset) */
+int
+dom_dump(struct rpc_call *c)
+{
+	struct xu_err err = { 0 };
+	bool crash = rpc_arg_bool(c, 3, false), reset = rpc_arg_bool(c, 4, false);
+
+	if (crash && reset)
+		return rpc_fail(c, XMLRPC_FAULT_GENERIC, "dump: crash and reset "
+		    "cannot both be asked");
+	return done(c, domain_dump(c->dom, rpc_arg_str(c, 1),
+	    rpc_arg_bool(c, 2, false), crash, reset, NULL, &err), &err);
+}
+
 static void
 destroy_after_start(struct domain *d, void *arg)
 {

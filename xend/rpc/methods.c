@@ -48,6 +48,8 @@ const struct rpc_method xend_methods[] = {
 	    "Press the Magic SysRq key with a letter (on the serial console)." },
 	{ "xend.domain.send_trigger", "ds|i", dom_send_trigger,
 	    "Send a trigger: power, reset, nmi, s3resume." },
+	{ "xend.domain.dump", "d|sbbb", dom_dump,
+	    "Write the domain's core (ELF) to a file; live, then crash or reset." },
 	{ "xend.domain.reset", "d", dom_reset,
 	    "Reset a domain's virtual machine (on_reboot then applies)." },
 	{ "xend.domain.restore", "s|b", dom_restore,

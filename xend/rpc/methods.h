@@ -28,6 +28,7 @@ int dom_unpause(struct rpc_call *c);
 int dom_shutdown(struct rpc_call *c);
 int dom_send_sysrq(struct rpc_call *c);
 int dom_send_trigger(struct rpc_call *c);
+int dom_dump(struct rpc_call *c);
 int dom_reset(struct rpc_call *c);
 int dom_destroy(struct rpc_call *c);
 int dom_set_name(struct rpc_call *c);
