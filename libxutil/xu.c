@@ -201,6 +201,42 @@ xu_buf_steal(struct xu_buf *b)
 }
 
 int
+xu_mkdir_p(const char *dir, mode_t mode)
+{
+	char *p = xu_strdup(dir), *s;
+	int rc = 0;
+
+	for (s = p + 1; ; s++) {
+		s = strchr(s, '/');
+		if (s != NULL)
+			*s = '\0';
+		if (mkdir(p, mode) != 0 && errno != EEXIST) {
+			rc = -1;
+			break;
+		}
+		if (s == NULL)
+			break;
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+int
+xu_mkdir_of(const char *file, mode_t mode)
+{
+	char *dir = xu_strdup(file), *slash = strrchr(dir, '/');
+	int rc = 0;
+
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		rc = xu_mkdir_p(dir, mode);
+	}
+	free(dir);
+	return rc;
+}
+
+int
 xu_read_file(const char *path, size_t max, char **data, size_t *len)
 {
 	struct xu_buf b;

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 /* Stable, append-only error codes of libxutil; 0 is success, errors are
@@ -60,6 +61,11 @@ void xu_buf_addc(struct xu_buf *b, char c);
 void xu_buf_printf(struct xu_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the contents to the caller and leaves b empty. */
 char *xu_buf_steal(struct xu_buf *b);
+
+/* mkdir -p: dir and every missing parent, with mode; 0, or -1 with
+ * errno. xu_mkdir_of: the same for the directory a file is in. */
+int xu_mkdir_p(const char *dir, mode_t mode);
+int xu_mkdir_of(const char *file, mode_t mode);
 
 /* Reads a whole file (at most max bytes, else XU_ERR_TOO_BIG). */
 int xu_read_file(const char *path, size_t max, char **data, size_t *len);

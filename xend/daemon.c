@@ -117,42 +117,6 @@ pidfile_holder(const char *path)
 	return pid;
 }
 
-static int
-mkdirs(const char *path, mode_t mode)
-{
-	char *p = xu_strdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; ; s++) {
-		s = strchr(s, '/');
-		if (s != NULL)
-			*s = '\0';
-		if (mkdir(p, mode) != 0 && errno != EEXIST) {
-			rc = -1;
-			break;
-		}
-		if (s == NULL)
-			break;
-		*s = '/';
-	}
-	free(p);
-	return rc;
-}
-
-static int
-mkdir_of(const char *file)
-{
-	char *dir = xu_strdup(file), *slash = strrchr(dir, '/');
-	int rc = 0;
-
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		rc = mkdirs(dir, 0755);
-	}
-	free(dir);
-	return rc;
-}
-
 /* Takes the pid file's lock for this process; -1 with *holder set when
  * another xend has it. The fd stays open (and locked) until exit. */
 static int
@@ -162,7 +126,7 @@ pidfile_lock(const char *path, pid_t *holder)
 	int fd;
 
 	*holder = 0;
-	if (mkdir_of(path) != 0)
+	if (xu_mkdir_of(path, 0755) != 0)
 		return -1;
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return -1;
@@ -311,7 +275,7 @@ open_log(struct xend *x, bool foreground, struct notify *n)
 		notify_fail(n, "xend: no logfile configured");
 		return -1;
 	}
-	if (mkdir_of(path) != 0 || log_open(path,
+	if (xu_mkdir_of(path, 0755) != 0 || log_open(path,
 	    level < 0 ? LOG_LVL_DEBUG : (enum log_level)level, &err) != XU_OK) {
 		notify_fail(n, "xend: %s", err.msg[0] ? err.msg : strerror(errno));
 		return -1;
@@ -369,7 +333,7 @@ start_services(struct xend *x, struct notify *n)
 {
 	struct xu_err err = { 0 };
 
-	if (mkdir_of(x->db_path) != 0 ||
+	if (xu_mkdir_of(x->db_path, 0755) != 0 ||
 	    store_open(&x->store, x->db_path, &err) != XU_OK) {
 		notify_fail(n, "xend: cannot open the state store: %s",
 		    err.msg[0] ? err.msg : strerror(errno));

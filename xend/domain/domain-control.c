@@ -165,7 +165,7 @@ domain_trigger(struct domain *d, const char *name, struct xu_err *err)
 static char *
 dump_default_path(struct domain *d)
 {
-	char when[32], *dir, *path, *p;
+	char when[32], *dir, *path;
 	struct tm tm;
 	time_t now = time(NULL);
 
@@ -175,11 +175,7 @@ dump_default_path(struct domain *d)
 	path = xu_asprintf("%s/%s/%s-%s.%u.core", dir, d->name, when, d->name,
 	    d->domid);
 	free(dir);
-	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		(void)mkdir(path, 0700);
-		*p = '/';
-	}
+	(void)xu_mkdir_of(path, 0700);
 	return path;
 }
 

@@ -125,21 +125,13 @@ nvram_path(const struct domain *d)
 static int
 copy_template(const char *from, const char *to, struct xu_err *err)
 {
-	char *data = NULL, *tmp, *dir = xu_strdup(to), *slash;
+	char *data = NULL, *tmp;
 	size_t len = 0, off = 0;
 	ssize_t r;
 	int fd, rc = XU_ERR_IO;
 
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*slash = '\0';
 	/* the domains' directory, then the domain's */
-	for (slash = dir + 1; (slash = strchr(slash, '/')) != NULL; slash++) {
-		*slash = '\0';
-		(void)mkdir(dir, 0700);
-		*slash = '/';
-	}
-	(void)mkdir(dir, 0700);
-	free(dir);
+	(void)xu_mkdir_of(to, 0700);
 	if (xu_read_file(from, OVMF_MAX, &data, &len) != XU_OK) {
 		xu_err_set(err, XU_ERR_IO, 0, "bios: cannot read OVMF's variables "
 		    "%s: %s", from, strerror(errno));

@@ -125,26 +125,6 @@ save_answer(evutil_socket_t fd, short what, void *arg)
 }
 
 static int
-mkdir_p(const char *dir)
-{
-	char *p = xu_strdup(dir), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
-static int
 save_start(struct domain *d, const char *path, bool checkpoint, bool suspend,
     domain_result_fn done, void *arg, struct xu_err *err)
 {
@@ -227,7 +207,7 @@ domain_suspend(struct domain *d, domain_result_fn done, void *arg, struct xu_err
 	}
 	path = domain_checkpoint_path(d);
 	dir = xu_strndup(path, (size_t)(strrchr(path, '/') - path));
-	if (mkdir_p(dir) < 0) {
+	if (xu_mkdir_p(dir, 0700) < 0) {
 		xu_err_set(err, XU_ERR_IO, 0, "domain '%s': cannot create %s: %s",
 		    d->name, dir, strerror(errno));
 		rc = XU_ERR_IO;
