@@ -529,42 +529,40 @@ xc_domain_reset(xc_interface *xc, uint32_t domid)
 	return xcp_simple_request(xc, domid, XHP_REQ_RESET);
 }
 
-int
-xc_domain_shutdown(xc_interface *xc, uint32_t domid, enum xc_shutdown_reason reason)
-{
-	const char *name = xhp_reason_name((int)reason);
-	struct xcp_conn c;
-	yajl_gen g;
-	int rc;
-
-	xcp_clear_error(xc);
-	if (name == NULL)
-		return xcp_fail(xc, XC_ERR_INVALID, "domain %u: unknown shutdown reason %d",
-		    domid, (int)reason);
-	rc = xcp_conn_open(xc, domid, &c);
-	if (rc != XC_OK)
-		return rc;
-	g = xcp_conn_begin(&c, XHP_REQ_SHUTDOWN);
-	xhp_put_str(g, "reason", name);
-	return xcp_conn_finish(xc, &c, g);
-}
-
-/* A request carrying one string argument. */
+/* A request carrying one string argument, its reply awaited at most
+ * timeout_ms. */
 static int
 string_request(xc_interface *xc, uint32_t domid, const char *req,
-    const char *key, const char *val)
+    const char *key, const char *val, int timeout_ms)
 {
 	struct xcp_conn c;
+	struct xhp_msg reply;
 	yajl_gen g;
 	int rc;
 
-	xcp_clear_error(xc);
 	rc = xcp_conn_open(xc, domid, &c);
 	if (rc != XC_OK)
 		return rc;
 	g = xcp_conn_begin(&c, req);
 	xhp_put_str(g, key, val);
-	return xcp_conn_finish(xc, &c, g);
+	rc = xcp_conn_call(xc, &c, g, &reply, timeout_ms);
+	if (rc == XC_OK)
+		xhp_msg_dispose(&reply);
+	xcp_conn_close(&c);
+	return rc;
+}
+
+int
+xc_domain_shutdown(xc_interface *xc, uint32_t domid, enum xc_shutdown_reason reason)
+{
+	const char *name = xhp_reason_name((int)reason);
+
+	xcp_clear_error(xc);
+	if (name == NULL)
+		return xcp_fail(xc, XC_ERR_INVALID, "domain %u: unknown shutdown reason %d",
+		    domid, (int)reason);
+	return string_request(xc, domid, XHP_REQ_SHUTDOWN, "reason", name,
+	    XC_REQUEST_TIMEOUT_MS);
 }
 
 int
@@ -572,34 +570,26 @@ xc_domain_sysrq(xc_interface *xc, uint32_t domid, char key)
 {
 	char k[2] = { key, '\0' };
 
-	return string_request(xc, domid, XHP_REQ_SYSRQ, "key", k);
+	xcp_clear_error(xc);
+	return string_request(xc, domid, XHP_REQ_SYSRQ, "key", k,
+	    XC_REQUEST_TIMEOUT_MS);
 }
 
 int
 xc_domain_trigger(xc_interface *xc, uint32_t domid, const char *name)
 {
-	return string_request(xc, domid, XHP_REQ_TRIGGER, "name", name);
+	xcp_clear_error(xc);
+	return string_request(xc, domid, XHP_REQ_TRIGGER, "name", name,
+	    XC_REQUEST_TIMEOUT_MS);
 }
 
 int
 xc_domain_dump(xc_interface *xc, uint32_t domid, const char *path)
 {
-	struct xcp_conn c;
-	struct xhp_msg reply;
-	yajl_gen g;
-	int rc;
-
 	xcp_clear_error(xc);
-	if ((rc = xcp_conn_open(xc, domid, &c)) != XC_OK)
-		return rc;
-	g = xcp_conn_begin(&c, XHP_REQ_DUMP);
-	xhp_put_str(g, "path", path);
 	/* QEMU writes the whole memory before it answers */
-	rc = xcp_conn_call(xc, &c, g, &reply, XC_DUMP_TIMEOUT_MS);
-	if (rc == XC_OK)
-		xhp_msg_dispose(&reply);
-	xcp_conn_close(&c);
-	return rc;
+	return string_request(xc, domid, XHP_REQ_DUMP, "path", path,
+	    XC_DUMP_TIMEOUT_MS);
 }
 
 /* After the connection closes the monitor is exiting; wait until the
