@@ -576,8 +576,10 @@ req_save(struct ctl_conn *cn, int64_t id, yajl_val args)
 	xhv_save(cn->ctl->d, fd, &p, save_done, later_new(cn, id));
 }
 
+/* A request whose argument is a DEVICE object, answered by fn. */
 static void
-req_device_add(struct ctl_conn *cn, int64_t id, yajl_val args)
+device_request(struct ctl_conn *cn, int64_t id, yajl_val args,
+    void (*fn)(struct xhv_dom *, const struct xc_device *, xhv_done_cb, void *))
 {
 	struct xc_device dev;
 	char why[200];
@@ -586,7 +588,13 @@ req_device_add(struct ctl_conn *cn, int64_t id, yajl_val args)
 		reply_error(cn, id, XHP_E_BAD_REQUEST, why);
 		return;
 	}
-	xhv_device_add(cn->ctl->d, &dev, later_done, later_new(cn, id));
+	fn(cn->ctl->d, &dev, later_done, later_new(cn, id));
+}
+
+static void
+req_device_add(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	device_request(cn, id, args, xhv_device_add);
 }
 
 static void
@@ -603,6 +611,14 @@ req_device_del(struct ctl_conn *cn, int64_t id, yajl_val args)
 		timeout = 3600;
 	xhv_device_del(cn->ctl->d, dev, (unsigned)timeout, later_done,
 	    later_new(cn, id));
+}
+
+/* A cdrom's new medium: a device object naming it (its id) and what goes
+ * in (no path: an empty drive). */
+static void
+req_media(struct ctl_conn *cn, int64_t id, yajl_val args)
+{
+	device_request(cn, id, args, xhv_device_media);
 }
 
 static const struct {
@@ -631,6 +647,7 @@ static const struct {
 	{ XHP_REQ_SYSRQ, req_sysrq },
 	{ XHP_REQ_TRIGGER, req_trigger },
 	{ XHP_REQ_DUMP, req_dump },
+	{ XHP_REQ_MEDIA, req_media },
 };
 
 static void

@@ -25,6 +25,10 @@ struct xhv_dev {
 	void *del_opaque;
 	struct event *del_timer;
 	unsigned del_timeout;
+	/* a cdrom's medium: its node ("" when empty) and how many changes */
+	char node[80];
+	unsigned media_gen;
+	bool changing;
 	struct xhv_devices *set;
 	struct xhv_dev *next;
 };
@@ -194,13 +198,13 @@ nbd_json(yajl_gen g, const struct xc_device *d)
 /* -blockdev / blockdev-add: the format node with its file inline, so one
  * blockdev-del takes both. */
 static char *
-blockdev_json(const struct xc_device *d)
+blockdev_node_json(const struct xc_device *d, const char *node)
 {
 	yajl_gen g = gen_open();
 	bool ro = d->readonly || d->cdrom;
 
 	xhp_put_str(g, "driver", d->format);
-	xhp_put_str(g, "node-name", d->id);
+	xhp_put_str(g, "node-name", node);
 	xhp_put_bool(g, "read-only", ro);
 	key(g, "file");
 	yajl_gen_map_open(g);
@@ -219,6 +223,12 @@ blockdev_json(const struct xc_device *d)
 		xhp_put_str(g, "locking", "off");
 	yajl_gen_map_close(g);
 	return gen_close(g);
+}
+
+static char *
+blockdev_json(const struct xc_device *d)
+{
+	return blockdev_node_json(d, d->id);
 }
 
 static char *
@@ -350,6 +360,8 @@ xhv_devices_init(struct xhv_dom *d)
 		dev_copy(&x->d, &c->devices[k]);
 		x->set = s;
 		x->port = on_port(&x->d) ? port++ : -1;
+		if (has_media(&x->d))
+			snprintf(x->node, sizeof(x->node), "%s", x->d.id);
 		if (x->port >= 0)
 			s->port_used[x->port] = true;
 		*tail = x;
@@ -689,4 +701,197 @@ xhv_devices_event(struct xhv_dom *d, yajl_val data)
 	if (x->del_timer != NULL)
 		evtimer_del(x->del_timer);
 	unplugged(d->devices, x);
+}
+
+/* ---- a cdrom's medium --------------------------------------------------- */
+
+/* xm block-configure: the new medium's node is added first (a file QEMU
+ * cannot open changes nothing), then the tray opens (forced: a guest's
+ * lock does not stop the admin, as on real hardware's eject pin), the old
+ * medium goes out and its node away, the new one goes in and the tray
+ * closes. Every medium gets a node name of its own (id, id.m1, ...). */
+struct media_op {
+	struct xhv_dev *x;
+	struct xc_device nd;	/* the new medium, strings owned */
+	char node[80];		/* its node, "" for an empty drive */
+	int step;
+	xhv_done_cb done;
+	void *opaque;
+};
+
+enum { M_ADD, M_OPEN, M_REMOVE, M_DEL_OLD, M_INSERT, M_CLOSE, M_DONE };
+
+static void media_step(struct media_op *op);
+
+static void
+media_end(struct media_op *op, int code, const char *msg)
+{
+	struct xhv_dev *x = op->x;
+
+	x->changing = false;
+	if (code == 0) {
+		free((char *)x->d.path);
+		free((char *)x->d.format);
+		free((char *)x->d.nbd_host);
+		free((char *)x->d.nbd_export);
+		x->d.path = dup_or_null(op->nd.path);
+		x->d.format = dup_or_null(op->nd.format);
+		x->d.nbd_host = dup_or_null(op->nd.nbd_host);
+		x->d.nbd_export = dup_or_null(op->nd.nbd_export);
+		x->d.nbd_port = op->nd.nbd_port;
+		x->d.host_device = op->nd.host_device;
+		snprintf(x->node, sizeof(x->node), "%s", op->node);
+		xhv_log("device %s: medium %s", x->d.id, op->nd.path ? op->nd.path :
+		    op->nd.nbd_host ? op->nd.nbd_host : "removed (empty drive)");
+	} else {
+		xhv_log("device %s: the medium was not changed: %s", x->d.id, msg);
+	}
+	op->done(op->opaque, code, msg);
+	dev_dispose(&op->nd);
+	free(op);
+}
+
+static void
+media_answer(void *opaque, yajl_val ret, const char *err)
+{
+	struct media_op *op = opaque;
+	char msg[300];
+
+	if (err != NULL) {
+		snprintf(msg, sizeof(msg), "QEMU refused to %s of device %s: %s",
+		    op->step == M_ADD ? "open the new medium" :
+		    op->step == M_OPEN ? "open the tray" :
+		    op->step == M_REMOVE ? "take the medium out" :
+		    op->step == M_DEL_OLD ? "close the old medium" :
+		    op->step == M_INSERT ? "insert the new medium" : "close the tray",
+		    op->x->d.id, err);
+		if (op->step == M_ADD || op->step == M_OPEN) {
+			/* nothing changed yet: the new node goes again */
+			if (op->step == M_OPEN && op->node[0] != '\0') {
+				char *a = xu_asprintf("{\"node-name\":\"%s\"}", op->node);
+
+				(void)qmp_command(op->x->set->d->qmp, "blockdev-del", a,
+				    NULL, NULL, 0);
+				free(a);
+			}
+			media_end(op, XHP_E_ENGINE, msg);
+			return;
+		}
+		/* half way: what the drive holds now is not known */
+		xhv_log("device %s: %s", op->x->d.id, msg);
+		op->x->node[0] = '\0';
+		op->x->changing = false;
+		op->done(op->opaque, XHP_E_ENGINE, msg);
+		dev_dispose(&op->nd);
+		free(op);
+		return;
+	}
+	op->step++;
+	media_step(op);
+}
+
+static void
+media_step(struct media_op *op)
+{
+	struct xhv_dev *x = op->x;
+	const char *cmd = NULL;
+	char *args = NULL;
+	yajl_gen g;
+
+	for (; op->step < M_DONE && cmd == NULL; ) {
+		switch (op->step) {
+		case M_ADD:
+			if (op->node[0] != '\0') {
+				cmd = "blockdev-add";
+				args = blockdev_node_json(&op->nd, op->node);
+			}
+			break;
+		case M_OPEN:
+			cmd = "blockdev-open-tray";
+			g = gen_open();
+			xhp_put_str(g, "id", x->d.id);
+			xhp_put_bool(g, "force", true);
+			args = gen_close(g);
+			break;
+		case M_REMOVE:
+			cmd = "blockdev-remove-medium";
+			break;
+		case M_DEL_OLD:
+			if (x->node[0] != '\0') {
+				cmd = "blockdev-del";
+				g = gen_open();
+				xhp_put_str(g, "node-name", x->node);
+				args = gen_close(g);
+			}
+			break;
+		case M_INSERT:
+			if (op->node[0] != '\0') {
+				cmd = "blockdev-insert-medium";
+				g = gen_open();
+				xhp_put_str(g, "id", x->d.id);
+				xhp_put_str(g, "node-name", op->node);
+				args = gen_close(g);
+			}
+			break;
+		case M_CLOSE:
+			cmd = "blockdev-close-tray";
+			break;
+		}
+		if (cmd == NULL)
+			op->step++;
+	}
+	if (cmd == NULL) {
+		media_end(op, 0, NULL);
+		return;
+	}
+	if (args == NULL) {
+		g = gen_open();
+		xhp_put_str(g, "id", x->d.id);
+		args = gen_close(g);
+	}
+	if (qmp_command(x->set->d->qmp, cmd, args, media_answer, op, 0) < 0)
+		media_answer(op, NULL, "QEMU's monitor is not available");
+	free(args);
+}
+
+void
+xhv_device_media(struct xhv_dom *d, const struct xc_device *dev,
+    xhv_done_cb done, void *opaque)
+{
+	struct xhv_dev *x = d->devices != NULL ? find(d->devices, dev->id) : NULL;
+	struct media_op *op;
+	char msg[200];
+
+	if (d->state != XC_DOM_RUNNING && d->state != XC_DOM_PAUSED) {
+		done(opaque, XHP_E_STATE, "the domain is not running");
+		return;
+	}
+	if (x == NULL) {
+		snprintf(msg, sizeof(msg), "there is no device %.48s", dev->id);
+		done(opaque, XHP_E_INVALID, msg);
+		return;
+	}
+	if (!x->d.cdrom || x->port >= 0) {
+		snprintf(msg, sizeof(msg), "device %s is not an IDE cdrom: only a "
+		    "cdrom's medium can be changed", x->d.id);
+		done(opaque, XHP_E_UNSUPPORTED, msg);
+		return;
+	}
+	if (x->changing) {
+		snprintf(msg, sizeof(msg), "device %s: its medium is being changed "
+		    "already", x->d.id);
+		done(opaque, XHP_E_STATE, msg);
+		return;
+	}
+	op = xu_calloc(1, sizeof(*op));
+	op->x = x;
+	dev_copy(&op->nd, dev);
+	op->nd.cdrom = true;
+	op->nd.readonly = true;
+	op->done = done;
+	op->opaque = opaque;
+	if (has_media(&op->nd))
+		snprintf(op->node, sizeof(op->node), "%s.m%u", x->d.id, ++x->media_gen);
+	x->changing = true;
+	media_step(op);
 }

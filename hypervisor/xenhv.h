@@ -270,6 +270,9 @@ void xhv_device_add(struct xhv_dom *d, const struct xc_device *dev,
     xhv_done_cb done, void *opaque);
 void xhv_device_del(struct xhv_dom *d, const char *id, unsigned timeout_s,
     xhv_done_cb done, void *opaque);
+/* A cdrom's new medium (dev->path or NBD; neither: an empty drive). */
+void xhv_device_media(struct xhv_dom *d, const struct xc_device *dev,
+    xhv_done_cb done, void *opaque);
 void xhv_devices_event(struct xhv_dom *d, yajl_val data);
 
 /* ---- QMP (qmp.c) -------------------------------------------------- */

@@ -79,6 +79,20 @@ xc_domain_device_del(xc_interface *xc, uint32_t domid, const char *id,
 }
 
 int
+xc_domain_media_change(xc_interface *xc, uint32_t domid,
+    const struct xc_device *dev, xc_async **a)
+{
+	struct xcp_conn c;
+	yajl_gen g;
+	int rc;
+
+	if ((rc = async_begin(xc, domid, XHP_REQ_MEDIA, &c, &g, a)) != XC_OK)
+		return rc;
+	xhp_put_device(g, dev);
+	return async_send(xc, &c, g, "the medium change", a);
+}
+
+int
 xc_async_fd(const xc_async *a)
 {
 	return a->conn.fd;

@@ -179,15 +179,16 @@ out:
 	return rc;
 }
 
-int
-xm_cmd_block_attach(struct xm_ctx *ctx, struct xm_args *args)
+/* <BackDev> <FrontDev> <Mode> [BackDomain]: a config's disk entry, sent
+ * to method (device_create, or device_configure for a new medium). */
+static int
+disk_call(struct xm_args *args, const char *method)
 {
 	struct xv *devs = xv_list(), *elem;
 	struct xu_err err = { 0 };
 	char *spec;
 	int rc;
 
-	/* <BackDev> <FrontDev> <Mode> [BackDomain]: a config's disk entry */
 	spec = xu_asprintf("%s,%s,%s%s%s", args->argv[1], args->argv[2],
 	    args->argv[3], args->argc > 4 ? "," : "", args->argc > 4 ? args->argv[4] : "");
 	if (devspec_disk(spec, devs, &err) != XU_OK) {
@@ -195,11 +196,24 @@ xm_cmd_block_attach(struct xm_ctx *ctx, struct xm_args *args)
 		rc = XM_EXIT_ERROR;
 	} else {
 		elem = xv_copy(xv_at(xv_at(devs, 0), 1));
-		rc = attach(args->argv[0], elem);
+		rc = xm_dom_call(method, args->argv[0], xv_append(xv_list(), elem), NULL);
 	}
 	free(spec);
 	xv_free(devs);
 	return rc;
+}
+
+int
+xm_cmd_block_attach(struct xm_ctx *ctx, struct xm_args *args)
+{
+	return disk_call(args, "xend.domain.device_create");
+}
+
+/* A cdrom's medium: 'file:/x.iso' hdc:cdrom r, or '' hdc:cdrom r (eject). */
+int
+xm_cmd_block_configure(struct xm_ctx *ctx, struct xm_args *args)
+{
+	return disk_call(args, "xend.domain.device_configure");
 }
 
 /* ---- detach ------------------------------------------------------------ */

@@ -137,6 +137,7 @@ int xm_cmd_network_attach(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_network_detach(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_network_list(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_block_attach(struct xm_ctx *ctx, struct xm_args *args);
+int xm_cmd_block_configure(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_block_detach(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_block_list(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-shutdown.c */

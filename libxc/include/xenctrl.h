@@ -266,6 +266,10 @@ int xc_domain_device_add(xc_interface *xc, uint32_t domid,
  * (QEMU's DEVICE_DELETED) and its backend is gone, or after timeout_s. */
 int xc_domain_device_del(xc_interface *xc, uint32_t domid, const char *id,
     unsigned timeout_s, xc_async **a);
+/* Changes the medium of an IDE cdrom (dev->id names it; dev->path or
+ * the NBD export is the new medium, neither an empty drive). */
+int xc_domain_media_change(xc_interface *xc, uint32_t domid,
+    const struct xc_device *dev, xc_async **a);
 int xc_async_fd(const xc_async *a);
 int xc_async_finish(xc_interface *xc, xc_async *a);
 void xc_async_free(xc_async *a);

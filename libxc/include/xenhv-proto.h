@@ -51,6 +51,9 @@
  *   dump         {path}             -> {}  (appended: the guest's memory and
  *                   vCPU state as an ELF core file at path, written by
  *                   QEMU; the guest keeps the state it had)
+ *   media        {DEVICE}           -> {}  (appended: the IDE cdrom DEVICE's
+ *                   id names gets DEVICE's medium, or none without path
+ *                   and nbd_host; the tray is forced open and closed)
  *
  * DEVICE, the same object xenhv takes at start (--device JSON, one per
  * device, in the guest's order): {kind "disk"|"nic", id, and for disks
@@ -151,6 +154,7 @@
 #define XHP_REQ_SYSRQ		"sysrq"
 #define XHP_REQ_TRIGGER		"trigger"
 #define XHP_REQ_DUMP		"dump"
+#define XHP_REQ_MEDIA		"media"
 
 #define XHP_EV_STATE		"state"
 #define XHP_EV_CONSOLE_RESET	"console_reset"

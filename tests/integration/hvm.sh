@@ -8,7 +8,8 @@
 # get two ports with vncunused; a display in use is refused without it.
 # With the test ISO (scripts/mkiso.sh), the guest boots from its CD-ROM
 # (boot = 'dc', a blank hda first), reaches its shell on xm console, and
-# answers xm sysrq and xm trigger power.
+# answers xm sysrq and xm trigger power. xm block-configure changes and
+# ejects its CD-ROM's medium, and a reboot and a save/restore keep it.
 NAME=hvm
 BOOT_LIMIT=240
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -118,6 +119,57 @@ if [ -n "$disks" ]; then
 	run xm sysrq h1 h
 	is "xm sysrq h1 h" "$rc" 0
 	ok "... the guest's console shows the SysRq help" wait_for 30 sysrq_seen
+	# ---- CD-ROM media: xm block-configure --------------------------------------
+	# The test kernel has no AHCI driver, so the medium is seen from the
+	# host: the files QEMU holds open.
+	qemu_isos() { ls -l "/proc/$(qemu_pid h1)/fd" 2>/dev/null | grep -o '/[^ ]*\.iso$' | sort; }
+	iso_real=$(readlink -f "$ISO")
+	cp "$ISO" "$D/cd2.iso"
+	# another volume label, still bootable
+	printf XENCD2 | dd of="$D/cd2.iso" bs=1 seek=$((32768 + 40)) conv=notrunc 2>/dev/null
+	is "QEMU holds the ISO" "$(qemu_isos)" "$iso_real"
+	run xm block-configure h1 "file:$D/cd2.iso" hdc:cdrom r
+	is "block-configure h1: another medium" "$rc $err" "0 "
+	is "... QEMU holds it, and not the old one" "$(qemu_isos)" "$D/cd2.iso"
+	like "... xm list -l shows it" "$(xm list -l h1 | tr -s ' \n' ' ')" \
+	    "\(uname file:$D/cd2.iso\) \(dev hdc:cdrom\)"
+	is "... xenstore: the backend's params" \
+	    "$("$XSREAD" "/local/domain/0/backend/vbd/$id1/5632/params" 2>&1)" "$D/cd2.iso"
+	run xm block-configure h1 '' hdc:cdrom r
+	is "block-configure h1 '' hdc:cdrom r: eject" "$rc $err" "0 "
+	is "... QEMU holds no medium" "$(qemu_isos)" ""
+	like "... xm list -l shows an empty drive" "$(xm list -l h1 | tr -s ' \n' ' ')" "\(uname ''\) \(dev hdc:cdrom\)"
+	run xm block-configure h1 "file:$D/nowhere.iso" hdc:cdrom r
+	like "a missing ISO: refused, naming it" "$rc $err" "^1 Error: disk hdc: $D/nowhere.iso: No such file"
+	run xm block-configure h1 "file:$D/cd2.iso" hdd:cdrom r
+	like "a drive h1 lacks: refused" "$rc $err" "^1 Error: Domain 'h1' has no disk hdd"
+	run xm block-configure h1 "file:$D/cd2.iso" hda r
+	like "a disk that is no cdrom: refused" "$rc $err" "^1 Error: Disk hda of domain 'h1' is not a cdrom"
+	is "... the drive is still empty" "$(qemu_isos)" ""
+	run xm block-configure h1 "file:$D/cd2.iso" hdc r
+	is "block-configure h1 FILE hdc r: a medium again (the drive's own name)" "$rc $err" "0 "
+	is "... QEMU holds it" "$(qemu_isos)" "$D/cd2.iso"
+	# the change is recorded: a restart and a save/restore keep it
+	old=$(domid_of h1)
+	p0=$(prompts h1)
+	ok "xm reboot h1" xm reboot h1
+	new_domid() { [ -n "$(domid_of h1)" ] && [ "$(domid_of h1)" != "$old" ]; }
+	ok "... h1 comes back" wait_for 90 new_domid
+	ok "... boots from the new medium" booted h1 "$p0"
+	is "... which QEMU holds" "$(qemu_isos)" "$D/cd2.iso"
+	run xm save h1 "$D/h1.save"
+	is "xm save h1" "$rc $err" "0 "
+	run xm restore "$D/h1.save"
+	is "xm restore h1" "$rc $err" "0 "
+	is "... the medium is kept" "$(qemu_isos)" "$D/cd2.iso"
+	loc_r=$(xm list -l h1 | sed -n 's/^ *(location \(127\.0\.0\.1:59[0-9][0-9]\))$/\1/p')
+	is "... the display too" "$loc_r" "$loc"
+	if [ -n "$have_vnc" ]; then
+		ok "... and a VNC client reads it" \
+		    "$SNAP" -t 60 "127.0.0.1:$((port - 5900))" "$D/h1r.jpg" s3cret
+	fi
+	answers() { [ "$(gsh h1 'echo $((6 * 7))')" = 42 ]; }
+	ok "... the guest's shell answers" wait_for 60 answers
 	run xm dump-core h1 "$D/h1.core"
 	is "xm dump-core h1 FILE" "$rc $out" "0 Dumping core of domain: h1 ..."
 	like "... an ELF core file" "$(file "$D/h1.core")" "ELF 64-bit LSB core file"

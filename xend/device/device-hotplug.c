@@ -27,6 +27,7 @@ struct hp_op {
 	int64_t devid;
 	char qemu_id[24];
 	bool attach;
+	struct xv *elem;	/* block-configure: the new config entry */
 	xc_async *a;
 	struct event *ev;
 	dev_connected_fn done;
@@ -105,6 +106,7 @@ op_end(struct hp_op *op, int rc, const char *msg)
 	xc_async_free(op->a);
 	op->done(d, rc, msg, op->arg);
 	devices_free(op->v);
+	xv_free(op->elem);
 	free(op);
 	domain_unref(d);
 }
@@ -297,6 +299,169 @@ device_attach(struct domain *d, const struct xv *elem, dev_connected_fn done,
 	devices_connect(d, op->v, attach_connected, op);
 out:
 	devices_free(v);
+	xv_free(vm1);
+	return rc;
+}
+
+/* ---- a cdrom's medium (block-configure) ------------------------------------ */
+
+/* QEMU changed the medium: the backend nodes, the lock and the config
+ * entry follow in one transaction, so a restart or a migration keeps it. */
+static int
+media_record(struct hp_op *op, struct xu_err *err)
+{
+	struct domain *d = op->d;
+	struct store *st = d->tab->x->store;
+	size_t i = config_index(d->vm, DEV_VBD, op->devid, NULL);
+	struct xv *dev;
+	int rc;
+
+	if (i == 0)
+		return device_fail(err, XU_ERR_NOT_FOUND, "disk %s went away",
+		    op->v->vdev);
+	if ((rc = store_begin(st)) != XU_OK)
+		return device_fail(err, rc, "%s", store_errmsg(st));
+	if ((rc = device_record_media(d, op->v, err)) != XU_OK) {
+		store_rollback(st);
+		return rc;
+	}
+	dev = xv_append(xv_append(xv_list(), xv_str("device")), op->elem);
+	op->elem = d->vm->u.list.items[i];
+	d->vm->u.list.items[i] = dev;
+	if ((rc = domain_save(d)) != XU_OK) {
+		store_rollback(st);
+		d->vm->u.list.items[i] = op->elem;	/* the old one back */
+		op->elem = dev;
+	} else if ((rc = store_commit(st)) != XU_OK) {
+		d->vm->u.list.items[i] = op->elem;
+		op->elem = dev;
+	}
+	if (rc != XU_OK)
+		return device_fail(err, XU_ERR_IO, "%s", store_errmsg(st));
+	return XU_OK;
+}
+
+static void
+media_changed(evutil_socket_t fd, short what, void *arg)
+{
+	struct hp_op *op = arg;
+	struct domain *d = op->d;
+	xc_interface *xc = d->tab->x->xc;
+	const char *what_in = op->v->path ? op->v->path : op->v->nbd_host;
+	struct xu_err err = { 0 };
+	char *msg;
+	int rc;
+
+	rc = xc_async_finish(xc, op->a);
+	if (rc == XC_PENDING)
+		return;
+	if (rc != XC_OK) {
+		msg = xu_asprintf("The medium of disk %s of domain '%s' could not be "
+		    "changed: %s", op->v->vdev, d->name,
+		    *xc_last_error(xc) ? xc_last_error(xc) : xc_strerror(rc));
+		log_error("%s", msg);
+		op_end(op, XU_ERR_IO, msg);
+		free(msg);
+		return;
+	}
+	if (media_record(op, &err) != XU_OK) {
+		msg = xu_asprintf("The medium of disk %s of domain '%s' was changed, "
+		    "but not recorded (a restart would bring the old one back): %s",
+		    op->v->vdev, d->name, err.msg);
+		log_error("%s", msg);
+		op_end(op, XU_ERR_IO, msg);
+		free(msg);
+		return;
+	}
+	domain_log(d, "disk %s: %s%s", op->v->vdev, what_in ? "medium " : "ejected",
+	    what_in ? what_in : "");
+	op_end(op, XU_OK, "");
+}
+
+int
+device_configure(struct domain *d, const struct xv *elem, dev_connected_fn done,
+    void *arg, struct xu_err *err)
+{
+	struct xend *x = d->tab->x;
+	struct dev_env env = { d->domid, d->cfg.hvm,
+	    xend_opt_str(x->opts, "xend-scripts-path"),
+	    xend_opt_str(x->opts, "vif-script") };
+	struct dev probe = { 0 }, old = { 0 };
+	struct xv *vm1 = NULL, *ne = NULL;
+	struct dev *v = NULL;
+	struct xc_device xd;
+	struct hp_op *op;
+	size_t i;
+	int rc;
+
+	if ((rc = need_running(d, err)) != XU_OK)
+		return rc;
+	if (xv_name(elem) == NULL || !device_is_disk_class(xv_name(elem)))
+		return device_fail(err, XU_ERR_UNSUPPORTED, "Only a cdrom's medium can "
+		    "be changed in place (block-configure); other devices are "
+		    "detached and attached again");
+	vm1 = xv_append(xv_list(), xv_str("vm"));
+	xv_append(vm1, xv_append(xv_append(xv_list(), xv_str("device")), xv_copy(elem)));
+	if ((rc = device_config_check(vm1, err)) != XU_OK ||
+	    (rc = device_read(elem, &probe, err)) != XU_OK)
+		goto out;
+	if ((i = config_index(d->vm, DEV_VBD, probe.devid, NULL)) == 0) {
+		rc = device_fail(err, XU_ERR_NOT_FOUND, "Domain '%s' has no disk %s",
+		    d->name, probe.vdev);
+		goto out;
+	}
+	if ((rc = device_read(device_elem(xv_at(d->vm, i)), &old, err)) != XU_OK)
+		goto out;
+	if (!old.cdrom) {
+		rc = device_fail(err, XU_ERR_INVALID, "Disk %s of domain '%s' is not a "
+		    "cdrom: only a cdrom's medium can be changed (block-detach and "
+		    "block-attach a disk)", old.vdev, d->name);
+		goto out;
+	}
+	if (!d->cfg.hvm) {
+		rc = device_fail(err, XU_ERR_UNSUPPORTED, "Disk %s of domain '%s' is a "
+		    "virtio disk of a PV guest: its medium cannot be changed in place; "
+		    "block-detach and block-attach it", old.vdev, d->name);
+		goto out;
+	}
+	/* the new medium in the old drive, as the config names it */
+	ne = xv_append(xv_list(), xv_str(xv_name(device_elem(xv_at(d->vm, i)))));
+	xv_append_pair(ne, "uname", xv_str(xv_child_str(elem, "uname", "")));
+	xv_append_pair(ne, "dev", xv_str(xv_child_str(device_elem(xv_at(d->vm, i)),
+	    "dev", "")));
+	xv_append_pair(ne, "mode", xv_str("r"));
+	if ((rc = device_resolve(ne, 0, &env, &v, err)) != XU_OK)
+		goto out;
+	if (*v->params != '\0' && v->path == NULL && v->nbd_host == NULL) {
+		rc = device_fail(err, XU_ERR_UNSUPPORTED, "disk %s: a medium of type "
+		    "'%s' needs its hotplug script; file:, phy:, tap: and nbd: media "
+		    "can be changed in place", v->vdev, v->type);
+		goto out;
+	}
+	device_to_xc(v, &xd);
+	op = xu_calloc(1, sizeof(*op));
+	if (xc_domain_media_change(x->xc, d->domid, &xd, &op->a) != XC_OK) {
+		rc = device_fail(err, XU_ERR_IO, "The medium of disk %s of domain '%s' "
+		    "could not be changed: %s", v->vdev, d->name, xc_last_error(x->xc));
+		free(op);
+		goto out;
+	}
+	domain_ref(d);
+	op->d = d;
+	op->v = v;
+	op->kind = DEV_VBD;
+	op->devid = v->devid;
+	op->elem = ne;
+	op->done = done;
+	op->arg = arg;
+	v = NULL;
+	ne = NULL;
+	watch_answer(op, media_changed);
+out:
+	dev_dispose(&probe);
+	dev_dispose(&old);
+	devices_free(v);
+	xv_free(ne);
 	xv_free(vm1);
 	return rc;
 }

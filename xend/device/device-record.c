@@ -242,6 +242,47 @@ device_record_one(struct domain *d, struct dev *v, struct xu_err *err)
 	return XU_OK;
 }
 
+int
+device_record_media(struct domain *d, const struct dev *v, struct xu_err *err)
+{
+	struct xend *x = d->tab->x;
+	struct rec r = { x->xs, 0, NULL };
+	char *backend = device_backend_path(d->domid, DEV_VBD, v->devid), *p;
+	unsigned maj, min;
+
+	put(&r, backend, "type", v->type);
+	put(&r, backend, "params", v->path ? v->path : v->params);
+	put(&r, backend, "mode", v->mode);
+	put(&r, backend, "uname", v->uname);
+	put(&r, backend, "format", v->format ? v->format : "");
+	/* what the block script would say of it (scripts/block) */
+	p = xu_asprintf("%s/node", backend);
+	if (v->path != NULL)
+		put(&r, backend, "node", v->path);
+	else
+		(void)xenstore_remove(x->xs, p);
+	free(p);
+	p = xu_asprintf("%s/physical-device", backend);
+	if (v->lock_key != NULL && strncmp(v->lock_key, "f:", 2) == 0)
+		put(&r, backend, "physical-device", v->lock_key + 2);
+	else if (v->lock_key != NULL && sscanf(v->lock_key, "b:%u:%u", &maj, &min) == 2)
+		putf(&r, backend, "physical-device", "%x:%x", maj, min);
+	else
+		(void)xenstore_remove(x->xs, p);
+	free(p);
+	free(backend);
+	if (r.rc != 0)
+		return rec_failed(&r, err, "the new medium");
+	if (store_lock_release(x->store, d->uuid, v->devid) != XU_OK ||
+	    (v->lock_key != NULL && store_lock_put(x->store, v->lock_key, d->uuid,
+	    v->devid, v->path ? v->path : v->uname, v->mode) != XU_OK)) {
+		xu_err_set(err, XU_ERR_IO, 0, "disk %s: cannot record its medium's "
+		    "lock: %s", v->vdev, store_errmsg(x->store));
+		return XU_ERR_IO;
+	}
+	return XU_OK;
+}
+
 /* The domain's own directories (reference 8). */
 static int
 record_domain(struct domain *d, struct xu_err *err)

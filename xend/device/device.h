@@ -133,6 +133,10 @@ int device_vdev_number(const char *name, int64_t *num);
  * refused naming it. phase goes to /vm/<uuid>/xend/start-phase. */
 int devices_record(struct domain *d, struct dev *list, struct xu_err *err);
 int device_record_one(struct domain *d, struct dev *dev, struct xu_err *err);
+/* A cdrom's new medium (dev, resolved) in its backend nodes and its lock,
+ * in the store transaction the caller has open. */
+int device_record_media(struct domain *d, const struct dev *dev,
+    struct xu_err *err);
 /* Whether d could take the disk locks of list here (nothing recorded):
  * a disk another domain of this host writes is refused naming it. */
 int devices_check_locks(struct domain *d, const struct dev *list,
@@ -200,6 +204,12 @@ int device_attach(struct domain *d, const struct xv *elem,
 /* xend.domain.destroyDevice. */
 int device_detach(struct domain *d, enum dev_kind kind, int64_t devid,
     bool force, dev_connected_fn done, void *arg, struct xu_err *err);
+
+/* xend.domain.device_configure: elem is (vbd ...) naming a cdrom of a
+ * running HVM domain and its new medium (an empty uname: none); QEMU
+ * changes it, then the records follow. done once. */
+int device_configure(struct domain *d, const struct xv *elem,
+    dev_connected_fn done, void *arg, struct xu_err *err);
 
 /* ---- the devices as xm sees them (device-sxp.c) ------------------------ */
 

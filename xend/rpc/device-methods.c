@@ -125,6 +125,9 @@ dom_get_block_device_class(struct rpc_call *c)
 int
 dom_device_configure(struct rpc_call *c)
 {
-	return rpc_fail(c, XMLRPC_FAULT_GENERIC, "changing a device in place "
-	    "(block-configure, pci-attach) is not supported; detach and attach it");
+	struct xu_err err = { 0 };
+
+	if (device_configure(c->dom, c->args[1], answered, c, &err) != XU_OK)
+		return rpc_fail(c, XMLRPC_FAULT_GENERIC, "%s", err.msg);
+	return RPC_DEFERRED;
 }
