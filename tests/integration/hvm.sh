@@ -200,6 +200,17 @@ if [ -n "$disks" ] && grep -q '^boot .*uefi' "$ISO.version" 2>/dev/null &&
 	ok "... u1 comes back" wait_for 90 new_domid
 	ok "... boots again under UEFI" booted u1 "$p0"
 	is "... with the same NVRAM" "$(stat -c %i "$nv" 2>/dev/null)" "$ino"
+	# the NVRAM's bytes travel in QEMU's stream (the flash is guest
+	# memory): a restore writes them back, as a migration does
+	sum=$(md5sum <"$nv")
+	run xm save u1 "$D/u1.save"
+	is "xm save u1" "$rc $err" "0 "
+	run xm restore "$D/u1.save"
+	is "xm restore u1" "$rc $err" "0 "
+	nv_back() { [ "$(md5sum <"$nv" 2>/dev/null)" = "$sum" ]; }
+	ok "... its NVRAM holds what it held before the save" wait_for 30 nv_back
+	u1_answers() { [ "$(gsh u1 'echo $((6 * 7))')" = 42 ]; }
+	ok "... and u1 runs on" wait_for 60 u1_answers
 	ok "destroy u1" xm destroy u1
 	ok "... its NVRAM goes with it" test ! -e "$nv"
 else
