@@ -64,6 +64,29 @@ xhv_platform_machine(const struct xhv_config *c)
 	    p->hpet ? "" : ",hpet=off");
 }
 
+const char *
+xhv_platform_serial(const struct xhv_config *c)
+{
+	const char *s = c->platform != NULL ? c->platform->serial : NULL;
+
+	if (s == NULL || strcmp(s, "pty") == 0)
+		return "chardev:console0";
+	if (strcmp(s, "none") == 0)
+		return NULL;
+	return s;		/* checked: QEMU's -serial takes classic's words */
+}
+
+char *
+xhv_platform_cpu(const struct xhv_config *c)
+{
+	if (c->accel != XC_ACCEL_KVM)
+		return NULL;
+	if (c->platform != NULL && c->platform->viridian)
+		return xu_strdup("host,hv_relaxed,hv_vapic,hv_spinlocks=0x1fff,"
+		    "hv_time");
+	return xu_strdup("host");
+}
+
 static void
 push(char ***v, size_t *n, const char *opt, char *val)
 {
@@ -128,7 +151,7 @@ xhv_platform_qemu_args(const struct xhv_config *c)
 {
 	const struct xc_platform *p = c->platform;
 	char **v = xu_calloc(1, sizeof(*v));
-	size_t n = 0;
+	size_t n = 0, i;
 	const char *vga;
 
 	if (p == NULL)
@@ -165,6 +188,21 @@ xhv_platform_qemu_args(const struct xhv_config *c)
 		    p->usbdevice));
 	if (p->soundhw != NULL && *p->soundhw != '\0')
 		sound_args(&v, &n, p->soundhw);
+	if (p->parallel != NULL && strcmp(p->parallel, "none") != 0)
+		push(&v, &n, "-parallel", xu_strdup(p->parallel));
+	/* floppies on an ISA controller (q35 has none of its own) */
+	if (p->fda != NULL || p->fdb != NULL)
+		push(&v, &n, "-device", xu_strdup("isa-fdc,id=fdc0"));
+	for (i = 0; i < 2; i++) {
+		const char *img = i == 0 ? p->fda : p->fdb;
+
+		if (img == NULL)
+			continue;
+		push(&v, &n, "-blockdev", xu_asprintf("driver=file,node-name=fd%zu,"
+		    "filename=%s", i, img));
+		push(&v, &n, "-device", xu_asprintf("floppy,unit=%zu,drive=fd%zu,"
+		    "bus=fdc0.0", i, i));
+	}
 	return v;
 }
 

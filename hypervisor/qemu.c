@@ -93,7 +93,7 @@ char **
 qemu_argv(const struct xhv_config *cfg)
 {
 	struct argv_buf a = { NULL, 0, 0 };
-	char *cmdline, *name, *machine, **devs, **p;
+	char *cmdline, *name, *machine, *cpu, **devs, **p;
 
 	add(&a, cfg->qemu);
 	name = opt_escape(cfg->name);
@@ -109,11 +109,10 @@ qemu_argv(const struct xhv_config *cfg)
 	machine = xhv_platform_machine(cfg);
 	add2(&a, "-machine", machine);
 	free(machine);
-	if (cfg->accel == XC_ACCEL_KVM) {
-		add2(&a, "-accel", "kvm");
-		add2(&a, "-cpu", "host");
-	} else {
-		add2(&a, "-accel", "tcg");
+	add2(&a, "-accel", cfg->accel == XC_ACCEL_KVM ? "kvm" : "tcg");
+	if ((cpu = xhv_platform_cpu(cfg)) != NULL) {
+		add2(&a, "-cpu", cpu);
+		free(cpu);
 	}
 	/* Under TCG, one page more than asked. QEMU before 9.0 syncs the
 	 * dirty bitmap of a RAM block whose size is a multiple of 64 pages
@@ -140,7 +139,8 @@ qemu_argv(const struct xhv_config *cfg)
 		free(cmdline);
 	}
 	addf(&a, "-chardev", "socket,id=console0,fd=%d", CHILD_SERIAL_FD);
-	add2(&a, "-serial", "chardev:console0");
+	if (xhv_platform_serial(cfg) != NULL)
+		add2(&a, "-serial", xhv_platform_serial(cfg));
 	addf(&a, "-chardev", "socket,id=qmp0,fd=%d", CHILD_QMP_FD);
 	add2(&a, "-mon", "chardev=qmp0,mode=control");
 	add2(&a, "-device", "virtio-balloon-pci,id=balloon0");

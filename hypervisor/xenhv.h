@@ -250,6 +250,12 @@ void xhv_config_free_platform(struct xhv_config *c);
  * (NULL-terminated; free with qemu_argv_free). */
 char *xhv_platform_machine(const struct xhv_config *c);
 char **xhv_platform_qemu_args(const struct xhv_config *c);
+/* What the first serial port is given: "chardev:console0" (the console),
+ * another target, or NULL for none. */
+const char *xhv_platform_serial(const struct xhv_config *c);
+/* The -cpu model: "host" under KVM (with Hyper-V enlightenments when
+ * viridian asks for them), NULL under TCG (QEMU's default). */
+char *xhv_platform_cpu(const struct xhv_config *c);
 /* Sets the display's password through QMP if it has one, then next(d). */
 void xhv_platform_password(struct xhv_dom *d, void (*next)(struct xhv_dom *d));
 

@@ -68,6 +68,64 @@ check_sound(const char *list, char *why, size_t whylen)
 	return ok;
 }
 
+/* A serial or parallel port's target, as classic qemu-dm took it; the
+ * words QEMU would treat as something else (vc, stdio, mon:, pipe:,
+ * exec:, chardev:) are not among them. */
+static bool
+check_port(const char *key, const char *s, bool serial, char *why, size_t whylen)
+{
+	static const char *const nets[] = { "tcp:", "telnet:", "udp:", NULL };
+	const char *rest = NULL, *opt;
+	size_t i;
+	bool ok = false;
+
+	if ((serial && strcmp(s, "pty") == 0) || strcmp(s, "null") == 0 ||
+	    strcmp(s, "none") == 0)
+		return true;
+	if (strncmp(s, "file:/", 6) == 0)
+		ok = strchr(s, ',') == NULL && strlen(s) < 4096;
+	else if (strncmp(s, "/dev/", 5) == 0)
+		ok = word_of(s + 5, LOWER "ABCDEFGHIJKLMNOPQRSTUVWXYZ" DIGITS "_", 32);
+	else if (strncmp(s, "unix:/", 6) == 0)
+		rest = s + 5;
+	else
+		for (i = 0; nets[i] != NULL; i++)
+			if (strncmp(s, nets[i], strlen(nets[i])) == 0)
+				rest = s + strlen(nets[i]);
+	if (rest != NULL) {
+		/* the address, then only the options classic files used */
+		opt = strchr(rest, ',');
+		ok = opt != rest && strspn(rest, LOWER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    DIGITS ".:-_/[]@") == (size_t)(opt ? opt - rest : (long)strlen(rest));
+		while (ok && opt != NULL) {
+			const char *next = strchr(opt + 1, ',');
+			size_t n = next ? (size_t)(next - opt - 1) : strlen(opt + 1);
+
+			ok = (n == 6 && strncmp(opt + 1, "server", 6) == 0) ||
+			    (n == 6 && strncmp(opt + 1, "nowait", 6) == 0) ||
+			    (n == 7 && strncmp(opt + 1, "nodelay", 7) == 0);
+			opt = next;
+		}
+	}
+	if (!ok && why != NULL)
+		snprintf(why, whylen, "%s: '%.60s' is not supported (%snull, none, "
+		    "file:PATH, tcp:HOST:PORT[,server][,nowait], telnet:, udp:, "
+		    "unix:PATH[,server][,nowait], or a /dev/ device)", key, s,
+		    serial ? "pty, " : "");
+	return ok;
+}
+
+static bool
+check_floppy(const char *key, const char *path, char *why, size_t whylen)
+{
+	if (path[0] == '/' && strchr(path, ',') == NULL)
+		return true;
+	if (why != NULL)
+		snprintf(why, whylen, "%s: the floppy image '%.100s' must be an "
+		    "absolute path, without commas", key, path);
+	return false;
+}
+
 bool
 xhp_platform_check(const struct xc_platform *p, char *why, size_t whylen)
 {
@@ -106,6 +164,15 @@ xhp_platform_check(const struct xc_platform *p, char *why, size_t whylen)
 		    "NVRAM file%s", "");
 	if (p->videoram_mb > 256)
 		return fail(why, whylen, "videoram: at most 256 MiB%s", "");
+	if (p->serial != NULL && !check_port("serial", p->serial, true, why, whylen))
+		return false;
+	if (p->parallel != NULL &&
+	    !check_port("parallel", p->parallel, false, why, whylen))
+		return false;
+	if (p->fda != NULL && !check_floppy("fda", p->fda, why, whylen))
+		return false;
+	if (p->fdb != NULL && !check_floppy("fdb", p->fdb, why, whylen))
+		return false;
 	return true;
 }
 

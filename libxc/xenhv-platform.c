@@ -48,6 +48,16 @@ xhp_platform_json(const struct xc_platform *p)
 		xhp_put_str(g, "firmware_code", p->firmware_code);
 		xhp_put_str(g, "nvram", p->nvram);
 	}
+	if (p->serial != NULL)
+		xhp_put_str(g, "serial", p->serial);
+	if (p->parallel != NULL)
+		xhp_put_str(g, "parallel", p->parallel);
+	if (p->fda != NULL)
+		xhp_put_str(g, "fda", p->fda);
+	if (p->fdb != NULL)
+		xhp_put_str(g, "fdb", p->fdb);
+	if (p->viridian)
+		xhp_put_bool(g, "viridian", p->viridian);
 	if (p->vnc_listen != NULL) {
 		xhp_put_str(g, "vnc_listen", p->vnc_listen);
 		xhp_put_uint(g, "vnc_port", p->vnc_port);
@@ -90,7 +100,12 @@ xhp_get_platform(yajl_val obj, struct xc_platform *p, char *why, size_t whylen)
 	    !OPT(xhp_get_uint, "vnc_port", &port) ||
 	    !OPT(xhp_get_bool, "vnc_password", &p->vnc_password) ||
 	    !OPT(xhp_get_str, "firmware_code", &p->firmware_code) ||
-	    !OPT(xhp_get_str, "nvram", &p->nvram))
+	    !OPT(xhp_get_str, "nvram", &p->nvram) ||
+	    !OPT(xhp_get_str, "serial", &p->serial) ||
+	    !OPT(xhp_get_str, "parallel", &p->parallel) ||
+	    !OPT(xhp_get_str, "fda", &p->fda) ||
+	    !OPT(xhp_get_str, "fdb", &p->fdb) ||
+	    !OPT(xhp_get_bool, "viridian", &p->viridian))
 		return pfail(why, whylen, "the platform has a member of the "
 		    "wrong type%s", "");
 	if (u > 256 || port > 65535)

@@ -133,6 +133,15 @@ struct xc_platform {
 	 * (NVRAM, written by the guest); NULL for SeaBIOS. */
 	const char *firmware_code;
 	const char *nvram;
+	/* Appended. The first serial port: NULL or "pty" the domain's console
+	 * (xm console); else where it goes, classic qemu-dm's words (null,
+	 * none, file:PATH, tcp:HOST:PORT[,server][,nowait], telnet:, udp:,
+	 * unix:PATH[,server][,nowait], a /dev/ host device). The parallel
+	 * port the same (NULL: none). */
+	const char *serial;
+	const char *parallel;
+	const char *fda, *fdb;		/* floppy images (absolute paths) */
+	bool viridian;			/* Hyper-V enlightenments (KVM only) */
 };
 
 #define XC_VNC_PASSWORD_ENV	"XENHV_VNC_PASSWORD"

@@ -181,6 +181,51 @@ else
 	skip "h1 boots from its CD-ROM" "no test ISO at $ISO (scripts/mkiso.sh)"
 	ok "destroy h1" xm destroy h1
 fi
+# ---- serial and parallel ports, floppies ----------------------------------------
+run xm create "$(hvm bad "name = 'bad'" "serial = 'vc'")"
+like "serial = 'vc': refused, naming the key" "$rc $err" "^1 Error: .*serial: 'vc' is not supported"
+ok "... nothing left" not_listed bad
+run xm create "$(hvm bad "name = 'bad'" "fda = '$D/nofloppy.img'")"
+like "a missing floppy image: refused, naming it" "$rc $err" "^1 Error: .*fda $D/nofloppy.img: No such file"
+ok "... nothing left" not_listed bad
+if [ -n "$disks" ]; then
+	sport=$((20000 + RANDOM % 20000))
+	dd if=/dev/zero of="$D/fd.img" bs=1k count=1440 2>/dev/null
+	run xm create "$(hvm s1 "name = 's1'" "boot = 'd'" "viridian = 1" \
+	    "serial = 'tcp:127.0.0.1:$sport,server,nowait'" \
+	    "parallel = 'file:$D/par.out'" "fda = '$D/fd.img'" \
+	    "disk = ['file:$ISO,hdc:cdrom,r']")"
+	is "create s1 (serial on TCP, parallel to a file, a floppy)" "$rc $err" "0 "
+	run xm create "$(hvm s2 "name = 's2'" "boot = 'd'" "serial = 'file:$D/s2.serial'" \
+	    "disk = ['file:$ISO,hdc:cdrom,r']")"
+	is "create s2 (serial to a file)" "$rc $err" "0 "
+	held() { ls -l "/proc/$(qemu_pid "$1")/fd" 2>/dev/null | grep -q -- "-> $2\$"; }
+	ok "s1: QEMU holds the floppy image" held s1 "$D/fd.img"
+	ok "... and the parallel port's file" held s1 "$D/par.out"
+	# the guest's shell is on the serial port: ask it over TCP
+	tcp_answers() {
+		exec 7<>"/dev/tcp/127.0.0.1/$sport" || return 1
+		printf 'echo X$((6 * 7))X\n' >&7
+		timeout 3 cat <&7 | tr -d '\r' | grep -q 'X42X'
+		local r=$?
+		exec 7<&- 7>&-
+		return $r
+	}
+	ok "... its shell answers on the TCP serial port" wait_for $BOOT_LIMIT tcp_answers
+	if xm info | grep -q '^accel *: *tcg'; then
+		like "... viridian = 1 under TCG: the domain's log says it is ignored" \
+		    "$(grep 's1' "$XLOG")" "viridian = 1 is ignored"
+	else
+		skip "... viridian = 1 under TCG" "this xend runs guests with KVM"
+	fi
+	s2_boots() { grep -aq 'Linux version' "$D/s2.serial"; }
+	ok "s2: the guest's boot goes to the serial file" wait_for $BOOT_LIMIT s2_boots
+	ok "destroy s1" xm destroy s1
+	ok "destroy s2" xm destroy s2
+else
+	skip "serial, parallel and floppies" "no test ISO at $ISO"
+fi
+
 # ---- UEFI: OVMF with an NVRAM of the domain's own -------------------------------
 if [ -n "$disks" ] && grep -q '^boot .*uefi' "$ISO.version" 2>/dev/null &&
     [ -r /usr/share/OVMF/OVMF_CODE_4M.fd ]; then

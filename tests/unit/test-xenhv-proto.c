@@ -416,6 +416,60 @@ test_names(void **state)
 	assert_string_equal(xhp_err_name(1000), "unknown");
 }
 
+/* serial, parallel and floppies: classic qemu-dm's words pass, others
+ * are refused naming the key; they cross the wire unchanged. */
+static void
+test_platform_ports(void **state)
+{
+	static const char *const good[] = { "pty", "null", "none", "file:/var/log/s.log",
+	    "tcp:127.0.0.1:4555,server,nowait", "tcp::4555,server", "telnet:h:23",
+	    "udp:10.0.0.1:514", "unix:/run/s.sock,server,nowait", "/dev/ttyS0", NULL };
+	static const char *const bad[] = { "vc", "stdio", "mon:stdio", "pipe:/x",
+	    "exec:sh", "chardev:x", "file:rel", "file:/a,b", "tcp:h:1,reconnect=1",
+	    "tcp:$(x):1", "/dev/../etc/passwd", "unix:rel", "", NULL };
+	struct xc_platform p, q;
+	char why[300], *json;
+	yajl_val v;
+	size_t i;
+
+	for (i = 0; good[i] != NULL; i++) {
+		memset(&p, 0, sizeof(p));
+		p.serial = good[i];
+		assert_true(xhp_platform_check(&p, why, sizeof(why)));
+	}
+	for (i = 0; bad[i] != NULL; i++) {
+		memset(&p, 0, sizeof(p));
+		p.serial = bad[i];
+		assert_false(xhp_platform_check(&p, why, sizeof(why)));
+		assert_non_null(strstr(why, "serial: '"));
+	}
+	memset(&p, 0, sizeof(p));
+	p.parallel = "pty";
+	assert_false(xhp_platform_check(&p, why, sizeof(why)));
+	assert_non_null(strstr(why, "parallel: 'pty' is not supported"));
+	memset(&p, 0, sizeof(p));
+	p.fda = "fd.img";
+	assert_false(xhp_platform_check(&p, why, sizeof(why)));
+	assert_non_null(strstr(why, "fda: the floppy image 'fd.img' must be an absolute"));
+	p.fda = "/srv/fd.img";
+	p.fdb = "/srv/fd2.img";
+	p.serial = "file:/var/log/s.log";
+	p.parallel = "null";
+	p.viridian = true;
+	assert_true(xhp_platform_check(&p, why, sizeof(why)));
+	json = xhp_platform_json(&p);
+	v = yajl_tree_parse(json, NULL, 0);
+	assert_non_null(v);
+	assert_true(xhp_get_platform(v, &q, why, sizeof(why)));
+	assert_string_equal(q.serial, "file:/var/log/s.log");
+	assert_string_equal(q.parallel, "null");
+	assert_string_equal(q.fda, "/srv/fd.img");
+	assert_string_equal(q.fdb, "/srv/fd2.img");
+	assert_true(q.viridian);
+	yajl_tree_free(v);
+	free(json);
+}
+
 int
 main(void)
 {
@@ -427,6 +481,7 @@ main(void)
 		cmocka_unit_test(test_utf8_cleaned_on_encode),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_platform_ports),
 		cmocka_unit_test(test_nbd_device),
 	};
 

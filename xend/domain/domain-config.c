@@ -123,6 +123,10 @@ domain_platform_free(struct domain_platform *pf)
 	free(pf->vnclisten_seen);
 	free(pf->fw_code);
 	free(pf->nvram);
+	free((char *)pf->p.serial);
+	free((char *)pf->p.parallel);
+	free((char *)pf->p.fda);
+	free((char *)pf->p.fdb);
 	if (pf->vncpasswd != NULL)
 		explicit_bzero(pf->vncpasswd, strlen(pf->vncpasswd));
 	free(pf->vncpasswd);
@@ -474,6 +478,7 @@ read_hvm(const struct xv *img, struct domain_config *cfg, bool files,
 	struct xc_platform *p = &pf->p;
 	int64_t acpi = 1, hpet = 0, lt = 0, off = 0, stdvga = 0, vram = 0;
 	int64_t nogr = 0, usb = 0, vnc = 0, disp = -1, unused = 1, sdl = 0;
+	int64_t viridian = 0;
 	const char *pw = NULL, *bios = NULL;
 	char why[200];
 	int rc;
@@ -504,6 +509,11 @@ read_hvm(const struct xv *img, struct domain_config *cfg, bool files,
 	    (rc = child_word(img, "soundhw", (char **)&p->soundhw, err)) != XU_OK ||
 	    (rc = child_word(img, "keymap", (char **)&p->keymap, err)) != XU_OK ||
 	    (rc = child_word(img, "vnclisten", &pf->vnclisten, err)) != XU_OK ||
+	    (rc = child_word(img, "serial", (char **)&p->serial, err)) != XU_OK ||
+	    (rc = child_word(img, "parallel", (char **)&p->parallel, err)) != XU_OK ||
+	    (rc = child_word(img, "fda", (char **)&p->fda, err)) != XU_OK ||
+	    (rc = child_word(img, "fdb", (char **)&p->fdb, err)) != XU_OK ||
+	    (rc = child_int(img, "viridian", 0, 1, &viridian, err)) != XU_OK ||
 	    (rc = child_str(img, "vncpasswd", &pw, err)) != XU_OK)
 		return rc;
 	p->acpi = acpi;
@@ -514,6 +524,7 @@ read_hvm(const struct xv *img, struct domain_config *cfg, bool files,
 	p->videoram_mb = (unsigned)vram;
 	p->nographic = nogr;
 	p->usb = usb;
+	p->viridian = viridian;
 	if (p->boot == NULL)
 		p->boot = xu_strdup("c");
 	pf->vnc = vnc;
@@ -526,6 +537,10 @@ read_hvm(const struct xv *img, struct domain_config *cfg, bool files,
 	if (!xhp_platform_check(p, why, sizeof(why)))
 		return fail(err, XU_ERR_INVALID, "%s", why);
 	p->vnc_listen = NULL;
+	if (files && p->fda != NULL && (rc = check_file("fda", p->fda, err)) != XU_OK)
+		return rc;
+	if (files && p->fdb != NULL && (rc = check_file("fdb", p->fdb, err)) != XU_OK)
+		return rc;
 	if (files && sdl && getenv("DISPLAY") == NULL)
 		return fail(err, XU_ERR_UNSUPPORTED, "sdl: this host has no X "
 		    "display (DISPLAY is not set) for an SDL window; use vnc = 1 "

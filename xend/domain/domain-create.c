@@ -290,6 +290,9 @@ start_go(void *arg)
 		return;
 	}
 	monitor_config(d, s->paused, accel_chosen(x->accel), s->restore_fd, &cfg);
+	if (platform != NULL && platform->viridian && cfg.accel != XC_ACCEL_KVM)
+		domain_log(d, "viridian = 1 is ignored: Hyper-V enlightenments "
+		    "need KVM, and this host runs guests with TCG");
 	cfg.platform = platform;
 	cfg.vnc_password = password;
 	cmdline = d->cfg.cmdline ? devices_translate_root(d->cfg.cmdline, d->devs) :
