@@ -226,6 +226,28 @@ else
 	skip "serial, parallel and floppies" "no test ISO at $ISO"
 fi
 
+# ---- PV-on-HVM: virtio disks and the balloon -------------------------------------
+if [ -n "$disks" ]; then
+	qemu-img create -q -f raw "$D/data.img" 16M
+	run xm create "$(hvm p1 "name = 'p1'" "boot = 'd'" "memory = 128" "maxmem = 192" \
+	    "disk = ['file:$ISO,hdc:cdrom,r', 'file:$D/data.img,xvdb,w']")"
+	is "create p1 (HVM, a virtio disk xvdb, maxmem 192)" "$rc $err" "0 "
+	ok "p1 boots" booted p1
+	vda_size() { [ "$(gsh p1 'cat /sys/block/vda/size')" = 32768 ]; }
+	ok "... its xvdb is a virtio disk in the guest (/dev/vda, 16 MiB)" wait_for 30 vda_size
+	within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'; }
+	memtotal() { gsh p1 "awk '/MemTotal/ { print \$2 }' /proc/meminfo"; }
+	mt0=$(memtotal)
+	run xm mem-set p1 192
+	is "xm mem-set p1 192: the balloon of an HVM guest" "$rc $err" "0 "
+	mt1=$(memtotal)
+	ok "... its MemTotal grew by 64 MiB ($mt0 -> $mt1 kB)" \
+	    within "$(( mt1 - mt0 ))" $(( 60 * 1024 )) $(( 68 * 1024 ))
+	ok "destroy p1" xm destroy p1
+else
+	skip "PV-on-HVM" "no test ISO at $ISO"
+fi
+
 # ---- UEFI: OVMF with an NVRAM of the domain's own -------------------------------
 if [ -n "$disks" ] && grep -q '^boot .*uefi' "$ISO.version" 2>/dev/null &&
     [ -r /usr/share/OVMF/OVMF_CODE_4M.fd ]; then

@@ -365,6 +365,12 @@ resolve_vif(struct dev *v, int64_t index, const struct dev_env *env,
 {
 	char mac[18];
 
+	/* QEMU's own short names for its virtio NIC, as qemu-dm took them */
+	if (v->model != NULL && (strcmp(v->model, "virtio") == 0 ||
+	    strcmp(v->model, "virtio-net") == 0)) {
+		free(v->model);
+		v->model = xu_strdup("virtio-net-pci");
+	}
 	if (v->model != NULL && !xhp_nic_model_known(v->model))
 		return fail(err, XU_ERR_INVALID, "vif: model '%s' is not a NIC QEMU "
 		    "offers here (e1000, rtl8139, ne2k_pci, pcnet, virtio-net-pci ...)",
