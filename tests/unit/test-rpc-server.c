@@ -2,6 +2,7 @@
  * server with test methods runs in a child; xm's client calls it. Covers
  * signatures, the domain lookup (fault 3), unknown methods, deferred
  * answers (also to a client that left) and handlers that forget to answer. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -101,8 +102,9 @@ struct fixture {
 	pid_t child;
 };
 
+/* The server, in a child: says it listens by writing to ready. */
 static void
-serve(struct fixture *f)
+serve(struct fixture *f, int ready)
 {
 	struct rpc_server *srv;
 
@@ -111,6 +113,9 @@ serve(struct fixture *f)
 	rpc_server_set_lookup(srv, lookup, NULL);
 	if (rpc_server_listen_unix(srv, f->path, NULL) != XU_OK)
 		_exit(2);
+	if (write(ready, "r", 1) != 1)
+		_exit(2);
+	close(ready);
 	event_base_dispatch(base);
 	rpc_server_free(srv);
 	event_base_free(base);
@@ -121,18 +126,27 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	int i;
+	int ready[2];
+	char c;
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test-rpc-server.XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/run/xmlrpc.sock", f->dir);
 	snprintf(f->uri, sizeof(f->uri), "httpu://%s", f->path);
+	if (pipe(ready) != 0)
+		return -1;
 	f->child = fork();
-	if (f->child == 0)
-		serve(f);
-	for (i = 0; i < 100 && access(f->path, F_OK) != 0; i++)
-		usleep(20 * 1000);
+	if (f->child == 0) {
+		close(ready[0]);
+		serve(f, ready[1]);
+	}
+	close(ready[1]);
+	/* the socket is made before it listens: wait for the server's word
+	 * (or its end, which closes the pipe) */
+	while (read(ready[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(ready[0]);
 	*state = f;
 	return 0;
 }
