@@ -167,7 +167,7 @@ xhv_platform_qemu_args(const struct xhv_config *c)
 		push(&v, &n, "-boot", xu_asprintf("order=%s", p->boot));
 	push(&v, &n, "-rtc", rtc_base(p));
 	if (!p->nographic) {
-		vga = p->stdvga ? "VGA" : "cirrus-vga";
+		vga = p->virtio_vga ? "virtio-vga" : p->stdvga ? "VGA" : "cirrus-vga";
 		if (p->videoram_mb > 0)
 			push(&v, &n, "-device", xu_asprintf("%s,id=video0,vgamem_mb=%u",
 			    vga, p->videoram_mb));

@@ -142,6 +142,7 @@ struct xc_platform {
 	const char *parallel;
 	const char *fda, *fdb;		/* floppy images (absolute paths) */
 	bool viridian;			/* Hyper-V enlightenments (KVM only) */
+	bool virtio_vga;		/* a PV guest's vfb: virtio-vga */
 };
 
 #define XC_VNC_PASSWORD_ENV	"XENHV_VNC_PASSWORD"

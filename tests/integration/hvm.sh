@@ -296,6 +296,36 @@ fi
 run xm create "$(hvm u2 "name = 'u2'" "bios = 'uefi'")"
 like "bios = 'uefi': refused, naming it" "$rc $err" "^1 Error: .*bios.*uefi"
 
+# ---- a PV guest's framebuffer: vfb = [...] -------------------------------------------
+{
+	echo "kernel = '$GUEST/vmlinuz'"
+	echo "ramdisk = '$GUEST/initrd.img'"
+	echo "memory = 96"
+	echo "name = 'v1'"
+	# the kernel's messages on the screen too; the console stays ttyS0
+	echo "extra = 'console=tty0 console=ttyS0'"
+	echo "vfb = ['vnc=1,vncpasswd=fbpw,vncunused=1']"
+} >"$D/v1.cfg"
+run xm create "$D/v1.cfg"
+is "create v1 (PV, vfb = ['vnc=1,...'])" "$rc" 0
+vloc=$(xm list -l v1 | sed -n 's/^ *(location \(127\.0\.0\.1:59[0-9][0-9]\))$/\1/p')
+like "... list -l: the framebuffer's location" "$vloc" '^127\.0\.0\.1:59[0-9][0-9]$'
+is "... xenstore: console/vnc-port" \
+    "$("$XSREAD" "/local/domain/$(domid_of v1)/console/vnc-port" 2>&1)" "${vloc#*:}"
+ok "... v1 boots, its console on xm console as before" booted v1
+if [ -n "$have_vnc" ]; then
+	fb_drawn() {
+		"$SNAP" -t 20 "127.0.0.1:$((${vloc#*:} - 5900))" "$D/v1.png" fbpw &&
+		    [ "$("$SNAP" --stats "$D/v1.png" | sed -n 's/.* rows=\([0-9]*\).*/\1/p')" -gt 50 ]
+	}
+	ok "... a VNC client reads the kernel's text on its framebuffer" wait_for 60 fb_drawn
+	run "$SNAP" -t 20 "127.0.0.1:$((${vloc#*:} - 5900))" "$D/v1bad.png" wrong
+	like "... a wrong password is refused" "$rc $err" "^1 .*password refused"
+else
+	skip "... its framebuffer over VNC" "vncsnapshot, vncpasswd or convert missing"
+fi
+ok "destroy v1" xm destroy v1
+
 # on_crash = 'coredump-destroy': a guest that panics leaves its core
 run xm create -q "$CFG" $CFG_GUEST name=c1 memory=96 on_crash=coredump-destroy
 is "create c1 (PV, on_crash = coredump-destroy)" "$rc" 0

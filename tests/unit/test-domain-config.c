@@ -191,8 +191,14 @@ test_errors(void **state)
 	expect_error("(vm (memory 64) (bootloader /usr/bin/pygrub) "
 	    "(image (linux (kernel %K))))", "bootloader: /usr/bin/pygrub is not supported");
 	expect_error("(vm (memory 64) (image (linux (kernel %K))) "
-	    "(device (vfb (vnc 1))))", "device vfb: not supported (disks and vifs "
-	    "are; remove vfb=, pci=, vtpm= ... from the config)");
+	    "(device (vtpm (backend 0))))", "device vtpm: not supported (disks and "
+	    "vifs are; remove pci=, vtpm= ... from the config)");
+	expect_error("(vm (memory 64) (image (linux (kernel %K))) "
+	    "(device (vfb (vnc 1))) (device (vfb (vnc 1))))",
+	    "vfb: one framebuffer per domain");
+	expect_error("(vm (memory 64) (image (linux (kernel %K))) "
+	    "(device (vfb (vnc 1) (vnclisten 'a b'))))",
+	    "vnclisten: 'a b' is not an IP address");
 	expect_error("(vm (memory 64) (image (linux (kernel %K))) "
 	    "(device (vbd (uname file:/x.img) (dev xvda) (mode rw))))",
 	    "disk 'file:/x.img': Invalid mode 'rw' (r, w or w!)");

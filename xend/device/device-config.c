@@ -201,9 +201,14 @@ read_vif(const struct xv *e, struct dev *v, struct xu_err *err)
 const struct xv *
 device_elem(const struct xv *child)
 {
-	const char *name = xv_name(child);
+	const char *name = xv_name(child), *cls;
 
 	if (name == NULL || strcmp(name, "device") != 0)
+		return NULL;
+	/* a PV guest's framebuffer and its keyboard belong to the platform
+	 * (domain-config.c's read_vfb), not to the disks and networks */
+	cls = xv_name(xv_at(child, 1));
+	if (cls != NULL && (strcmp(cls, "vfb") == 0 || strcmp(cls, "vkbd") == 0))
 		return NULL;
 	return xv_at(child, 1);
 }
@@ -229,7 +234,7 @@ device_config_check(const struct xv *vm, struct xu_err *err)
 			rc = read_vif(e, &v, err);
 		else
 			rc = device_fail(err, XU_ERR_UNSUPPORTED, "device %s: not supported (disks "
-			    "and vifs are; remove vfb=, pci=, vtpm= ... from the config)",
+			    "and vifs are; remove pci=, vtpm= ... from the config)",
 			    cls ? cls : "?");
 		v.next = NULL;
 		if (rc == XU_OK && ++ndev > XC_DEVICES_MAX)
@@ -315,6 +320,6 @@ device_read(const struct xv *elem, struct dev *v, struct xu_err *err)
 	if (device_is_disk_class(cls))
 		return read_vbd(elem, v, err);
 	return device_fail(err, XU_ERR_UNSUPPORTED, "device %s: not supported (disks "
-	    "and vifs are; remove vfb=, pci=, vtpm= ... from the config)",
+	    "and vifs are; remove pci=, vtpm= ... from the config)",
 	    cls ? cls : "?");
 }

@@ -85,6 +85,9 @@ device_sxp_append(struct domain *d, struct xv *l)
 
 		if (xv_name(c) == NULL || strcmp(xv_name(c), "device") != 0 || !cls)
 			continue;
+		/* a running display is shown with its location (domain-hvm.c) */
+		if (strcmp(cls, "vfb") == 0 && domain_running(d))
+			continue;
 		copy = xv_copy(e);
 		if (xv_child(copy, "backend") == NULL)
 			xv_append_pair(copy, "backend", xv_str("0"));

@@ -69,7 +69,8 @@ struct dev {
 /* One (vif ...) or (vbd|tap|tap2 ...) element's words, checked, into v
  * (cleared first; no file is looked at). */
 int device_read(const struct xv *elem, struct dev *v, struct xu_err *err);
-/* The element inside a (device X) child, or NULL. */
+/* The element inside a (device X) child, or NULL (also for vfb and vkbd,
+ * which the platform takes). */
 const struct xv *device_elem(const struct xv *child);
 bool device_is_disk_class(const char *cls);
 void device_random_mac(char *buf, size_t len);

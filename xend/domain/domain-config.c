@@ -467,6 +467,52 @@ child_word(const struct xv *elem, const char *key, char **out,
 	return XU_OK;
 }
 
+/* The display keys, of an HVM image or a PV guest's (vfb ...): VNC (its
+ * display, port choice, address, password), the keymap, and SDL, which
+ * needs an X display here. */
+static int
+read_display(const struct xv *e, struct domain_platform *pf, bool files,
+    struct xu_err *err)
+{
+	struct xc_platform *p = &pf->p;
+	int64_t vnc = 0, disp = -1, unused = 1, sdl = 0;
+	const char *pw = NULL;
+	int rc;
+
+	if ((rc = child_int(e, "vnc", 0, 1, &vnc, err)) != XU_OK ||
+	    (rc = child_int(e, "vncdisplay", 0, 65535 - 5900, &disp, err)) != XU_OK ||
+	    (rc = child_int(e, "vncunused", 0, 1, &unused, err)) != XU_OK ||
+	    (rc = child_int(e, "sdl", 0, 1, &sdl, err)) != XU_OK ||
+	    (rc = child_word(e, "keymap", (char **)&p->keymap, err)) != XU_OK ||
+	    (rc = child_word(e, "vnclisten", &pf->vnclisten, err)) != XU_OK ||
+	    (rc = child_str(e, "vncpasswd", &pw, err)) != XU_OK)
+		return rc;
+	pf->vnc = vnc;
+	pf->vncdisplay = disp;
+	pf->vncunused = unused;
+	pf->vncpasswd = pw != NULL ? xu_strdup(pw) : NULL;
+	if (files && sdl && getenv("DISPLAY") == NULL)
+		return fail(err, XU_ERR_UNSUPPORTED, "sdl: this host has no X "
+		    "display (DISPLAY is not set) for an SDL window; use vnc = 1 "
+		    "and xm vncviewer");
+	return XU_OK;
+}
+
+/* The platform checked as libxc will, the listen address as if used. */
+static int
+check_platform(struct xc_platform *p, struct domain_platform *pf,
+    struct xu_err *err)
+{
+	char why[200];
+
+	p->vnc_listen = pf->vnclisten;
+	p->vnc_port = 5900;
+	if (!xhp_platform_check(p, why, sizeof(why)))
+		return fail(err, XU_ERR_INVALID, "%s", why);
+	p->vnc_listen = NULL;
+	return XU_OK;
+}
+
 /* The image keys of an HVM guest (reference 4.3): the platform, checked
  * as libxc will (boot order, USB device, sound cards, keymap), and the
  * display. */
@@ -477,10 +523,8 @@ read_hvm(const struct xv *img, struct domain_config *cfg, bool files,
 	struct domain_platform *pf = xu_calloc(1, sizeof(*pf));
 	struct xc_platform *p = &pf->p;
 	int64_t acpi = 1, hpet = 0, lt = 0, off = 0, stdvga = 0, vram = 0;
-	int64_t nogr = 0, usb = 0, vnc = 0, disp = -1, unused = 1, sdl = 0;
-	int64_t viridian = 0;
-	const char *pw = NULL, *bios = NULL;
-	char why[200];
+	int64_t nogr = 0, usb = 0, viridian = 0;
+	const char *bios = NULL;
 	int rc;
 
 	cfg->platform = pf;
@@ -500,21 +544,15 @@ read_hvm(const struct xv *img, struct domain_config *cfg, bool files,
 	    (rc = child_int(img, "videoram", 0, 256, &vram, err)) != XU_OK ||
 	    (rc = child_int(img, "nographic", 0, 1, &nogr, err)) != XU_OK ||
 	    (rc = child_int(img, "usb", 0, 1, &usb, err)) != XU_OK ||
-	    (rc = child_int(img, "vnc", 0, 1, &vnc, err)) != XU_OK ||
-	    (rc = child_int(img, "vncdisplay", 0, 65535 - 5900, &disp, err)) != XU_OK ||
-	    (rc = child_int(img, "vncunused", 0, 1, &unused, err)) != XU_OK ||
-	    (rc = child_int(img, "sdl", 0, 1, &sdl, err)) != XU_OK ||
 	    (rc = child_word(img, "boot", (char **)&p->boot, err)) != XU_OK ||
 	    (rc = child_word(img, "usbdevice", (char **)&p->usbdevice, err)) != XU_OK ||
 	    (rc = child_word(img, "soundhw", (char **)&p->soundhw, err)) != XU_OK ||
-	    (rc = child_word(img, "keymap", (char **)&p->keymap, err)) != XU_OK ||
-	    (rc = child_word(img, "vnclisten", &pf->vnclisten, err)) != XU_OK ||
 	    (rc = child_word(img, "serial", (char **)&p->serial, err)) != XU_OK ||
 	    (rc = child_word(img, "parallel", (char **)&p->parallel, err)) != XU_OK ||
 	    (rc = child_word(img, "fda", (char **)&p->fda, err)) != XU_OK ||
 	    (rc = child_word(img, "fdb", (char **)&p->fdb, err)) != XU_OK ||
 	    (rc = child_int(img, "viridian", 0, 1, &viridian, err)) != XU_OK ||
-	    (rc = child_str(img, "vncpasswd", &pw, err)) != XU_OK)
+	    (rc = read_display(img, pf, files, err)) != XU_OK)
 		return rc;
 	p->acpi = acpi;
 	p->hpet = hpet;
@@ -527,25 +565,50 @@ read_hvm(const struct xv *img, struct domain_config *cfg, bool files,
 	p->viridian = viridian;
 	if (p->boot == NULL)
 		p->boot = xu_strdup("c");
-	pf->vnc = vnc;
-	pf->vncdisplay = disp;
-	pf->vncunused = unused;
-	pf->vncpasswd = pw != NULL ? xu_strdup(pw) : NULL;
-	/* checked as libxc will, the listen address as if it were used */
-	p->vnc_listen = pf->vnclisten;
-	p->vnc_port = 5900;
-	if (!xhp_platform_check(p, why, sizeof(why)))
-		return fail(err, XU_ERR_INVALID, "%s", why);
-	p->vnc_listen = NULL;
+	if ((rc = check_platform(p, pf, err)) != XU_OK)
+		return rc;
 	if (files && p->fda != NULL && (rc = check_file("fda", p->fda, err)) != XU_OK)
 		return rc;
 	if (files && p->fdb != NULL && (rc = check_file("fdb", p->fdb, err)) != XU_OK)
 		return rc;
-	if (files && sdl && getenv("DISPLAY") == NULL)
-		return fail(err, XU_ERR_UNSUPPORTED, "sdl: this host has no X "
-		    "display (DISPLAY is not set) for an SDL window; use vnc = 1 "
-		    "and xm vncviewer");
 	return XU_OK;
+}
+
+/* A PV guest's framebuffer (vfb = [...]): a VGA-compatible virtio GPU
+ * (SeaBIOS and a text console draw on it, a virtio-gpu driver gets its
+ * framebuffer) on the display its keys ask for; one at most. Its
+ * keyboard and mouse (vkbd) are QEMU's PS/2 ones. */
+static int
+read_vfb(const struct xv *vm, struct domain_config *cfg, bool files,
+    struct xu_err *err)
+{
+	const struct xv *vfb = NULL;
+	struct domain_platform *pf;
+	size_t i;
+	int rc;
+
+	for (i = 1; i < xv_len(vm); i++) {
+		const struct xv *c = xv_at(vm, i), *e = xv_at(c, 1);
+
+		if (xv_name(c) == NULL || strcmp(xv_name(c), "device") != 0 ||
+		    xv_name(e) == NULL || strcmp(xv_name(e), "vfb") != 0)
+			continue;
+		if (vfb != NULL)
+			return fail(err, XU_ERR_UNSUPPORTED, "vfb: one framebuffer per "
+			    "domain%s", "");
+		vfb = e;
+	}
+	if (vfb == NULL || cfg->hvm)
+		return XU_OK;	/* an HVM guest's display is in its image */
+	pf = xu_calloc(1, sizeof(*pf));
+	cfg->platform = pf;
+	/* the machine a PV guest has without one (q35, ACPI, HPET) */
+	pf->p.acpi = true;
+	pf->p.hpet = true;
+	pf->p.virtio_vga = true;
+	if ((rc = read_display(vfb, pf, files, err)) != XU_OK)
+		return rc;
+	return check_platform(&pf->p, pf, err);
 }
 
 static int
@@ -612,6 +675,7 @@ parse(const struct xv *vm, struct domain_config *cfg, bool files,
 	    (rc = read_cpu(vm, cfg, files, err)) != XU_OK ||
 	    (rc = read_xend_policy(vm, cfg, err)) != XU_OK ||
 	    (rc = read_image(vm, cfg, files, err)) != XU_OK ||
+	    (rc = read_vfb(vm, cfg, files, err)) != XU_OK ||
 	    (rc = device_config_check(vm, err)) != XU_OK) {
 		domain_config_dispose(cfg);
 		return rc;

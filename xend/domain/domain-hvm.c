@@ -212,8 +212,8 @@ domain_platform_prepare(struct domain *d, const struct xc_platform **p,
 
 	*p = NULL;
 	*password = NULL;
-	if (!d->cfg.hvm || pf == NULL)
-		return XU_OK;
+	if (pf == NULL)
+		return XU_OK;	/* a PV guest without a vfb */
 	pf->vnc_port = 0;
 	pf->p.vnc_listen = NULL;
 	pf->p.vnc_password = false;
