@@ -34,7 +34,7 @@ struct create {
 	size_t len;
 	char **vars;		/* VAR=VALUE words, in order */
 	int nvars;
-	bool dryrun, quiet, paused, console, vncviewer;
+	bool dryrun, quiet, paused, console, vncviewer, autopass;
 	bool define;		/* xm new: stored as a managed domain */
 };
 
@@ -318,7 +318,7 @@ out:
 		die_of(interrupted);
 	/* the viewer runs beside the console, or on its own */
 	if (started && c->vncviewer)
-		(void)xm_vncviewer(di.name, true);
+		(void)xm_vncviewer(di.name, true, c->autopass);
 	if (started && fd >= 0) {
 		rc = xm_console_session(fd);
 		fd = -1;
@@ -570,6 +570,7 @@ create_or_define(struct xm_ctx *ctx, struct xm_args *args, bool define)
 	c.paused = xm_args_has(args, 'p');
 	c.console = xm_args_has(args, 'c');
 	c.vncviewer = xm_args_has(args, XM_OPT_LONG_ONLY + 3);
+	c.autopass = xm_args_has(args, XM_OPT_LONG_ONLY + 4);
 	if (xm_args_has(args, 'F'))
 		rc = create_from_sxp(xm_args_get(args, 'F'), &c);
 	else

@@ -11,6 +11,13 @@ static const struct xm_opt create_opts[] = {
 	{ XM_OPT_LONG_ONLY + 1, "path", "PATH", "Search path for configuration scripts. The value of PATH is a colon-separated directory list." },
 	{ XM_OPT_LONG_ONLY + 2, "help_config", NULL, "Print the available configuration variables (vars) for the configuration script." },
 	{ XM_OPT_LONG_ONLY + 3, "vncviewer", NULL, "Connect to the VNC display after the domain is created." },
+	{ XM_OPT_LONG_ONLY + 4, "vncviewer-autopass", NULL, "Pass the VNC password to the viewer (-autopass) with --vncviewer." },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct xm_opt vncviewer_opts[] = {
+	{ XM_OPT_LONG_ONLY + 1, "autopass", NULL, "Pass the VNC password to the viewer on its standard input (-autopass)." },
+	{ XM_OPT_LONG_ONLY + 2, "vncviewer-autopass", NULL, "The same as --autopass." },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -201,8 +208,9 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 3, 3, xm_cmd_vcpu_pin, 0 },
 	{ "vcpu-set", "<Domain> <vCPUs>", "Set the number of active VCPUs for allowed for the domain.",
 	  NULL, 2, 2, xm_cmd_vcpu_set, XM_CMD_COMMON },
-	{ "vncviewer", "<Domain>", "Attach to <Domain>'s VNC display.",
-	  NULL, 1, 1, xm_cmd_vncviewer, 0 },
+	{ "vncviewer", "[--[vncviewer-]autopass] <Domain>",
+	  "Attach to <Domain>'s VNC display.",
+	  vncviewer_opts, 1, 1, xm_cmd_vncviewer, 0 },
 };
 const size_t xm_ncommands = sizeof(xm_commands) / sizeof(xm_commands[0]);
 

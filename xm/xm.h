@@ -104,7 +104,7 @@ int xm_cmd_dump_core(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_trigger(struct xm_ctx *ctx, struct xm_args *args);
 /* Runs a VNC viewer on dom's display (cmd-vnc.c); detach: in the
  * background. */
-int xm_vncviewer(const char *dom, bool detach);
+int xm_vncviewer(const char *dom, bool detach, bool autopass);
 /* cmd-domain.c */
 int xm_cmd_destroy(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_pause(struct xm_ctx *ctx, struct xm_args *args);

@@ -87,6 +87,32 @@ else
 	skip "a VNC client reads the screen" "vncsnapshot, vncpasswd or convert missing"
 fi
 
+# ---- xm vncviewer --autopass: real viewers on a virtual X display ------------------
+if command -v Xvfb >/dev/null; then
+	Xvfb -displayfd 3 -nolisten tcp 3>"$D/xvfb.num" 2>/dev/null &
+	bg_pids="$bg_pids $!"
+	have_num() { [ -s "$D/xvfb.num" ]; }
+	wait_for 30 have_num
+	xd=":$(cat "$D/xvfb.num")"
+	for v in xtigervncviewer xtightvncviewer; do
+		if ! command -v "$v" >/dev/null; then
+			skip "xm vncviewer --autopass with $v" "$v is not installed"
+			continue
+		fi
+		DISPLAY=$xd VNCVIEWER=$v "$XM" vncviewer --autopass h1 >"$D/$v.log" 2>&1 &
+		vpid=$!
+		bg_pids="$bg_pids $vpid"
+		# TightVNC says so; TigerVNC sets its pixel format once let in
+		authed() { grep -Eq 'Authentication successful|Using pixel format' "$D/$v.log"; }
+		ok "xm vncviewer --autopass h1 ($v): the viewer is let in" wait_for 30 authed
+		ok "... the password is on no command line" \
+		    bash -c "! tr '\\0' ' ' </proc/$vpid/cmdline | grep -q s3cret"
+		kill "$vpid" 2>/dev/null
+	done
+else
+	skip "xm vncviewer --autopass" "Xvfb is not installed"
+fi
+
 # ---- two displays, and one in use --------------------------------------------------
 run xm create "$(hvm h2 "name = 'h2'" "vnc = 1" "vncunused = 1")"
 is "create h2 (vncunused)" "$rc" 0

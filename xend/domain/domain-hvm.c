@@ -286,6 +286,19 @@ current_port(struct domain *d)
 	return pf->vnc_port;
 }
 
+const char *
+domain_platform_password(struct domain *d)
+{
+	struct domain_platform *pf = d->cfg.platform;
+	const char *pw;
+
+	if (pf == NULL || !pf->vnc)
+		return NULL;
+	pw = pf->vncpasswd != NULL ? pf->vncpasswd :
+	    xend_opt_str(d->tab->x->opts, "vncpasswd");
+	return pw != NULL && *pw != '\0' ? pw : NULL;
+}
+
 void
 domain_platform_sxp(struct domain *d, struct xv *l)
 {

@@ -417,6 +417,9 @@ void domain_platform_started(struct domain *d);
 void domain_platform_forget(struct domain *d);
 /* (device (vfb ...)) for xm list -l, if the domain has a display. */
 void domain_platform_sxp(struct domain *d, struct xv *l);
+/* The password of d's VNC display (its own, else xend-config's), or NULL
+ * when it has no display or no password. */
+const char *domain_platform_password(struct domain *d);
 
 /* ---- a create its client holds (domain-claim.c) -------------------- */
 

@@ -260,6 +260,17 @@ dom_get_restart_count(struct rpc_call *c)
 	return RPC_DONE;
 }
 
+/* The VNC display's password, for xm vncviewer --autopass: "" when there
+ * is none. Only root reaches xend's socket; the value is never logged. */
+int
+dom_vnc_password(struct rpc_call *c)
+{
+	const char *pw = domain_platform_password(c->dom);
+
+	rpc_reply(c, xv_str(pw != NULL ? pw : ""));
+	return RPC_DONE;
+}
+
 /* A domain's devices are connected before its create answers, so there is
  * nothing left to wait for; a create held until this call is finished. */
 int

@@ -78,6 +78,9 @@ const struct rpc_method xend_methods[] = {
 	    "Save a managed domain to its checkpoint and stop it." },
 	{ "xend.domain.unpause", "d", dom_unpause,
 	    "Let a paused domain run." },
+	{ "xend.domain.vncPassword", "d", dom_vnc_password,
+	    "The password of a domain's VNC display (\"\" when none), for a "
+	    "viewer started with -autopass." },
 	{ "xend.domain.waitForDevices", "d", dom_wait_for_devices,
 	    "Wait until the domain's devices are connected." },
 	{ "xend.domains", "|bb", dom_list,

@@ -22,6 +22,7 @@ int node_dmesg_clear(struct rpc_call *c);
 int dom_list(struct rpc_call *c);
 int dom_list_with_state(struct rpc_call *c);
 int dom_info(struct rpc_call *c);
+int dom_vnc_password(struct rpc_call *c);
 int dom_create(struct rpc_call *c);
 int dom_pause(struct rpc_call *c);
 int dom_unpause(struct rpc_call *c);
