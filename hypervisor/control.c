@@ -263,6 +263,7 @@ req_getinfo(struct ctl_conn *cn, int64_t id, yajl_val args)
 	xhp_put_uint(g, "mig_bytes", d->mig_bytes);
 	xhp_put_uint(g, "mig_total", d->mig_total);
 	xhp_put_int(g, "mig_downtime_ms", d->mig_downtime_ms);
+	xhv_blockstats_put(d, g);
 	if (d->cg.dir != NULL) {
 		char *cg = xu_asprintf("%s %s", cg_version_name(d->cg.version), d->cg.dir);
 

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <event2/event.h>
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "cgroup.h"
@@ -99,6 +100,10 @@ struct xhv_dom {
 	uint64_t mig_bytes, mig_total;
 	int64_t mig_downtime_ms;
 	bool announce_pending;
+	/* The disks' counters at QEMU's last query-blockstats (blockstats.c). */
+	struct xc_blockstat blk[XC_MAX_BLOCKSTATS];
+	unsigned nblk;
+	bool blk_busy;			/* a query is on its way */
 
 	struct console *con;
 	struct control *ctl;
@@ -196,6 +201,12 @@ int xhv_vcpu_pin(struct xhv_dom *d, int vcpu, const struct xu_cpumap *map,
 int xhv_sched_set(struct xhv_dom *d, int weight, int cap, char *err,
     size_t errlen);
 unsigned xhv_host_cpus(void);
+
+/* ---- disk counters (blockstats.c) ----------------------------------- */
+
+/* Puts "blockstats": [...] (the last figures) into a getinfo reply and
+ * starts the next query-blockstats if none is on its way. */
+void xhv_blockstats_put(struct xhv_dom *d, yajl_gen g);
 
 /* ---- save and restore (save.c) ---------------------------------------- */
 

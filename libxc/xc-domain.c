@@ -333,6 +333,34 @@ xc_domain_create(xc_interface *xc, const struct xc_domain_config *cfg)
 
 /* ---- information -------------------------------------------------- */
 
+/* "blockstats": [{"id", "rd_ops", "wr_ops", "rd_bytes", "wr_bytes"}...],
+ * optional; entries beyond XC_MAX_BLOCKSTATS or malformed are skipped. */
+static void
+decode_blockstats(yajl_val b, struct xc_dominfo *info)
+{
+	const char *path[] = { "blockstats", NULL };
+	yajl_val arr = yajl_tree_get(b, path, yajl_t_array);
+	size_t i;
+
+	if (arr == NULL)
+		return;
+	for (i = 0; i < arr->u.array.len && info->nblockstats < XC_MAX_BLOCKSTATS; i++) {
+		struct xc_blockstat *s = &info->blockstats[info->nblockstats];
+		yajl_val e = arr->u.array.values[i];
+		const char *id;
+
+		if (!YAJL_IS_OBJECT(e) || !xhp_get_str(e, "id", &id) ||
+		    strlen(id) >= sizeof(s->id) ||
+		    !xhp_get_uint(e, "rd_ops", &s->rd_ops) ||
+		    !xhp_get_uint(e, "wr_ops", &s->wr_ops) ||
+		    !xhp_get_uint(e, "rd_bytes", &s->rd_bytes) ||
+		    !xhp_get_uint(e, "wr_bytes", &s->wr_bytes))
+			continue;
+		snprintf(s->id, sizeof(s->id), "%s", id);
+		info->nblockstats++;
+	}
+}
+
 static int
 decode_info(xc_interface *xc, uint32_t domid, yajl_val b, struct xc_dominfo *info)
 {
@@ -391,6 +419,7 @@ decode_info(xc_interface *xc, uint32_t domid, yajl_val b, struct xc_dominfo *inf
 	if (xhp_get_uint(b, "mig_total", &mem))
 		info->mig_total = mem;
 	(void)xhp_get_int(b, "mig_downtime_ms", &info->mig_downtime_ms);
+	decode_blockstats(b, info);
 	return XC_OK;
 }
 

@@ -208,6 +208,13 @@ enum xc_shutdown_reason {		/* Xen's codes */
 	XC_SHUTDOWN_HALT = 4,
 };
 
+/* One disk's I/O as QEMU counts it (query-blockstats). */
+#define XC_MAX_BLOCKSTATS	16
+struct xc_blockstat {
+	char id[24];			/* QEMU's device id: "vbd-51712" */
+	uint64_t rd_ops, wr_ops, rd_bytes, wr_bytes;
+};
+
 struct xc_dominfo {
 	uint32_t domid;
 	char name[128];
@@ -228,6 +235,12 @@ struct xc_dominfo {
 	/* Appended: the last save or migration out, as QEMU counts it. */
 	uint64_t mig_bytes, mig_total;	/* sent so far; the guest's RAM */
 	int64_t mig_downtime_ms;	/* its pause; -1 until known */
+	/* Appended: each disk's counters as QEMU's query-blockstats gave
+	 * them at the monitor's last look (it looks again after each
+	 * getinfo, so they are one request old); none from a monitor that
+	 * does not say. */
+	unsigned nblockstats;
+	struct xc_blockstat blockstats[XC_MAX_BLOCKSTATS];
 };
 
 int xc_domain_getinfo(xc_interface *xc, uint32_t domid, struct xc_dominfo *info);

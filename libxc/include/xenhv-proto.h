@@ -94,6 +94,11 @@
  *                   have).
  *   getinfo      ... + mig_bytes, mig_total, mig_downtime_ms (the last
  *                   save or migration out as QEMU counts it; -1: unknown)
+ *   getinfo      ... + blockstats: [{id, rd_ops, wr_ops, rd_bytes,
+ *                   wr_bytes}] (each disk's counters by QEMU's device id,
+ *                   "vbd-51712", as QEMU's query-blockstats gave them at
+ *                   the monitor's last look; each getinfo starts the next
+ *                   look, so they are one getinfo old)
  * Events appended: "memory" {actual_mb}; "vcpus" {online}.
  *
  * Events: "state" {state, reason, detail} when the domain's state changes;
