@@ -158,6 +158,17 @@ void devices_reconcile(struct xend *x);
 /* The backend directory of a domain's device. */
 char *device_backend_path(uint32_t domid, enum dev_kind kind, int64_t devid);
 
+/* ---- I/O counters (device-stats.c) ------------------------------------ */
+
+/* A running domain's vifs, by handle: {devid, vifname, tx_bytes,
+ * tx_packets, tx_errs, tx_drop, rx_*} from the guest's side (the tap's
+ * receive is the guest's transmit), counters as doubles. */
+struct xv *device_stats_nets(struct domain *d);
+/* Its disks, by device number: {devid, oo_req, rd_req, wr_req, rd_sect,
+ * wr_sect} from the monitor's last query-blockstats (d->info, so after a
+ * domain_refresh); 0 where the monitor gave none. */
+struct xv *device_stats_vbds(struct domain *d);
+
 /* ---- taps (tap.c) ------------------------------------------------------ */
 
 /* A persistent tap named name (attaching to a leftover one of ours);

@@ -136,6 +136,15 @@ read_proc_stat(struct host_cpu *h)
 	free(text);
 }
 
+double
+domain_host_cpu_time(void)
+{
+	struct host_cpu h;
+
+	read_proc_stat(&h);
+	return h.cpu_time;
+}
+
 static struct xv *
 dom0_sxp(struct domain *d)
 {

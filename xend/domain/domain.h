@@ -454,7 +454,18 @@ const char *domain_status_name(int status);
 /* (domain ...) as xend.domain returns it (reference 3.3 order); full adds
  * the devices. */
 struct xv *domain_sxp(struct domain *d, bool full);
+/* Seconds the host's CPUs have been busy: Domain-0's CPU time. */
+double domain_host_cpu_time(void);
 
 double domain_now(void);
+
+/* ---- xm top's figures (domain-stats.c) ------------------------------ */
+
+#define DOMAIN_STATS_VERSION	1
+/* xend.domains.stats: {version, total_memory, free_memory, nr_cpus,
+ * domains: [{name, domid, state, cpu_time, memory, maxmem, vcpus,
+ * [vcpu_times], nets, vbds, ssid}]} for every domain that exists, sorted
+ * by name (docs/ARCHITECTURE.md). vcpus adds each vCPU's seconds. */
+struct xv *domains_stats(struct domains *t, bool vcpus);
 
 #endif

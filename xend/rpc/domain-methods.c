@@ -94,6 +94,14 @@ dom_list_with_state(struct rpc_call *c)
 	return RPC_DONE;
 }
 
+/* xend.domains.stats([vcpus]): what xm top shows, one call a refresh. */
+int
+dom_stats(struct rpc_call *c)
+{
+	rpc_reply(c, domains_stats(table(c), rpc_arg_bool(c, 0, false)));
+	return RPC_DONE;
+}
+
 int
 dom_info(struct rpc_call *c)
 {

@@ -85,6 +85,8 @@ const struct rpc_method xend_methods[] = {
 	    "Wait until the domain's devices are connected." },
 	{ "xend.domains", "|bb", dom_list,
 	    "The running domains: SXPs (detail) or names, sorted by name." },
+	{ "xend.domains.stats", "|b", dom_stats,
+	    "xm top's figures for every domain in one reply (vCPU times if asked)." },
 	{ "xend.domains_with_state", "|bsb", dom_list_with_state,
 	    "Domains in a state (all, running, paused, halted, ...)." },
 	{ "xend.node.dmesg.clear", "", node_dmesg_clear,

@@ -21,6 +21,7 @@ int node_dmesg_clear(struct rpc_call *c);
 /* domain-methods.c: the domains. */
 int dom_list(struct rpc_call *c);
 int dom_list_with_state(struct rpc_call *c);
+int dom_stats(struct rpc_call *c);
 int dom_info(struct rpc_call *c);
 int dom_vnc_password(struct rpc_call *c);
 int dom_create(struct rpc_call *c);
