@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
 	build-essential autoconf automake libtool pkg-config gettext
-	libevent-dev libxml2-dev libyajl-dev uuid-dev libreadline-dev
+	libevent-dev libxml2-dev libyajl-dev uuid-dev libreadline-dev libncurses-dev
 	libsqlite3-dev sqlite3 libcmocka-dev libgnutls28-dev gnutls-bin
 	clang libclang-rt-dev
 	qemu-system-x86 qemu-utils busybox-static cpio kmod

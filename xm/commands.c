@@ -113,6 +113,18 @@ static const struct xm_opt sched_credit_opts[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+static const struct xm_opt top_opts[] = {
+	{ 'b', "batch", NULL, "Batch mode: plain text frames on stdout, no keys read." },
+	{ 'i', "iterations", "N", "Number of frames before exiting (default: until q or a signal)." },
+	{ 'd', "delay", "SECONDS", "Seconds between updates (default 3)." },
+	{ 'n', "networks", NULL, "Output vif network data." },
+	{ 'x', "vbds", NULL, "Output vbd block device data." },
+	{ 'v', "vcpus", NULL, "Output vcpu data." },
+	{ 'r', "repeat-header", NULL, "Repeat the table header before each domain." },
+	{ 'f', "full-name", NULL, "Output the full domain name (not truncated)." },
+	{ 0, NULL, NULL, NULL },
+};
+
 const struct xm_cmd xm_commands[] = {
 	{ "block-attach", "<Domain> <BackDev> <FrontDev> <Mode> [BackDomain]",
 	  "Create a new virtual block device.",
@@ -208,6 +220,9 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 3, 3, xm_cmd_vcpu_pin, 0 },
 	{ "vcpu-set", "<Domain> <vCPUs>", "Set the number of active VCPUs for allowed for the domain.",
 	  NULL, 2, 2, xm_cmd_vcpu_set, XM_CMD_COMMON },
+	{ "top", "[-b] [-i N] [-d SECONDS] [-n] [-x] [-v] [-r] [-f]",
+	  "Monitor a host and the domains in real time.",
+	  top_opts, 0, 0, xm_cmd_top, XM_CMD_COMMON },
 	{ "vncviewer", "[--[vncviewer-]autopass] <Domain>",
 	  "Attach to <Domain>'s VNC display.",
 	  vncviewer_opts, 1, 1, xm_cmd_vncviewer, 0 },

@@ -140,6 +140,8 @@ int xm_cmd_block_attach(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_block_configure(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_block_detach(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_block_list(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-top.c */
+int xm_cmd_top(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-shutdown.c */
 int xm_cmd_shutdown(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_reboot(struct xm_ctx *ctx, struct xm_args *args);
