@@ -125,6 +125,9 @@ static const struct xm_opt top_opts[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+#define XENONLY(name, args, help) \
+	{ name, args, help, NULL, 0, -1, xm_cmd_xen_only, XM_CMD_XEN_ONLY }
+
 const struct xm_cmd xm_commands[] = {
 	{ "block-attach", "<Domain> <BackDev> <FrontDev> <Mode> [BackDomain]",
 	  "Create a new virtual block device.",
@@ -226,6 +229,56 @@ const struct xm_cmd xm_commands[] = {
 	{ "vncviewer", "[--[vncviewer-]autopass] <Domain>",
 	  "Attach to <Domain>'s VNC display.",
 	  vncviewer_opts, 1, 1, xm_cmd_vncviewer, 0 },
+	/* Classic commands that only mean something with a Xen hypervisor
+	 * (reference 2): they say so (cmd-xenonly.c). */
+	XENONLY("debug-keys", "<Keys>", "Send debug keys to Xen."),
+	XENONLY("sched-credit2", "[-d <Domain> [-w[=WEIGHT]]]", "Get/set credit2 scheduler parameters."),
+	XENONLY("sched-sedf", "<Domain> [options]", "Get/set EDF parameters."),
+	XENONLY("cpupool-create", "<ConfigFile> [vars]", "Create a CPU pool based an ConfigFile."),
+	XENONLY("cpupool-new", "<ConfigFile> [vars]", "Adds a CPU pool to Xend CPU pool management"),
+	XENONLY("cpupool-start", "<CPU Pool>", "Starts a Xend CPU pool"),
+	XENONLY("cpupool-list", "[<CPU Pool>] [-l|--long] [-c|--cpus]", "List CPU pools on host"),
+	XENONLY("cpupool-destroy", "<CPU Pool>", "Deactivates a CPU pool"),
+	XENONLY("cpupool-delete", "<CPU Pool>", "Removes a CPU pool from Xend management"),
+	XENONLY("cpupool-cpu-add", "<CPU Pool> <CPU nr>|<node:nr>", "Adds a CPU to a CPU pool"),
+	XENONLY("cpupool-cpu-remove", "<CPU Pool> <CPU nr>|<node:nr>", "Removes a CPU from a CPU pool"),
+	XENONLY("cpupool-migrate", "<Domain> <CPU Pool>", "Moves a domain into a CPU pool"),
+	XENONLY("tmem-list", "[-l|--long] [<Domain>|-a|--all]", "List tmem pools."),
+	XENONLY("tmem-thaw", "[<Domain>|-a|--all]", "Thaw tmem pools."),
+	XENONLY("tmem-freeze", "[<Domain>|-a|--all]", "Freeze tmem pools."),
+	XENONLY("tmem-destroy", "[<Domain>|-a|--all]", "Destroy tmem pools."),
+	XENONLY("tmem-set", "[<Domain>|-a|--all] [weight=<weight>] [cap=<cap>] [compress=<compress>]", "Change tmem settings."),
+	XENONLY("tmem-freeable", "", "Print freeable tmem (in MiB)."),
+	XENONLY("tmem-shared-auth", "[<Domain>|-a|--all] [--uuid=<uuid>] [--auth=<0|1>]", "De/authenticate shared tmem pool."),
+	XENONLY("getenforce", "", "Returns the current enforcing mode of the Flask module"),
+	XENONLY("setenforce", "[ (Enforcing|1) | (Permissive|0) ]", "Modifies the current enforcing mode of the Flask module"),
+	XENONLY("labels", "[policy] [type=dom|res|any]", "List <type> labels for (active) policy."),
+	XENONLY("addlabel", "<label> {dom <ConfigFile>|res <resource>|mgt <managed domain>} [<policy>]", "Add security label to domain."),
+	XENONLY("rmlabel", "{dom <ConfigFile>|res <Resource>|mgt<managed domain>}", "Remove a security label from domain."),
+	XENONLY("getlabel", "{dom <ConfigFile>|res <Resource>|mgt <managed domain>}", "Show security label for domain or resource."),
+	XENONLY("dry-run", "<ConfigFile>", "Test if a domain can access its resources."),
+	XENONLY("resources", "", "Show info for each labeled resource."),
+	XENONLY("dumppolicy", "", "Print hypervisor ACM state information."),
+	XENONLY("setpolicy", "<policytype> <policyfile> [options]", "Set the policy of the system."),
+	XENONLY("resetpolicy", "", "Set the policy of the system to the default policy."),
+	XENONLY("getpolicy", "[options]", "Get the policy of the system."),
+	XENONLY("pci-attach", "[-o|--options=<opt>] <Domain> <domain:bus:slot.func> [virtual slot]", "Insert a new pass-through pci device."),
+	XENONLY("pci-detach", "<Domain> <domain:bus:slot.func>", "Remove a domain's pass-through pci device."),
+	XENONLY("pci-list", "<Domain>", "List pass-through pci devices for a domain."),
+	XENONLY("pci-list-assignable-devices", "", "List all the assignable pci devices"),
+	XENONLY("scsi-attach", "<Domain> <PhysDevice> <VirtDevice> [BackDomain]", "Attach a new SCSI device."),
+	XENONLY("scsi-detach", "<Domain> <VirtDevice>", "Detach a specified SCSI device."),
+	XENONLY("scsi-list", "<Domain> [--long]", "List all SCSI devices currently attached."),
+	XENONLY("usb-attach", "<domain> <dev_id> <port_number> <bus_id>", "Attach a new USB physical bus to domain's virtual port."),
+	XENONLY("usb-detach", "<domain> <dev_id> <port_number>", "Detach a USB physical bus from domain's virtual port."),
+	XENONLY("usb-list", "<Domain>", "List domain's attachment state of all virtual port ."),
+	XENONLY("usb-list-assignable-devices", "", "List all the assignable usb devices"),
+	XENONLY("usb-hc-create", "<Domain> <USB Spec Version> <Number of Ports>", "Create a domain's new virtual USB host controller."),
+	XENONLY("usb-hc-destroy", "<Domain> <dev_id>", "Destroy a domain's virtual USB host controller."),
+	XENONLY("vtpm-list", "<Domain> [--long]", "List virtual TPM devices."),
+	XENONLY("network2-attach", "<Domain> [options]", "Create a new version 2 virtual network device."),
+	XENONLY("network2-detach", "<Domain> <DevId> [-f|--force]", "Destroy a domain's version 2 virtual network device."),
+	XENONLY("network2-list", "<Domain> [--long]", "List version 2 virtual network interfaces for a domain."),
 };
 const size_t xm_ncommands = sizeof(xm_commands) / sizeof(xm_commands[0]);
 
@@ -236,5 +289,14 @@ const struct xm_alias xm_aliases[] = {
 	{ "vbd-create", "block-attach" },
 	{ "vbd-destroy", "block-detach" },
 	{ "vbd-list", "block-list" },
+	{ "pool-create", "cpupool-create" },
+	{ "pool-new", "cpupool-new" },
+	{ "pool-start", "cpupool-start" },
+	{ "pool-list", "cpupool-list" },
+	{ "pool-destroy", "cpupool-destroy" },
+	{ "pool-delete", "cpupool-delete" },
+	{ "pool-cpu-add", "cpupool-cpu-add" },
+	{ "pool-cpu-remove", "cpupool-cpu-remove" },
+	{ "pool-migrate", "cpupool-migrate" },
 };
 const size_t xm_naliases = sizeof(xm_aliases) / sizeof(xm_aliases[0]);

@@ -132,6 +132,29 @@ xm_usage_error(struct xm_ctx *ctx, const char *fmt, ...)
 	return XM_EXIT_USAGE;
 }
 
+/* The classic commands that need a Xen hypervisor, named in one
+ * paragraph so the list above stays about what works here. */
+static void
+print_xen_only(FILE *fp)
+{
+	size_t i, col = 1;
+
+	fputs("\nThese need a Xen hypervisor and say so when run:\n", fp);
+	for (i = 0; i < xm_ncommands; i++) {
+		const char *name = xm_commands[i].name;
+
+		if (!(xm_commands[i].flags & XM_CMD_XEN_ONLY))
+			continue;
+		if (col + strlen(name) + 1 > 72) {
+			fputc('\n', fp);
+			col = 1;
+		}
+		fprintf(fp, " %s", name);
+		col += strlen(name) + 1;
+	}
+	fputc('\n', fp);
+}
+
 static void
 print_help(FILE *fp, bool all)
 {
@@ -143,12 +166,15 @@ print_help(FILE *fp, bool all)
 	for (i = 0; i < xm_ncommands; i++) {
 		const struct xm_cmd *c = &xm_commands[i];
 
-		if (!all && !(c->flags & XM_CMD_COMMON))
+		if ((!all && !(c->flags & XM_CMD_COMMON)) ||
+		    (c->flags & XM_CMD_XEN_ONLY))
 			continue;
 		fprintf(fp, " %-20s ", c->name);
 		print_wrapped(fp, c->help, 50, 22);
 		fputc('\n', fp);
 	}
+	if (all)
+		print_xen_only(fp);
 	fputs("\n<Domain> can either be the Domain Name or Id.\n", fp);
 	fputs("For more help on 'xm' see the xm(1) man page.\n", fp);
 	fputs("For more help on 'xm create' see the xmdomain.cfg(5)  man page.\n", fp);

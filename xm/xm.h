@@ -57,6 +57,9 @@ struct xm_ctx {
 
 enum {
 	XM_CMD_COMMON = 1 << 0,		/* listed in the short help */
+	/* Needs a Xen hypervisor: says so and exits 1 (cmd-xenonly.c);
+	 * listed apart in the full help, never completed. */
+	XM_CMD_XEN_ONLY = 1 << 1,
 };
 
 struct xm_cmd {
@@ -142,6 +145,8 @@ int xm_cmd_block_detach(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_block_list(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-top.c */
 int xm_cmd_top(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-xenonly.c */
+int xm_cmd_xen_only(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-shutdown.c */
 int xm_cmd_shutdown(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_reboot(struct xm_ctx *ctx, struct xm_args *args);
