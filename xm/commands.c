@@ -223,6 +223,8 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 3, 3, xm_cmd_vcpu_pin, 0 },
 	{ "vcpu-set", "<Domain> <vCPUs>", "Set the number of active VCPUs for allowed for the domain.",
 	  NULL, 2, 2, xm_cmd_vcpu_set, XM_CMD_COMMON },
+	{ "shell", "", "Launch an interactive shell.",
+	  NULL, 0, 0, xm_cmd_shell, 0 },
 	{ "top", "[-b] [-i N] [-d SECONDS] [-n] [-x] [-v] [-r] [-f]",
 	  "Monitor a host and the domains in real time.",
 	  top_opts, 0, 0, xm_cmd_top, XM_CMD_COMMON },

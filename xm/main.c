@@ -253,7 +253,8 @@ parse_args(struct xm_ctx *ctx, int argc, char **argv, struct xm_args *a,
 	longopts[nl] = (struct option){ NULL, 0, NULL, 0 };
 
 	a->argv = xu_calloc((size_t)argc + 1, sizeof(char *));
-	optind = 1;
+	/* 0: glibc's getopt starts afresh (xm shell parses many lines) */
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (c == 1) {
@@ -322,17 +323,19 @@ xm_cmd_help(struct xm_ctx *ctx, struct xm_args *args)
 	return XM_EXIT_OK;
 }
 
+const struct xm_cmd *
+xm_find_command(const char *word)
+{
+	return find_command(word);
+}
+
 int
-main(int argc, char **argv)
+xm_run(int argc, char **argv)
 {
 	struct xm_ctx ctx = { .prog = "xm" };
-	struct xm_args args;
+	struct xm_args args = { .argv = NULL };
 	bool want_help = false;
 	int rc;
-
-	/* As classic xm: Ctrl-C simply ends the program. */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
 
 	if (argc < 2) {
 		print_help(stderr, false);
@@ -363,4 +366,13 @@ out:
 	free(args.argv);
 	fflush(stdout);
 	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	/* As classic xm: Ctrl-C simply ends the program. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	return xm_run(argc, argv);
 }

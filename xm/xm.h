@@ -85,6 +85,12 @@ extern const size_t xm_naliases;
 /* Messages: "Error: ..." on stderr. */
 void xm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Runs one xm command line (argv[0] is "xm"), as main does: lookup,
+ * options, argument count, handler; returns the exit status. xm shell
+ * runs each of its lines through it. */
+int xm_run(int argc, char **argv);
+/* The command a word names (exact, deprecated alias, unique prefix). */
+const struct xm_cmd *xm_find_command(const char *word);
 /* Prints "Usage: xm <cmd> <argstring>", the description and options. */
 void xm_print_cmd_usage(const struct xm_cmd *cmd, FILE *fp);
 /* Reports a usage error for the current command and returns XM_EXIT_USAGE. */
@@ -145,6 +151,8 @@ int xm_cmd_block_detach(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_block_list(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-top.c */
 int xm_cmd_top(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-shell.c */
+int xm_cmd_shell(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-xenonly.c */
 int xm_cmd_xen_only(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-shutdown.c */
