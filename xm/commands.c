@@ -113,6 +113,11 @@ static const struct xm_opt sched_credit_opts[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+static const struct xm_opt help_opts[] = {
+	{ XM_OPT_LONG_ONLY + 1, "complete", NULL, "For the bash completion script: the commands, or the command's options and arguments, one per line." },
+	{ 0, NULL, NULL, NULL },
+};
+
 static const struct xm_opt top_opts[] = {
 	{ 'b', "batch", NULL, "Batch mode: plain text frames on stdout, no keys read." },
 	{ 'i', "iterations", "N", "Number of frames before exiting (default: until q or a signal)." },
@@ -160,7 +165,7 @@ const struct xm_cmd xm_commands[] = {
 	{ "domstate", "<domain>", "get the state of a domain",
 	  NULL, 1, 1, xm_cmd_domstate, XM_CMD_COMMON },
 	{ "help", "[<Subcommand>]", "Display help for xm or for one subcommand.",
-	  NULL, 0, 1, xm_cmd_help, XM_CMD_COMMON },
+	  help_opts, 0, 1, xm_cmd_help, XM_CMD_COMMON },
 	{ "info", "[-c|--config] [-n|--numa]", "Get information about Xen host.",
 	  info_opts, 0, 0, xm_cmd_info, XM_CMD_COMMON },
 	{ "list", "[options] [Domain, ...]", "List information about all/some domains.",

@@ -311,6 +311,8 @@ xm_cmd_help(struct xm_ctx *ctx, struct xm_args *args)
 {
 	const struct xm_cmd *c;
 
+	if (xm_args_has(args, XM_OPT_LONG_ONLY + 1))
+		return xm_complete_list(args->argc ? args->argv[0] : NULL);
 	if (args->argc == 0) {
 		print_help(stdout, true);
 		return XM_EXIT_OK;

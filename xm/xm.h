@@ -155,6 +155,8 @@ int xm_cmd_top(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_shell(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-xenonly.c */
 int xm_cmd_xen_only(struct xm_ctx *ctx, struct xm_args *args);
+/* complete.c: xm help --complete [CMD], for the bash completion script. */
+int xm_complete_list(const char *cmd);
 /* cmd-shutdown.c */
 int xm_cmd_shutdown(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_reboot(struct xm_ctx *ctx, struct xm_args *args);
