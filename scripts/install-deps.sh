@@ -14,6 +14,7 @@ PKGS=(
 	grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
 	vncsnapshot tigervnc-tools imagemagick
 	xvfb tigervnc-viewer xtightvncviewer
+	tmux
 )
 
 missing=()
