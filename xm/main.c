@@ -353,6 +353,9 @@ xm_run(int argc, char **argv)
 		print_help(stderr, false);
 		return XM_EXIT_USAGE;
 	}
+	/* whatever its words, such a command only says why it cannot run */
+	if (ctx.cmd->flags & XM_CMD_XEN_ONLY)
+		return ctx.cmd->exec(&ctx, &args);
 	rc = parse_args(&ctx, argc - 1, argv + 1, &args, &want_help);
 	if (rc != 0)
 		goto out;
