@@ -67,6 +67,13 @@ is "busy: state, MEM(k), MAXMEM(k), VCPUS, NETS, VBDS" \
 like "busy's state letters are xentop's (d s b c p r)" "$(col "$out" 2 busy 2)" '^--[b-]--[r-]$'
 is "idle has no vif and no disk" "$(col "$out" 2 idle 10) $(col "$out" 2 idle 13)" "0 0"
 busy_pct=$(col "$out" 2 busy 4)
+# what one frame costs here (information, not a check)
+t0=$(date +%s%N)
+"$XM" top -b -i 1 >/dev/null 2>&1
+t1=$(date +%s%N)
+"$XM" list >/dev/null 2>&1
+t2=$(date +%s%N)
+echo "# one xm top -b frame: $(( (t1 - t0) / 1000000 )) ms; xm list: $(( (t2 - t1) / 1000000 )) ms"
 
 # busy spins: its CPU% rises above idle's
 guest_ok busy SPIN "(while :; do :; done) & echo \$! >/tmp/spin" 60
