@@ -376,8 +376,21 @@ out:
 int
 main(int argc, char **argv)
 {
+	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	char **top;
+	int rc;
+
 	/* As classic xm: Ctrl-C simply ends the program. */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
-	return xm_run(argc, argv);
+	if (strcmp(prog, "xentop") != 0)
+		return xm_run(argc, argv);
+	/* called as xentop (a link): xm top, xentop's options alike */
+	top = xu_calloc((size_t)argc + 2, sizeof(char *));
+	top[0] = (char *)"xm";
+	top[1] = (char *)"top";
+	memcpy(top + 2, argv + 1, (size_t)(argc - 1) * sizeof(char *));
+	rc = xm_run(argc + 1, top);
+	free(top);
+	return rc;
 }

@@ -48,6 +48,12 @@ like "help --complete sched-credit: -d takes a domain" "$out" '^@optarg -d domai
 out=$("$XM" help --complete list)
 like "help --complete list: domains, repeated" "$out" '^@args domain\.\.\.$'
 
+# ---- xentop, the classic name of xm top ----------------------------------------
+out=$("${top_builddir:-.}/xm/xentop" --help 2>&1); rc=$?
+like "xentop (a link to xm) is xm top" "$rc $out" "^0 Usage: xm top \[-b\]"
+out=$("${top_builddir:-.}/xm/xentop" -b -i 0 2>&1); rc=$?
+is "... with xm top's options (-i 0 refused)" "$rc" 2
+
 # ---- the commands that need a Xen hypervisor --------------------------------
 for c in "debug-keys h" "cpupool-list" "tmem-list -a" "pci-list-assignable-devices" "getenforce"; do
 	out=$("$XM" $c 2>&1); rc=$?
