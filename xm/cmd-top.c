@@ -261,8 +261,7 @@ run_live(struct top *t)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct xm_rpc_err err;
 	double next = 0;
-	long n = 0;
-	int rc = XM_EXIT_OK;
+	long n;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		xm_error("xm top needs a terminal; use -b for batch output");
@@ -284,7 +283,9 @@ run_live(struct top *t)
 	halfdelay(2);
 	draw(t);
 	next = xm_now() + t->delay;
-	while (!stop_requested) {
+	/* -i counts the samples drawn, the first one included */
+	n = 1;
+	while (!stop_requested && (t->iterations == 0 || n < t->iterations)) {
 		bool resample = false;
 		int ch = getch();
 
@@ -304,11 +305,10 @@ run_live(struct top *t)
 		}
 		draw(t);
 		next = xm_now() + t->delay;
-		if (t->iterations > 0 && ++n >= t->iterations)
-			break;
+		n++;
 	}
 	endwin();
-	return rc;
+	return XM_EXIT_OK;
 }
 
 int
