@@ -262,6 +262,19 @@ step(const char *method, const struct xm_dominfo *di, const char *name,
 	return step_failed(err, name, true);
 }
 
+/* Whether the config's HVM image says vncconsole = 1. */
+static bool
+vncconsole(const struct xv *vm)
+{
+	const struct xv *img = xv_at(xv_child(vm, "image"), 1);
+	const struct xv *v = xv_child_value(img, "vncconsole");
+
+	if (v != NULL && v->type == XV_INT)
+		return v->u.i != 0;
+	return xv_string(v) != NULL && strcmp(xv_string(v), "0") != 0 &&
+	    *xv_string(v) != '\0';
+}
+
 /* The classic sequence: xend.domain.create (the domain comes up paused),
  * waitForDevices, unpause unless -p; a failure after the create removes
  * the domain again. xend is told which call finishes the create, and
@@ -316,8 +329,9 @@ out:
 		printf("Started domain %s (id=%s)\n", di.name, di.domid);
 	if (interrupted)
 		die_of(interrupted);
-	/* the viewer runs beside the console, or on its own */
-	if (started && c->vncviewer)
+	/* the viewer runs beside the console, or on its own; an HVM config's
+	 * vncconsole = 1 asks for it as --vncviewer does */
+	if (started && (c->vncviewer || vncconsole(vm)))
 		(void)xm_vncviewer(di.name, true, c->autopass);
 	if (started && fd >= 0) {
 		rc = xm_console_session(fd);

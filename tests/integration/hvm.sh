@@ -109,6 +109,16 @@ if command -v Xvfb >/dev/null; then
 		    bash -c "! tr '\\0' ' ' </proc/$vpid/cmdline | grep -q s3cret"
 		kill "$vpid" 2>/dev/null
 	done
+	# vncconsole = 1: xm create starts the viewer by itself (it ends
+	# when the display goes, with the domain)
+	if command -v xtightvncviewer >/dev/null; then
+		DISPLAY=$xd VNCVIEWER=xtightvncviewer run xm create \
+		    "$(hvm h4 "name = 'h4'" "vnc = 1" "vncconsole = 1")"
+		is "create h4 (vncconsole = 1)" "$rc" 0
+		h4_viewed() { grep -q 'Desktop name "QEMU (h4)"' "$D/out"; }
+		ok "... a viewer is started on its display" wait_for 30 h4_viewed
+		ok "destroy h4" xm destroy h4
+	fi
 else
 	skip "xm vncviewer --autopass" "Xvfb is not installed"
 fi
