@@ -174,11 +174,17 @@ xhv_platform_qemu_args(const struct xhv_config *c)
 		else
 			push(&v, &n, "-device", xu_asprintf("%s,id=video0", vga));
 	}
+	/* the directory is checked: absolute, no commas */
+	if (p->vnc_listen != NULL && p->vnc_tls_dir != NULL)
+		push(&v, &n, "-object", xu_asprintf("tls-creds-x509,id=vnctls0,"
+		    "dir=%s,endpoint=server,verify-peer=%s", p->vnc_tls_dir,
+		    p->vnc_tls_verify ? "on" : "off"));
 	if (p->vnc_listen != NULL)
-		push(&v, &n, "-vnc", xu_asprintf("%s%s%s:%u%s",
+		push(&v, &n, "-vnc", xu_asprintf("%s%s%s:%u%s%s",
 		    strchr(p->vnc_listen, ':') ? "[" : "", p->vnc_listen,
 		    strchr(p->vnc_listen, ':') ? "]" : "", p->vnc_port - 5900,
-		    p->vnc_password ? ",password=on" : ""));
+		    p->vnc_password ? ",password=on" : "",
+		    p->vnc_tls_dir != NULL ? ",tls-creds=vnctls0" : ""));
 	if (p->keymap != NULL && *p->keymap != '\0')
 		push(&v, &n, "-k", xu_strdup(p->keymap));
 	if (p->usb || p->usbdevice != NULL)

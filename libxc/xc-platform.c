@@ -169,6 +169,10 @@ xhp_platform_check(const struct xc_platform *p, char *why, size_t whylen)
 	if (p->parallel != NULL &&
 	    !check_port("parallel", p->parallel, false, why, whylen))
 		return false;
+	if (p->vnc_tls_dir != NULL && (p->vnc_tls_dir[0] != '/' ||
+	    strchr(p->vnc_tls_dir, ',') != NULL))
+		return fail(why, whylen, "vnc-x509-cert-dir: '%.100s' must be an "
+		    "absolute path, without commas", p->vnc_tls_dir);
 	if (p->fda != NULL && !check_floppy("fda", p->fda, why, whylen))
 		return false;
 	if (p->fdb != NULL && !check_floppy("fdb", p->fdb, why, whylen))

@@ -60,6 +60,10 @@ xhp_platform_json(const struct xc_platform *p)
 		xhp_put_bool(g, "viridian", p->viridian);
 	if (p->virtio_vga)
 		xhp_put_bool(g, "virtio_vga", p->virtio_vga);
+	if (p->vnc_tls_dir != NULL) {
+		xhp_put_str(g, "vnc_tls_dir", p->vnc_tls_dir);
+		xhp_put_bool(g, "vnc_tls_verify", p->vnc_tls_verify);
+	}
 	if (p->vnc_listen != NULL) {
 		xhp_put_str(g, "vnc_listen", p->vnc_listen);
 		xhp_put_uint(g, "vnc_port", p->vnc_port);
@@ -108,7 +112,9 @@ xhp_get_platform(yajl_val obj, struct xc_platform *p, char *why, size_t whylen)
 	    !OPT(xhp_get_str, "fda", &p->fda) ||
 	    !OPT(xhp_get_str, "fdb", &p->fdb) ||
 	    !OPT(xhp_get_bool, "viridian", &p->viridian) ||
-	    !OPT(xhp_get_bool, "virtio_vga", &p->virtio_vga))
+	    !OPT(xhp_get_bool, "virtio_vga", &p->virtio_vga) ||
+	    !OPT(xhp_get_str, "vnc_tls_dir", &p->vnc_tls_dir) ||
+	    !OPT(xhp_get_bool, "vnc_tls_verify", &p->vnc_tls_verify))
 		return pfail(why, whylen, "the platform has a member of the "
 		    "wrong type%s", "");
 	if (u > 256 || port > 65535)

@@ -42,10 +42,6 @@ static const struct {
 	{ "enable-dump", "true", "core dumps of crashed domains are not "
 	    "written yet" },
 	{ "external-migration-tool", "set", "there are no vTPMs to migrate" },
-	{ "vnc-tls", "true", "VNC over TLS is not offered yet: keep "
-	    "vnc-listen on 127.0.0.1 and tunnel" },
-	{ "vnc-x509-cert-dir", "set", "VNC over TLS is not offered yet" },
-	{ "vnc-x509-verify", "true", "VNC over TLS is not offered yet" },
 	{ "resource-label-change-script", "set", "there are no security "
 	    "labels (XSM/ACM) here" },
 	{ "xend-security-path", "set", "there are no security labels "

@@ -143,6 +143,11 @@ struct xc_platform {
 	const char *fda, *fdb;		/* floppy images (absolute paths) */
 	bool viridian;			/* Hyper-V enlightenments (KVM only) */
 	bool virtio_vga;		/* a PV guest's vfb: virtio-vga */
+	/* VNC over TLS (VeNCrypt, X.509): the directory with ca-cert.pem,
+	 * server-cert.pem and server-key.pem; NULL: plain VNC. verify:
+	 * clients need a certificate the CA signed. */
+	const char *vnc_tls_dir;
+	bool vnc_tls_verify;
 };
 
 #define XC_VNC_PASSWORD_ENV	"XENHV_VNC_PASSWORD"

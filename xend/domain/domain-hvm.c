@@ -203,6 +203,40 @@ domain_platform_forget(struct domain *d)
 	free(nv);
 }
 
+/* vnc-tls: the display speaks VeNCrypt with vnc-x509-cert-dir's
+ * certificates (QEMU's names for them); a missing one is an error at
+ * create, naming it. */
+static int
+vnc_tls(struct domain *d, struct xu_err *err)
+{
+	static const char *const files[] = { "ca-cert.pem", "server-cert.pem",
+	    "server-key.pem" };
+	struct domain_platform *pf = d->cfg.platform;
+	const struct xend_options *o = d->tab->x->opts;
+	const char *dir = xend_opt_str(o, "vnc-x509-cert-dir");
+	size_t i;
+
+	pf->p.vnc_tls_dir = NULL;
+	pf->p.vnc_tls_verify = false;
+	if (!xend_opt_bool(o, "vnc-tls"))
+		return XU_OK;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *f = xu_asprintf("%s/%s", dir, files[i]);
+		int ok = access(f, R_OK);
+
+		if (ok != 0)
+			xu_err_set(err, XU_ERR_INVALID, 0, "vnc-tls: %s: %s (the "
+			    "display's certificates go in vnc-x509-cert-dir; see "
+			    "xend-config.sxp(5))", f, strerror(errno));
+		free(f);
+		if (ok != 0)
+			return XU_ERR_INVALID;
+	}
+	pf->p.vnc_tls_dir = dir;
+	pf->p.vnc_tls_verify = xend_opt_bool(o, "vnc-x509-verify");
+	return XU_OK;
+}
+
 int
 domain_platform_prepare(struct domain *d, const struct xc_platform **p,
     const char **password, struct xu_err *err)
@@ -225,6 +259,8 @@ domain_platform_prepare(struct domain *d, const struct xc_platform **p,
 		    xend_opt_str(d->tab->x->opts, "vncpasswd");
 		pf->p.vnc_listen = addr;
 		pf->p.vnc_port = pf->vnc_port;
+		if (vnc_tls(d, err) != XU_OK)
+			return XU_ERR_INVALID;
 		pf->p.vnc_password = pw != NULL && *pw != '\0';
 		*password = pf->p.vnc_password ? pw : NULL;
 	}
