@@ -39,8 +39,6 @@ static const struct {
 	{ "total_available_memory", "set", "it reserved memory for 32-bit PV "
 	    "guests under Xen; here guests take the host's memory" },
 	{ "dom0-cpus", "set", "dom0 is the host itself and uses every CPU" },
-	{ "enable-dump", "true", "core dumps of crashed domains are not "
-	    "written yet" },
 	{ "external-migration-tool", "set", "there are no vTPMs to migrate" },
 	{ "resource-label-change-script", "set", "there are no security "
 	    "labels (XSM/ACM) here" },

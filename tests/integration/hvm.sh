@@ -23,7 +23,11 @@ unset DISPLAY
 # the disks' hotplug script (block) from the source tree, its xenstore
 # tools from the build tree
 mkdir -p "$D/etc/xen"
-echo "(xend-scripts-path $(cd "${top_srcdir:-.}" && pwd)/scripts)" >"$D/etc/xen/xend-config.sxp"
+{
+	echo "(xend-scripts-path $(cd "${top_srcdir:-.}" && pwd)/scripts)"
+	# every crashed guest leaves its core (c2 below)
+	echo "(enable-dump yes)"
+} >"$D/etc/xen/xend-config.sxp"
 export PATH="$(dirname "$XSREAD"):$PATH"
 
 run "$XEND" --root "$D" start
@@ -371,6 +375,14 @@ gsh c1 'echo c > /proc/sysrq-trigger' >/dev/null
 ok "c1 panics: it is destroyed" wait_for 90 not_listed c1
 like "... after its core was dumped under /var/xen/dump/c1" \
     "$(file "$D"/var/xen/dump/c1/*-c1.*.core 2>&1)" "ELF 64-bit LSB core file"
+# enable-dump (xend-config.sxp): any crash leaves a core
+run xm create -q "$CFG" $CFG_GUEST name=c2 memory=96 on_crash=destroy
+is "create c2 (PV, on_crash = destroy, xend's enable-dump yes)" "$rc" 0
+ok "c2 boots" booted c2
+gsh c2 'echo c > /proc/sysrq-trigger' >/dev/null
+ok "c2 panics: it is destroyed" wait_for 90 not_listed c2
+like "... after its core was dumped under /var/xen/dump/c2" \
+    "$(file "$D"/var/xen/dump/c2/*-c2.*.core 2>&1)" "ELF 64-bit LSB core file"
 run xm dump-core -C -R Domain-0
 is "dump-core -C -R: usage error" "$rc" 2
 

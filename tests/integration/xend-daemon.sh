@@ -259,13 +259,13 @@ ok "and no socket left" test ! -e "$SOCK"
 
 # Options read but not acted upon: one warning each, naming the line.
 mkdir -p "$D/etc/xen"
-printf '%s\n' '(enable-dump yes)' '(dom0-cpus 2)' '(xend-unix-xmlrpc-server yes)' \
+printf '%s\n' '(external-migration-tool /bin/true)' '(dom0-cpus 2)' '(xend-unix-xmlrpc-server yes)' \
     '(xend-tcp-xmlrpc-server no)' >"$D/etc/xen/xend-config.sxp"
 run "$XEND" --root "$D" start
 is "xend starts with options it does not act upon" "$rc" 0
 log="$D/var/log/xen/xend.log"
-like "enable-dump: a warning naming its line and why" "$(cat "$log")" \
-    "WARNING .*xend-config.sxp line 1: option enable-dump has no effect here: core dumps"
+like "external-migration-tool: a warning naming its line and why" "$(cat "$log")" \
+    "WARNING .*xend-config.sxp line 1: option external-migration-tool has no effect here: there are no vTPMs"
 like "dom0-cpus: a warning" "$(cat "$log")" "line 2: option dom0-cpus has no effect here"
 ok "no warning for options set to what xend does anyway" \
     bash -c "! grep -qE 'option (xend-unix-xmlrpc-server|xend-tcp-xmlrpc-server) has no effect' '$log'"

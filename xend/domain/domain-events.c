@@ -17,6 +17,7 @@
 #include "device.h"
 #include "log.h"
 #include "store.h"
+#include "xend-options.h"
 
 static const char *
 reason_word(enum xc_dom_state state, enum xc_shutdown_reason reason)
@@ -227,15 +228,19 @@ domain_stopped(struct domain *d, enum xc_dom_state state,
 	domain_log(d, "%s (%s%s%s): %s %s", state == XC_DOM_CRASHED ? "crashed" :
 	    "shut down", word, why && *why ? ", " : "", why ? why : "", which,
 	    domain_action_name(act));
-	if (act == DOM_ACT_COREDUMP_DESTROY || act == DOM_ACT_COREDUMP_RESTART) {
+	/* a panicked guest's QEMU holds it, paused: its core first, for
+	 * on_crash = 'coredump-*' or, for any crash, xend-config's
+	 * enable-dump */
+	if (act == DOM_ACT_COREDUMP_DESTROY || act == DOM_ACT_COREDUMP_RESTART ||
+	    (state == XC_DOM_CRASHED && xend_opt_bool(t->x->opts, "enable-dump"))) {
 		struct xu_err derr = { 0 };
 
-		/* a panicked guest's QEMU holds it, paused: its core first */
 		if (domain_dump(d, NULL, true, false, false, NULL, &derr) != XU_OK)
 			log_warn("Domain %s: no core dump: %s", d->name, derr.msg);
+	}
+	if (act == DOM_ACT_COREDUMP_DESTROY || act == DOM_ACT_COREDUMP_RESTART)
 		act = act == DOM_ACT_COREDUMP_DESTROY ? DOM_ACT_DESTROY :
 		    DOM_ACT_RESTART;
-	}
 	up = d->start_time > 0 ? domain_now() - d->start_time : 1e9;
 	/* The guard stops a guest that keeps crashing or rebooting by itself;
 	 * a reboot the admin asked for is never a loop (classic xend refused
