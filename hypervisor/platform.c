@@ -189,7 +189,13 @@ xhv_platform_qemu_args(const struct xhv_config *c)
 		push(&v, &n, "-k", xu_strdup(p->keymap));
 	if (p->usb || p->usbdevice != NULL)
 		push(&v, &n, "-device", xu_strdup("qemu-xhci,id=usb0"));
-	if (p->usbdevice != NULL)
+	if (p->usbdevice != NULL && strncmp(p->usbdevice, "disk:", 5) == 0) {
+		/* a USB stick: the image (checked: absolute, no commas) */
+		push(&v, &n, "-blockdev", xu_asprintf("driver=file,node-name=usbdisk0,"
+		    "filename=%s", p->usbdevice + 5));
+		push(&v, &n, "-device", xu_strdup("usb-storage,drive=usbdisk0,"
+		    "bus=usb0.0"));
+	} else if (p->usbdevice != NULL)
 		push(&v, &n, "-device", xu_asprintf("usb-%s,bus=usb0.0",
 		    p->usbdevice));
 	if (p->soundhw != NULL && *p->soundhw != '\0')

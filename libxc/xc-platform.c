@@ -133,9 +133,12 @@ xhp_platform_check(const struct xc_platform *p, char *why, size_t whylen)
 		return fail(why, whylen, "boot: '%.20s' is not a boot order "
 		    "(letters a: floppy, c: disk, d: CD-ROM, n: network)", p->boot);
 	if (p->usbdevice != NULL && strcmp(p->usbdevice, "tablet") != 0 &&
-	    strcmp(p->usbdevice, "mouse") != 0)
-		return fail(why, whylen, "usbdevice: '%.40s' is not supported "
-		    "(tablet or mouse)", p->usbdevice);
+	    strcmp(p->usbdevice, "mouse") != 0 &&
+	    (strncmp(p->usbdevice, "disk:/", 6) != 0 ||
+	    strchr(p->usbdevice, ',') != NULL))
+		return fail(why, whylen, "usbdevice: '%.100s' is not supported "
+		    "(tablet, mouse, or disk:PATH with an absolute path without "
+		    "commas)", p->usbdevice);
 	if (p->soundhw != NULL && *p->soundhw != '\0' &&
 	    !check_sound(p->soundhw, why, whylen))
 		return false;

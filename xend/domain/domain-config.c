@@ -567,6 +567,9 @@ read_hvm(const struct xv *img, struct domain_config *cfg, bool files,
 		p->boot = xu_strdup("c");
 	if ((rc = check_platform(p, pf, err)) != XU_OK)
 		return rc;
+	if (files && p->usbdevice != NULL && strncmp(p->usbdevice, "disk:", 5) == 0 &&
+	    (rc = check_file("usbdevice", p->usbdevice + 5, err)) != XU_OK)
+		return rc;
 	if (files && p->fda != NULL && (rc = check_file("fda", p->fda, err)) != XU_OK)
 		return rc;
 	if (files && p->fdb != NULL && (rc = check_file("fdb", p->fdb, err)) != XU_OK)
