@@ -436,6 +436,73 @@ warn_hvm_only(struct build *b)
 	}
 }
 
+/* Keys that are read and kept (xm list -l shows them) but that nothing
+ * here acts upon: set to anything but their default, each draws one
+ * warning saying why, so no setting is dropped silently. */
+static const struct {
+	const char *name, *why;
+} inert_keys[] = {
+	{ "shadow_memory", "shadow page tables are Xen's; QEMU sizes its own" },
+	{ "tsc_mode", "the guest's TSC is QEMU's and the accelerator's" },
+	{ "superpages", "guest memory is QEMU's (transparent huge pages)" },
+	{ "s3_integrity", "there is no tboot" },
+	{ "oos", "shadow page tables are Xen's" },
+	{ "machine_address_size", "guest memory is QEMU's" },
+	{ "suppress_spurious_page_faults", "page faults are the accelerator's" },
+	{ "cpuid", "the CPU model is QEMU's (host under KVM)" },
+	{ "cpuid_check", "the CPU model is QEMU's (host under KVM)" },
+	{ "memory_sharing", "there is no memory sharing between guests" },
+	{ "apic", "QEMU's x86 machine always has an APIC" },
+	{ "pae", "QEMU's x86 CPU always has PAE" },
+	{ "hap", "the accelerator decides about nested paging" },
+	{ "timer_mode", "QEMU's timers have no such modes" },
+	{ "vpt_align", "QEMU's timers have no such alignment" },
+	{ "isa", "the machine is q35" },
+	{ "guest_os_type", "it has no meaning here" },
+	{ "gfx_passthru", "there is no PCI passthrough" },
+	{ "pci_msitranslate", "there is no PCI passthrough" },
+	{ "pci_power_mgmt", "there is no PCI passthrough" },
+	{ "xen_extended_power_mgmt", "there is no Xen power management" },
+	{ "xen_platform_pci", "PV drivers here are virtio ones; there is no "
+	    "platform device to remove" },
+};
+
+/* Whether key i holds its default (set or not). */
+static bool
+at_default(const struct build *b, size_t i)
+{
+	const struct domcfg_key *k = &domcfg_keys[i];
+	struct xv *def = NULL, *text;
+	struct xu_err err = { 0 };
+	bool same;
+
+	if (b->from[i] == FROM_DEFAULT || b->val[i] == NULL)
+		return true;
+	if (k->def == NULL)
+		return xv_len(b->val[i]) == 0 && b->val[i]->type == XV_LIST;
+	text = xv_str(k->def);
+	same = domcfg_convert(k, text, &def, &err) == XU_OK &&
+	    xv_equal(def, b->val[i]);
+	xv_free(text);
+	xv_free(def);
+	return same;
+}
+
+static void
+warn_inert(struct build *b)
+{
+	size_t i, n;
+
+	for (n = 0; n < sizeof(inert_keys) / sizeof(inert_keys[0]); n++) {
+		i = idx(inert_keys[n].name);
+		if ((domcfg_keys[i].flags & DOMCFG_HVM_ONLY) && !b->hvm)
+			continue;	/* warned about already */
+		if (!at_default(b, i))
+			warn(b, b->line[i], "%s has no effect here: %s",
+			    inert_keys[n].name, inert_keys[n].why);
+	}
+}
+
 static int
 apply_rules(struct build *b, struct xu_err *err)
 {
@@ -450,6 +517,7 @@ apply_rules(struct build *b, struct xu_err *err)
 	    (rc = check_vcpus(b, err)) != XU_OK)
 		return rc;
 	warn_hvm_only(b);
+	warn_inert(b);
 	if (get(b, "name") == NULL) {
 		struct xv *n = xv_str(base_name(b->file)), *c = NULL;
 
