@@ -13,6 +13,7 @@ vif=${vif:-$(xenstore_read_default "$XENBUS_PATH/vifname" "")}
 [ -n "$vif" ] || fatal "no interface given (vif is not set)"
 ip=${ip:-$(xenstore_read_default "$XENBUS_PATH/ip" "")}
 mac=${mac:-$(xenstore_read_default "$XENBUS_PATH/mac" "")}
+rate=${rate:-$(xenstore_read_default "$XENBUS_PATH/rate" "")}
 
 dev_exists() {
 	[ -e "/sys/class/net/$1" ]
@@ -27,4 +28,71 @@ fi
 dev_ipv4() {
 	ip -4 -o addr show dev "$1" 2>/dev/null |
 	    awk '{ split($4, a, "/"); print a[1]; exit }'
+}
+
+# ---- rate= : what the guest may send -------------------------------------
+# Xen's form <n>[G|M|K](B|b)/s[@<n>[m|u]s] (K, M, G are powers of 1000,
+# b bits; the credit interval defaults to 50 ms), or what classic xend
+# wrote in the backend, <bytes-per-interval>,<usecs>. Prints "BYTES_PER_SEC
+# BURST_BYTES", or nothing when rate is unset or does not parse (classic:
+# unlimited).
+vif_rate_parse() {
+	local r=$1 n unit bits us bps
+	case "$r" in
+	"") return ;;
+	*,*)
+		n=${r%%,*}; us=${r#*,}
+		[[ "$n" =~ ^[0-9]+$ && "$us" =~ ^[0-9]+$ && "$us" -gt 0 ]] || return
+		echo "$(( n * 1000000 / us )) $n"
+		return ;;
+	esac
+	[[ "$r" =~ ^([0-9]+)([GMK]?)([Bb])/s(@([0-9]+)([mu]?)s)?$ ]] || return
+	n=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]} bits=${BASH_REMATCH[3]}
+	case "$unit" in G) n=$(( n * 1000000000 )) ;; M) n=$(( n * 1000000 )) ;;
+	K) n=$(( n * 1000 )) ;; esac
+	[ "$bits" = b ] && n=$(( n / 8 ))
+	us=50000
+	if [ -n "${BASH_REMATCH[5]}" ]; then
+		us=${BASH_REMATCH[5]}
+		case "${BASH_REMATCH[6]}" in m) us=$(( us * 1000 )) ;; "") us=$(( us * 1000000 )) ;; esac
+	fi
+	[ "$n" -gt 0 ] && [ "$us" -gt 0 ] || return
+	bps=$n
+	echo "$bps $(( bps * us / 1000000 ))"
+}
+
+# The shaper's interface for this vif: xr<domid>.<devid> (15 characters
+# at most, whatever the tap is called).
+vif_rate_ifb() {
+	local p=${XENBUS_PATH%/} devid domid
+	devid=${p##*/}; p=${p%/*}; domid=${p##*/}
+	echo "xr$domid.$devid"
+}
+
+# What the guest sends arrives on the tap's ingress: redirected to an
+# ifb whose token bucket (tbf) holds it to the rate, delaying rather than
+# dropping, as netback's credit scheduler did.
+vif_rate_apply() {
+	local spec ifb bps burst
+	spec=$(vif_rate_parse "$rate")
+	[ -n "$spec" ] || return 0
+	read -r bps burst <<<"$spec"
+	# at least a full frame per credit
+	[ "$burst" -ge 1600 ] || burst=1600
+	ifb=$(vif_rate_ifb)
+	ip link del "$ifb" 2>/dev/null
+	ip link add "$ifb" type ifb || fatal "rate=$rate: cannot make $ifb (ifb)"
+	ip link set "$ifb" up || fatal "rate=$rate: cannot bring $ifb up"
+	tc qdisc add dev "$ifb" root tbf rate "${bps}bps" burst "$burst" \
+	    latency 200ms || fatal "rate=$rate: tc tbf on $ifb failed"
+	tc qdisc add dev "$vif" ingress || fatal "rate=$rate: no ingress qdisc on $vif"
+	tc filter add dev "$vif" parent ffff: protocol all u32 match u32 0 0 \
+	    action mirred egress redirect dev "$ifb" ||
+	    fatal "rate=$rate: cannot redirect $vif's traffic to $ifb"
+	log debug "$vif: rate $rate ($bps bytes/s, burst $burst) through $ifb"
+}
+
+vif_rate_remove() {
+	do_without_error tc qdisc del dev "$vif" ingress
+	do_without_error ip link del "$(vif_rate_ifb)"
 }

@@ -6,8 +6,8 @@
 # appears in the guest and carries traffic, and goes again on detach;
 # xm network-list and list -l show the vifs; xenstore holds Xen's backend
 # and frontend directories with the hotplug scripts' answers, and keeps a
-# domain's nodes from another domain's tools; destroying a guest removes
-# its taps and nodes.
+# domain's nodes from another domain's tools; a vif's rate= holds what the
+# guest sends to that rate; destroying a guest removes its taps and nodes.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/integration/devices-lib.sh"
 skip_unless_guests
@@ -148,6 +148,35 @@ like "... naming it" "$err" "Device 7 \(vif\) of domain 'n1' does not exist"
 run xm network-attach n1 colour=blue
 is "network-attach with an unknown key: usage error" "$rc" 2
 like "... classic message" "$err" "Invalid argument: colour=blue"
+
+# ---- rate= : what a guest may send -----------------------------------------------
+# 1 MiB from the guest to dom0 through a vif limited to 2 Mb/s: the
+# stream's rate (TCP payload, from its first byte to its last) is the
+# limit less the headers, within 15%.
+c4=$(guest_cfg n4 "vif = ['bridge=xenbr0, rate=2Mb/s@20ms']" "ip = '$NET.4'" \
+    "netmask = '255.255.255.0'" "gateway = '$NET.1'")
+run xm create -q "$c4"
+is "create n4 (a vif with rate=2Mb/s@20ms)" "$rc $err" "0 "
+id4=$(domid_of n4)
+run in_ns tc qdisc show dev "xr$id4.0"
+like "... its traffic is shaped by a token bucket on xr$id4.0" "$out" "tbf .*rate 2Mbit"
+ok "n4 boots" booted n4
+SINK="$(cd "${top_srcdir:-.}" && pwd)/tests/tools/rate-sink.py"
+in_ns python3 "$SINK" "$NET.1" 5555 1048576 "$D/sink.ready" >"$D/sink.out" 2>&1 &
+sink=$!
+BG_PIDS="$BG_PIDS $sink"
+ok "... a receiver listens in dom0" wait_until 30 test -e "$D/sink.ready"
+ok "n4 sends 1 MiB to dom0" guest_ok n4 SENT \
+    "dd if=/dev/zero bs=1024 count=1024 2>/dev/null | nc $NET.1 5555" 120
+wait "$sink"
+read -r got secs bps <"$D/sink.out"
+is "... all of it arrived" "$got" 1048576
+# 2 Mb/s of frames carry about 1.9 Mb/s of TCP payload (1448 of 1514 bytes)
+ok "... at 2 Mb/s less the headers, within 15% ($bps b/s over $secs s)" \
+    awk -v r="$bps" 'BEGIN { exit !(r >= 1912000 * 0.85 && r <= 1912000 * 1.15) }'
+run xm destroy n4
+is "destroy n4" "$rc" 0
+ok "... its shaper went with it" wait_until 30 in_ns test ! -e "/sys/class/net/xr$id4.0"
 
 # ---- the end of a guest ---------------------------------------------------------
 run xm destroy n2
