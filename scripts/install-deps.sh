@@ -13,7 +13,7 @@ PKGS=(
 	python3 curl bsdutils util-linux coreutils bc nbd-server
 	grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
 	vncsnapshot tigervnc-tools imagemagick
-	xvfb tigervnc-viewer xtightvncviewer
+	xvfb tigervnc-viewer xtightvncviewer nftables
 	tmux
 )
 

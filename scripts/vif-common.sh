@@ -96,3 +96,49 @@ vif_rate_remove() {
 	do_without_error tc qdisc del dev "$vif" ingress
 	do_without_error ip link del "$(vif_rate_ifb)"
 }
+
+# ---- ip= : the addresses the guest may send from ---------------------------
+# With ip= set, what enters the bridge from the vif must come from its MAC
+# and, for IPv4 and ARP, from one of those addresses (0.0.0.0 only for
+# DHCP and ARP probes): a base chain of its own in nftables' bridge table
+# "xen", so its end removes exactly it. Without nft the vif is refused:
+# a guest is not quietly left able to spoof.
+vif_antispoof_chain() {
+	echo "vif_${vif//[^A-Za-z0-9_]/_}"
+}
+
+vif_antispoof_apply() {
+	local chain a set="" mac_l
+	[ -n "$ip" ] || return 0
+	command -v nft >/dev/null ||
+		fatal "ip=$ip: nft (Debian's nftables) is needed to keep $vif to its addresses"
+	for a in $ip; do
+		case "$a" in *:*) continue ;; esac	# IPv4 only, as Xen's rules
+		set="$set${set:+, }$a"
+	done
+	chain=$(vif_antispoof_chain)
+	mac_l=$(echo "$mac" | tr 'A-F' 'a-f')
+	vif_antispoof_remove
+	{
+		echo "add table bridge xen"
+		echo "add chain bridge xen $chain { type filter hook prerouting priority 0; policy accept; }"
+		[ -z "$mac_l" ] ||
+			echo "add rule bridge xen $chain iifname \"$vif\" ether saddr != $mac_l counter drop"
+		if [ -n "$set" ]; then
+			echo "add rule bridge xen $chain iifname \"$vif\" ip saddr 0.0.0.0 udp dport 67 accept"
+			echo "add rule bridge xen $chain iifname \"$vif\" ip saddr != { $set } counter drop"
+			echo "add rule bridge xen $chain iifname \"$vif\" arp saddr ip 0.0.0.0 accept"
+			echo "add rule bridge xen $chain iifname \"$vif\" arp saddr ip != { $set } counter drop"
+		fi
+	} | nft -f - || fatal "ip=$ip: cannot install $vif's anti-spoofing rules (nft)"
+	log debug "$vif: only $mac_l and $ip may send (nft bridge xen $chain)"
+}
+
+vif_antispoof_remove() {
+	local chain
+	command -v nft >/dev/null || return 0
+	chain=$(vif_antispoof_chain)
+	nft list chain bridge xen "$chain" >/dev/null 2>&1 || return 0
+	do_without_error nft flush chain bridge xen "$chain"
+	do_without_error nft delete chain bridge xen "$chain"
+}

@@ -153,10 +153,10 @@ like "... classic message" "$err" "Invalid argument: colour=blue"
 # 1 MiB from the guest to dom0 through a vif limited to 2 Mb/s: the
 # stream's rate (TCP payload, from its first byte to its last) is the
 # limit less the headers, within 15%.
-c4=$(guest_cfg n4 "vif = ['bridge=xenbr0, rate=2Mb/s@20ms']" "ip = '$NET.4'" \
+c4=$(guest_cfg n4 "vif = ['bridge=xenbr0, rate=2Mb/s@20ms, ip=$NET.4, mac=00:16:3e:44:44:44']" "ip = '$NET.4'" \
     "netmask = '255.255.255.0'" "gateway = '$NET.1'")
 run xm create -q "$c4"
-is "create n4 (a vif with rate=2Mb/s@20ms)" "$rc $err" "0 "
+is "create n4 (a vif with rate=2Mb/s@20ms and ip=$NET.4)" "$rc $err" "0 "
 id4=$(domid_of n4)
 run in_ns tc qdisc show dev "xr$id4.0"
 like "... its traffic is shaped by a token bucket on xr$id4.0" "$out" "tbf .*rate 2Mbit"
@@ -174,9 +174,34 @@ is "... all of it arrived" "$got" 1048576
 # 2 Mb/s of frames carry about 1.9 Mb/s of TCP payload (1448 of 1514 bytes)
 ok "... at 2 Mb/s less the headers, within 15% ($bps b/s over $secs s)" \
     awk -v r="$bps" 'BEGIN { exit !(r >= 1912000 * 0.85 && r <= 1912000 * 1.15) }'
+# ip= : n4 may send only from its MAC and $NET.4
+if command -v nft >/dev/null; then
+	chain="vif_vif${id4}_0"
+	drops() {	# the drop counters of n4's rules, summed
+		in_ns nft list chain bridge xen "$chain" 2>/dev/null |
+		    awk '/drop/ { for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1) } END { print s + 0 }'
+	}
+	ok "ip=: n4's anti-spoofing chain is there" in_ns nft list chain bridge xen "$chain"
+	ok "... n4 reaches dom0 from its own address" guest_ok n4 LEGIT "ping -c 2 -W 3 $NET.1"
+	d0=$(drops)
+	ok "... from another address ($NET.99) it does not" guest_ok n4 SPOOFIP \
+	    "ip addr add $NET.99/24 dev eth0 && ! ping -c 2 -W 2 -I $NET.99 $NET.1; ip addr del $NET.99/24 dev eth0"
+	d1=$(drops)
+	ok "... its packets were dropped at the bridge ($d0 -> $d1)" test "$d1" -gt "$d0"
+	ok "... nor with another MAC" guest_ok n4 SPOOFMAC \
+	    "ip link set eth0 address 00:16:3e:99:99:99 && ! ping -c 2 -W 2 $NET.1; ip link set eth0 address 00:16:3e:44:44:44"
+	ok "... dropped too ($d1 -> $(drops))" test "$(drops)" -gt "$d1"
+	ok "... and with its own MAC again it does" guest_ok n4 AGAIN "ping -c 2 -W 3 $NET.1"
+else
+	skip "ip=: anti-spoofing" "nft (nftables) is not installed"
+fi
 run xm destroy n4
 is "destroy n4" "$rc" 0
 ok "... its shaper went with it" wait_until 30 in_ns test ! -e "/sys/class/net/xr$id4.0"
+if command -v nft >/dev/null; then
+	ok "... and its anti-spoofing chain" wait_until 30 bash -c \
+	    "! ip netns exec '$NS' nft list chain bridge xen '$chain' >/dev/null 2>&1"
+fi
 
 # ---- the end of a guest ---------------------------------------------------------
 run xm destroy n2
