@@ -7,9 +7,10 @@ PKGS=(
 	build-essential autoconf automake libtool pkg-config gettext
 	libevent-dev libxml2-dev libyajl-dev uuid-dev libreadline-dev libncurses-dev
 	libsqlite3-dev sqlite3 libcmocka-dev libgnutls28-dev gnutls-bin
+	libext2fs-dev comerr-dev libblkid-dev
 	clang libclang-rt-dev
 	qemu-system-x86 qemu-utils busybox-static cpio kmod
-	socat iproute2 bridge-utils e2fsprogs man-db iputils-ping
+	socat iproute2 bridge-utils e2fsprogs fdisk man-db iputils-ping
 	python3 curl bsdutils util-linux coreutils bc nbd-server
 	grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
 	vncsnapshot tigervnc-tools imagemagick
