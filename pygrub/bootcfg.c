@@ -766,7 +766,8 @@ g2_command(struct g2 *g, struct words *w)
 	if (!g2_running(g) || (g->nblocks > 0 &&
 	    g->blocks[g->nblocks - 1] == G2_SKIPPED))
 		return 0;
-	if (strcmp(cmd, "set") == 0 && w->n >= 2) {
+	/* an entry's own set runs when that entry boots, not here */
+	if (strcmp(cmd, "set") == 0 && w->n >= 2 && g->p->cur == NULL) {
 		char *eq = strchr(w->v[1], '=');
 
 		if (eq == NULL)
