@@ -188,8 +188,11 @@ test_errors(void **state)
 	    "kernel boot/vmlinuz: not an absolute path");
 	expect_error("(vm (memory 64) (image (linux (kernel %K) (ramdisk /no/initrd))))",
 	    "ramdisk /no/initrd: No such file or directory");
-	expect_error("(vm (memory 64) (bootloader /usr/bin/pygrub) "
-	    "(image (linux (kernel %K))))", "bootloader: /usr/bin/pygrub is not supported");
+	expect_error("(vm (memory 64) (bootloader /usr/bin/grub-install) "
+	    "(image (linux (kernel %K))))", "bootloader: /usr/bin/grub-install is "
+	    "not supported; pygrub is (bootloader = 'pygrub')");
+	expect_error("(vm (memory 64) (bootloader notpygrub) (image (linux)))",
+	    "bootloader: notpygrub is not supported");
 	expect_error("(vm (memory 64) (image (linux (kernel %K))) "
 	    "(device (vtpm (backend 0))))", "device vtpm: not supported (disks and "
 	    "vifs are; remove pci=, vtpm= ... from the config)");
@@ -226,6 +229,38 @@ test_nofiles(void **state)
 	domain_config_dispose(&cfg);
 	assert_int_not_equal(domain_config_parse(vm, &cfg, &err), XU_OK);
 	xv_free(vm);
+}
+
+static void
+test_bootloader(void **state)
+{
+	struct domain_config cfg;
+	struct xu_err err;
+
+	/* no kernel in dom0: pygrub finds it at each start */
+	assert_int_equal(parse_text("(vm (memory 64) (bootloader pygrub) "
+	    "(bootloader_args '--entry=1') (image (linux (root '/dev/xvda1 ro') "
+	    "(args quiet))))", &cfg, &err), XU_OK);
+	assert_string_equal(cfg.bootloader, "pygrub");
+	assert_string_equal(cfg.bootloader_args, "--entry=1");
+	assert_null(cfg.kernel);
+	assert_null(cfg.bl_kernel);
+	assert_string_equal(cfg.cmdline, "root=/dev/xvda1 ro quiet");
+	domain_config_dispose(&cfg);
+	/* a kernel and ramdisk are paths inside the guest's disk, unchecked */
+	assert_int_equal(parse_text("(vm (memory 64) (bootloader "
+	    "/usr/lib/xen/bin/pygrub) (image (linux (kernel /boot/vmlinuz-6.1) "
+	    "(ramdisk /boot/initrd.img-6.1))))", &cfg, &err), XU_OK);
+	assert_null(cfg.kernel);
+	assert_string_equal(cfg.bl_kernel, "/boot/vmlinuz-6.1");
+	assert_string_equal(cfg.bl_ramdisk, "/boot/initrd.img-6.1");
+	domain_config_dispose(&cfg);
+	assert_true(domain_bootloader_is_pygrub("pygrub"));
+	assert_true(domain_bootloader_is_pygrub("/usr/bin/pygrub"));
+	assert_true(domain_bootloader_is_pygrub("xen-pygrub"));
+	assert_false(domain_bootloader_is_pygrub("/usr/bin/notpygrub"));
+	assert_false(domain_bootloader_is_pygrub("pygrub2"));
+	assert_false(domain_bootloader_is_pygrub(""));
 }
 
 static void
@@ -290,6 +325,7 @@ main(void)
 		cmocka_unit_test(test_hvm),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_nofiles),
+		cmocka_unit_test(test_bootloader),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_sxp_set),

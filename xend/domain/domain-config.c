@@ -142,6 +142,10 @@ domain_config_dispose(struct domain_config *cfg)
 	free(cfg->kernel);
 	free(cfg->ramdisk);
 	free(cfg->cmdline);
+	free(cfg->bootloader);
+	free(cfg->bootloader_args);
+	free(cfg->bl_kernel);
+	free(cfg->bl_ramdisk);
 	domain_platform_free(cfg->platform);
 	for (i = 0; cfg->affinity != NULL && i < cfg->maxvcpus; i++)
 		free(cfg->affinity[i]);
@@ -614,20 +618,50 @@ read_vfb(const struct xv *vm, struct domain_config *cfg, bool files,
 	return check_platform(&pf->p, pf, err);
 }
 
+bool
+domain_bootloader_is_pygrub(const char *bl)
+{
+	size_t n = bl != NULL ? strlen(bl) : 0;
+
+	return n >= 6 && strcmp(bl + n - 6, "pygrub") == 0 &&
+	    (n == 6 || bl[n - 7] == '/' || bl[n - 7] == '-');
+}
+
+/* bootloader = 'pygrub': the kernel comes from the guest's disk at each
+ * start; a kernel= or ramdisk= names a file inside it (pygrub's
+ * --kernel, --ramdisk), as with classic xend. */
+static int
+read_bootloader(struct domain_config *cfg, const char *bl, const char *blargs,
+    const char *kernel, const char *ramdisk, const struct xv *image,
+    struct xu_err *err)
+{
+	if (!domain_bootloader_is_pygrub(bl))
+		return fail(err, XU_ERR_UNSUPPORTED, "bootloader: %.100s is not "
+		    "supported; pygrub is (bootloader = 'pygrub'), or name the "
+		    "kernel (kernel=) and ramdisk (ramdisk=) in dom0's file system",
+		    bl);
+	cfg->bootloader = xu_strdup(bl);
+	cfg->bootloader_args = blargs != NULL ? xu_strdup(blargs) : NULL;
+	if (kernel != NULL && *kernel != '\0')
+		cfg->bl_kernel = xu_strdup(kernel);
+	if (ramdisk != NULL && *ramdisk != '\0')
+		cfg->bl_ramdisk = xu_strdup(ramdisk);
+	cfg->cmdline = domcfg_kernel_cmdline(image);
+	return XU_OK;
+}
+
 static int
 read_image(const struct xv *vm, struct domain_config *cfg, bool files,
     struct xu_err *err)
 {
 	const struct xv *image = xv_child(vm, "image"), *img;
-	const char *builder, *kernel = NULL, *ramdisk = NULL, *bl = NULL;
+	const char *builder, *kernel = NULL, *ramdisk = NULL, *bl = NULL,
+	    *blargs = NULL;
 	int rc;
 
-	if ((rc = child_str(vm, "bootloader", &bl, err)) != XU_OK)
+	if ((rc = child_str(vm, "bootloader", &bl, err)) != XU_OK ||
+	    (rc = child_str(vm, "bootloader_args", &blargs, err)) != XU_OK)
 		return rc;
-	if (bl != NULL && *bl != '\0')
-		return fail(err, XU_ERR_UNSUPPORTED, "bootloader: %.100s is not "
-		    "supported; name the kernel (kernel=) and ramdisk (ramdisk=) "
-		    "in dom0's file system", bl);
 	img = xv_at(image, 1);
 	builder = xv_name(img);
 	if (builder == NULL)
@@ -645,6 +679,8 @@ read_image(const struct xv *vm, struct domain_config *cfg, bool files,
 	if ((rc = child_str(img, "kernel", &kernel, err)) != XU_OK ||
 	    (rc = child_str(img, "ramdisk", &ramdisk, err)) != XU_OK)
 		return rc;
+	if (bl != NULL && *bl != '\0')
+		return read_bootloader(cfg, bl, blargs, kernel, ramdisk, image, err);
 	if (kernel == NULL || *kernel == '\0')
 		return fail(err, XU_ERR_INVALID, "kernel: not set; a PV guest "
 		    "needs (kernel FILE) in its image");

@@ -36,6 +36,7 @@ struct domain_start {
 	int tries;		/* domids found held by a stranger */
 	bool cancelled;
 	bool devices_up;	/* taps and scripts done for this domid */
+	bool booted;		/* pygrub's kernel in hand, for a bootloader */
 };
 
 static void start_go(void *arg);
@@ -209,6 +210,33 @@ monitor_config(const struct domain *d, bool paused, enum xc_accel accel,
 static void start_go(void *arg);
 
 static void
+booted(struct domain *d, int rc, const char *msg, void *arg)
+{
+	struct domain_start *s = arg;
+
+	if (rc != XU_OK) {
+		start_end(s, XC_ERR_INVALID, msg);
+		return;
+	}
+	s->booted = true;
+	start_go(s);
+}
+
+/* bootloader = 'pygrub': the guest's kernel is read from its disk
+ * before anything else is made, so a disk pygrub cannot boot from
+ * leaves no tap, script or lock behind. */
+static void
+boot_begin(struct domain_start *s)
+{
+	struct xu_err err = { 0 };
+
+	/* no monitor yet: a new xend drops this start at once */
+	devices_set_phase(s->d, "devices");
+	if (domain_boot_start(s->d, booted, s, &err) != XU_OK)
+		start_end(s, XC_ERR_INVALID, err.msg);
+}
+
+static void
 devices_up(struct domain *d, int rc, const char *msg, void *arg)
 {
 	struct domain_start *s = arg;
@@ -281,6 +309,10 @@ start_go(void *arg)
 		free(s);
 		return;
 	}
+	if (d->cfg.bootloader != NULL && !d->cfg.hvm && !s->booted) {
+		boot_begin(s);
+		return;
+	}
 	if (!s->devices_up) {
 		devices_begin(s);
 		return;
@@ -348,6 +380,13 @@ domain_start_cancel(struct domain *d)
 	if (s == NULL)
 		return;
 	d->start = NULL;
+	if (d->boot != NULL) {
+		/* pygrub is killed; nothing was recorded beyond the domain */
+		domain_boot_cancel(d);
+		free(s);
+		domain_unref(d);
+		return;
+	}
 	if (d->devconnect != NULL) {
 		/* scripts killed; the next xend cleans up after them */
 		devices_connect_cancel(d->devconnect);

@@ -228,6 +228,11 @@ add_identity(struct xv *l, const struct domain *d)
 	pair_str(l, "on_poweroff", domain_action_name(d->cfg.on_poweroff));
 	pair_str(l, "on_reboot", domain_action_name(d->cfg.on_reboot));
 	pair_str(l, "on_crash", domain_action_name(d->cfg.on_crash));
+	if (d->cfg.bootloader != NULL) {
+		pair_str(l, "bootloader", d->cfg.bootloader);
+		pair_str(l, "bootloader_args", d->cfg.bootloader_args ?
+		    d->cfg.bootloader_args : "");
+	}
 	if (desc != NULL && *desc)
 		pair_str(l, "description", desc);
 	pair_str(l, "pool_name", "Pool-0");

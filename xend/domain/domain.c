@@ -294,6 +294,7 @@ domain_forget(struct domain *d)
 
 	/* the instance's devices go with it: taps, nodes, disk locks */
 	devices_release(d, false);
+	domain_boot_forget(d);
 	if (store_claim_delete(st, d->uuid) != XU_OK)
 		log_error("domain %s: %s", d->name, store_errmsg(st));
 	if (!d->managed)

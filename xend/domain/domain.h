@@ -66,6 +66,11 @@ struct domain_config {
 	struct domain_platform *platform;	/* HVM only, else NULL */
 	char *kernel, *ramdisk;		/* NULL when not given */
 	char *cmdline;			/* assembled as xend did (4.7) */
+	/* bootloader = 'pygrub': kernel, ramdisk and cmdline are set at
+	 * each start from what it finds (domain-boot.c); the image's kernel
+	 * and ramdisk, if given, are paths inside the guest's disk. */
+	char *bootloader, *bootloader_args;
+	char *bl_kernel, *bl_ramdisk;
 	enum domain_action on_poweroff, on_reboot, on_crash;
 	/* Resources (credit scheduler, affinity) and managed-domain policy. */
 	unsigned cpu_weight, cpu_cap;	/* 256 and 0 by default */
@@ -87,6 +92,9 @@ int domain_config_parse(const struct xv *vm, struct domain_config *cfg,
 int domain_config_parse_nofiles(const struct xv *vm, struct domain_config *cfg,
     struct xu_err *err);
 
+/* bootloader = 'pygrub', '/usr/bin/pygrub', ... (domain-config.c; the
+ * path is not run: xend always runs its own pygrub). */
+bool domain_bootloader_is_pygrub(const char *bl);
 /* A name xend accepts: 1..127 of [A-Za-z0-9_.:+-], not "." or "..". */
 bool domain_name_valid(const char *name);
 const char *domain_action_name(enum domain_action a);
@@ -114,6 +122,7 @@ enum domain_phase {
 
 struct domains;
 struct domain_start;
+struct domain_boot;
 struct domain_claim;
 struct balloon_wait;
 struct domain;
@@ -149,6 +158,7 @@ struct domain {
 	/* Creation in flight (domain-create.c); a timer while waiting for a
 	 * monitor found starting at re-adoption (domain-adopt.c). */
 	struct domain_start *start;
+	struct domain_boot *boot;	/* pygrub running (domain-boot.c) */
 	struct domain_claim *claim;	/* held by its client (domain-claim.c) */
 	struct event *adopt_timer;
 	double adopt_deadline;
@@ -290,6 +300,22 @@ void domain_run_waiters(struct domain *d);
 /* Abandons a start in flight (xend stopping): the monitor carries on and
  * is re-adopted by the next xend. */
 void domain_start_cancel(struct domain *d);
+
+/* ---- a kernel from the guest's own disk (domain-boot.c) -------------- */
+
+typedef void (*domain_boot_fn)(struct domain *d, int rc, const char *msg,
+    void *arg);
+
+/* Runs pygrub on d's first bootable disk, without blocking the loop;
+ * done is called once (rc XU_OK with d->cfg's kernel, ramdisk and cmdline
+ * set, or an error whose msg names the disk and the file). An immediate
+ * failure returns non-zero with err and calls nothing. */
+int domain_boot_start(struct domain *d, domain_boot_fn done, void *arg,
+    struct xu_err *err);
+/* Forgets a run in flight (its done is never called). */
+void domain_boot_cancel(struct domain *d);
+/* The domain's boot directory and the files in it go. */
+void domain_boot_forget(struct domain *d);
 
 /* ---- control (domain-control.c) ----------------------------------- */
 
