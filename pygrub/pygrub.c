@@ -48,7 +48,7 @@ static const struct {
 struct opts {
 	const char *entry, *kernel, *ramdisk, *args;
 	const char *outdir, *output, *disk;
-	bool list;
+	bool list, menu;
 };
 
 /* What was chosen, with the paths inside the guest's file system. */
@@ -101,7 +101,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: %s [-q] [--entry=N|TITLE] [--kernel=PATH] [--ramdisk=PATH]\n"
 	    "       [--args=ARGS] [--output-directory=DIR] [--output=FILE]\n"
-	    "       [--list-entries] DISK\n", prog);
+	    "       [--list-entries | --menu] DISK\n", prog);
 	exit(status);
 }
 
@@ -116,6 +116,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "output-directory", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "list-entries", no_argument, NULL, 'l' },
+		{ "menu", no_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
@@ -133,6 +134,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'd': o->outdir = optarg; break;
 		case 'o': o->output = optarg; break;
 		case 'l': o->list = true; break;
+		case 'm': o->menu = true; break;
 		case 'q': case 'i': break;	/* the menu is never shown here */
 		case 'h': usage(0); break;
 		default: usage(2);
@@ -168,6 +170,37 @@ join_args(const char *a, const char *b)
 	if (b == NULL || *b == '\0')
 		return xu_strdup(a);
 	return xu_asprintf("%s %s", a, b);
+}
+
+static void write_sxp(const struct opts *o, const struct xv *v);
+
+/* --menu: the menu as SXP, for xm create -c to show:
+ * (menu (config F) (default N) (timeout T) (entry (title T) (kernel K)) ...) */
+static void
+menu_sxp(const struct opts *o, const char *config, const struct bootcfg *c)
+{
+	struct xv *m = xv_list(), *e;
+	size_t i;
+
+	xv_append(m, xv_str("menu"));
+	xv_append_pair(m, "config", xv_str(config));
+	xv_append_pair(m, "format", xv_str(bootcfg_format_name(c->format)));
+	xv_append_pair(m, "default", xv_int((int64_t)c->default_entry));
+	xv_append_pair(m, "timeout", xv_int(c->timeout));
+	for (i = 0; i < c->n; i++) {
+		e = xv_list();
+		xv_append(e, xv_str("entry"));
+		if (c->v[i].menu_title != NULL)
+			xv_append_pair(e, "title", xv_strf("%s > %s", c->v[i].menu_title,
+			    c->v[i].title));
+		else
+			xv_append_pair(e, "title", xv_str(c->v[i].title));
+		xv_append_pair(e, "kernel", xv_str(c->v[i].kernel ? c->v[i].kernel : ""));
+		xv_append_pair(e, "args", xv_str(c->v[i].args));
+		xv_append(m, e);
+	}
+	write_sxp(o, m);
+	xv_free(m);
 }
 
 static void
@@ -223,6 +256,10 @@ from_menu(const struct opts *o, struct bootfs *fs, int part, struct choice *ch)
 		die(o, part, "%s: %s", ch->config, err);
 	free(text);
 	free(env);
+	if (o->menu) {
+		menu_sxp(o, ch->config, &cfg);
+		exit(0);
+	}
 	if (o->list) {
 		if (part > 0)
 			printf("%s partition %d: %s\n", o->disk, part, ch->config);
@@ -312,23 +349,13 @@ copy_out(const struct opts *o, struct bootfs *fs, const struct choice *ch,
 	close(fd);
 }
 
+/* One SXP on one line, to --output or stdout. */
 static void
-write_result(const struct opts *o, const struct choice *ch, const char *kpath,
-    const char *ipath)
+write_sxp(const struct opts *o, const struct xv *l)
 {
-	struct xv *l = xv_list(), *inner;
 	char *s;
 	FILE *f = stdout;
 
-	xv_append(l, xv_str("linux"));
-	inner = xv_list();
-	xv_append_pair(l, "kernel", xv_str(kpath));
-	if (ipath != NULL)
-		xv_append_pair(l, "ramdisk", xv_str(ipath));
-	xv_append_pair(l, "args", xv_str(ch->args));
-	xv_append_pair(l, "entry", xv_int(ch->entry));
-	xv_append_pair(l, "title", xv_str(ch->title));
-	xv_free(inner);
 	s = sxp_to_string(l);
 	if (o->output != NULL && (f = fopen(o->output, "we")) == NULL) {
 		fprintf(stderr, "%s: %s: %s\n", prog, o->output, strerror(errno));
@@ -341,6 +368,22 @@ write_result(const struct opts *o, const struct choice *ch, const char *kpath,
 		exit(1);
 	}
 	free(s);
+}
+
+static void
+write_result(const struct opts *o, const struct choice *ch, const char *kpath,
+    const char *ipath)
+{
+	struct xv *l = xv_list();
+
+	xv_append(l, xv_str("linux"));
+	xv_append_pair(l, "kernel", xv_str(kpath));
+	if (ipath != NULL)
+		xv_append_pair(l, "ramdisk", xv_str(ipath));
+	xv_append_pair(l, "args", xv_str(ch->args));
+	xv_append_pair(l, "entry", xv_int(ch->entry));
+	xv_append_pair(l, "title", xv_str(ch->title));
+	write_sxp(o, l);
 	xv_free(l);
 }
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bootmenu.h"
 #include "console.h"
 #include "domcfg.h"
 #include "dominfo.h"
@@ -275,6 +276,51 @@ vncconsole(const struct xv *vm)
 	    *xv_string(v) != '\0';
 }
 
+/* xm create -c of a pygrub guest: its menu, read from its disk by xend,
+ * is shown here as pygrub showed it, and the entry chosen goes to
+ * pygrub as bootloader_args --entry=N. Nothing happens when the config
+ * gives bootargs of its own or xm has no terminal: the default boots. */
+static int
+choose_entry(const struct xv *vm, struct xv **out)
+{
+	const char *bl = xv_string(xv_child_value(vm, "bootloader"));
+	const char *args = xv_string(xv_child_value(vm, "bootloader_args"));
+	const char *name = xv_string(xv_child_value(vm, "name"));
+	struct xv *params, *menu = NULL, *copy, *child;
+	size_t len, i;
+	long n;
+	int rc;
+
+	*out = NULL;
+	if (bl == NULL || (len = strlen(bl)) < 6 || strcmp(bl + len - 6, "pygrub") != 0 ||
+	    (args != NULL && *args != '\0') || !isatty(STDIN_FILENO) ||
+	    !isatty(STDOUT_FILENO))
+		return XM_EXIT_OK;
+	params = xv_append(xv_list(), xv_copy(vm));
+	rc = xm_rpc_call("xend.domain.bootMenu", params, &menu);
+	xv_free(params);
+	if (rc != XM_EXIT_OK)
+		return rc;
+	n = xm_boot_menu(menu);
+	xv_free(menu);
+	if (n == -1) {
+		xm_error("boot cancelled: domain '%s' was not created",
+		    name != NULL ? name : "?");
+		return XM_EXIT_ERROR;
+	}
+	if (n < 0)
+		return XM_EXIT_OK;
+	copy = xv_list();
+	for (i = 0; i < xv_len(vm); i++) {
+		child = xv_at(vm, i);
+		if (xv_name(child) == NULL || strcmp(xv_name(child), "bootloader_args") != 0)
+			xv_append(copy, xv_copy(child));
+	}
+	xv_append_pair(copy, "bootloader_args", xv_strf("--entry=%ld", n));
+	*out = copy;
+	return XM_EXIT_OK;
+}
+
 /* The classic sequence: xend.domain.create (the domain comes up paused),
  * waitForDevices, unpause unless -p; a failure after the create removes
  * the domain again. xend is told which call finishes the create, and
@@ -285,13 +331,17 @@ static int
 start_domain(struct create *c, const struct xv *vm)
 {
 	struct sigaction old[NHELD];
-	struct xv *params, *dom = NULL;
+	struct xv *params, *dom = NULL, *chosen = NULL;
 	struct xm_dominfo di = { .id = -1 };
 	struct xm_rpc_err err = { 0 };
 	const char *name = xv_string(xv_child_value(vm, "name"));
 	bool started = false;
 	int fd = -1, rc, con_rc = XM_EXIT_OK;
 
+	if (c->console && (rc = choose_entry(vm, &chosen)) != XM_EXIT_OK)
+		return rc;
+	if (chosen != NULL)
+		vm = chosen;
 	if (name == NULL)
 		name = "the domain";
 	interrupted = 0;
@@ -341,6 +391,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	xv_free(dom);
+	xv_free(chosen);
 	return rc;
 }
 

@@ -7,7 +7,9 @@
 # default entry; it changes its own grubenv and xm reboot boots the other
 # entry; a reboot from inside it (on_reboot = 'restart') reads the disk
 # again; a saved guest is restored as it was; a managed domain's image changed with debugfs while it is halted
-# boots its new default at xm start; bootargs choose an entry and add
+# boots its new default at xm start; xm create -c shows the menu on the
+# terminal and boots the entry chosen with the arrow keys; bootargs
+# choose an entry and add
 # arguments; MBR and GPT disks are read; bad images are refused with an
 # error naming the disk and the file, and leave no domain behind.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -113,6 +115,7 @@ tree "$D/t"
 run mkfs.ext4 -q -F -d "$D/t" "$D/disk.img" 48M
 is "mkfs.ext4 -d builds the guest's disk (nothing mounted)" "$rc" 0
 cp --sparse=always "$D/disk.img" "$D/managed.img"
+cp --sparse=always "$D/disk.img" "$D/menu.img"
 
 # pg_cfg NAME IMAGE [LINE...]: a config as Xen guest builders write them.
 pg_cfg() {
@@ -215,6 +218,22 @@ like "... boots entry 0 this time" \
 run xm destroy pg2
 run xm delete pg2
 is "destroy and delete pg2" "$rc $err" "0 "
+
+# ---- xm create -c: the menu on the terminal --------------------------------------
+c3=$(pg_cfg pg3 "$D/menu.img")
+run timeout 400 python3 "$SRC/tests/tools/pty-menu.py" '\x1b[B\r' 'pgb:[^ ]*# ' \
+    "$BOOT_LIMIT" "$XM" create -c "$c3"
+is "xm create -c on a terminal: the menu, down arrow, Enter, the console" \
+    "$rc" 0
+like "... the menu lists the guest's entries, submenus flattened" "$out" \
+    "entry Advanced options for Debian GNU/Linux > Debian GNU/Linux, with Linux 6.1.0-xen"
+like "... the entry chosen boots (pgb), and Ctrl-] leaves xm with 0" \
+    "$(tr '\n' ' ' <"$D/out")" \
+    "booted yes.*xm exit 0"
+like "... xend.log says pygrub was given --entry=1" \
+    "$(grep -a "pg3.*pygrub chose" "$D/var/log/xen/xend.log" | tail -n 1)" \
+    "entry 1 'Debian GNU/Linux, with Linux 6.1.0-xen'"
+run xm destroy pg3
 
 # ---- bootargs ----------------------------------------------------------------
 run xm create -q -p "$c1" "bootargs=--entry=2 --args='quiet hostname=args'"

@@ -86,12 +86,13 @@ domain_boot_forget(struct domain *d)
 /* The disk pygrub reads: the first one marked bootable (xend marks the
  * first disk), else the first disk that is not a cdrom. */
 static int
-boot_disk(struct domain *d, struct dev **out, struct xu_err *err)
+boot_disk(struct xend *x, const struct xv *vm, uint32_t domid, struct dev **out,
+    struct xu_err *err)
 {
-	const struct xv *vm = d->vm, *first = NULL, *c, *e;
-	struct dev_env env = { d->domid, false,
-	    xend_opt_str(d->tab->x->opts, "xend-scripts-path"),
-	    xend_opt_str(d->tab->x->opts, "vif-script") };
+	const struct xv *first = NULL, *c, *e;
+	struct dev_env env = { domid, false,
+	    xend_opt_str(x->opts, "xend-scripts-path"),
+	    xend_opt_str(x->opts, "vif-script") };
 	size_t i;
 
 	*out = NULL;
@@ -261,7 +262,7 @@ domain_boot_start(struct domain *d, domain_boot_fn done, void *arg,
 	size_t nw = 0, a = 0, i;
 	int rc;
 
-	if ((rc = boot_disk(d, &disk, err)) != XU_OK)
+	if ((rc = boot_disk(d->tab->x, d->vm, d->domid, &disk, err)) != XU_OK)
 		return rc;
 	if ((rc = check_disk(disk, err)) != XU_OK) {
 		devices_free(disk);
@@ -334,4 +335,94 @@ domain_boot_cancel(struct domain *d)
 		return;
 	hotplug_cancel(b->h);
 	boot_free(b);
+}
+
+/* ---- the menu, for xm create -c ---------------------------------------- */
+
+struct boot_menu {
+	struct hotplug *h;
+	char *file, *vdev;
+	domain_menu_fn done;
+	void *arg;
+};
+
+static void
+menu_ran(void *arg, const struct hotplug_result *r)
+{
+	struct boot_menu *m = arg;
+	struct xv *v = NULL;
+	struct xu_err err;
+	char *data = NULL, msg[1024], how[128];
+	size_t len;
+
+	if (r->timed_out || !WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0) {
+		hotplug_describe(r, BOOT_TIMEOUT_SECS, how, sizeof(how));
+		snprintf(msg, sizeof(msg), "bootloader: disk %s: %s", m->vdev,
+		    r->output != NULL && *r->output ? r->output : how);
+		m->done(NULL, msg, m->arg);
+	} else if (xu_read_file(m->file, BOOT_RESULT_MAX, &data, &len) != XU_OK ||
+	    sxp_parse_one(data, len, &v, &err) != XU_OK) {
+		snprintf(msg, sizeof(msg), "bootloader: pygrub gave no menu in %s",
+		    m->file);
+		m->done(NULL, msg, m->arg);
+	} else {
+		m->done(v, NULL, m->arg);
+		v = NULL;
+	}
+	xv_free(v);
+	free(data);
+	(void)unlink(m->file);
+	free(m->file);
+	free(m->vdev);
+	free(m);
+}
+
+int
+domain_boot_menu(struct domains *t, const struct xv *vm, domain_menu_fn done,
+    void *arg, struct xu_err *err)
+{
+	struct boot_menu *m;
+	struct dev *disk = NULL;
+	char *argv[5], *env[] = { NULL }, *dir, *rel;
+	static unsigned seq;
+	int rc;
+
+	if ((rc = boot_disk(t->x, vm, 0, &disk, err)) != XU_OK)
+		return rc;
+	if ((rc = check_disk(disk, err)) != XU_OK) {
+		devices_free(disk);
+		return rc;
+	}
+	rel = xu_asprintf(XEND_RUN_DIR "/boot");
+	dir = xend_opts_rooted(t->x->opts, rel);
+	free(rel);
+	if (xu_mkdir_p(dir, 0700) != 0) {
+		xu_err_set(err, XU_ERR_IO, 0, "bootloader: cannot make %s: %s", dir,
+		    strerror(errno));
+		free(dir);
+		devices_free(disk);
+		return XU_ERR_IO;
+	}
+	m = xu_calloc(1, sizeof(*m));
+	m->file = xu_asprintf("%s/menu-%ld-%u.sxp", dir, (long)getpid(), ++seq);
+	m->vdev = xu_strdup(disk->vdev);
+	m->done = done;
+	m->arg = arg;
+	free(dir);
+	argv[0] = (char *)"pygrub";
+	argv[1] = (char *)"--menu";
+	argv[2] = xu_asprintf("--output=%s", m->file);
+	argv[3] = disk->path;
+	argv[4] = NULL;
+	m->h = hotplug_run(t->x->base, pygrub_path(), argv, env, BOOT_TIMEOUT_SECS,
+	    menu_ran, m, err);
+	free(argv[2]);
+	devices_free(disk);
+	if (m->h == NULL) {
+		free(m->file);
+		free(m->vdev);
+		free(m);
+		return err->rc ? err->rc : XU_ERR_IO;
+	}
+	return XU_OK;
 }

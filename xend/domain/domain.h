@@ -316,6 +316,12 @@ int domain_boot_start(struct domain *d, domain_boot_fn done, void *arg,
 void domain_boot_cancel(struct domain *d);
 /* The domain's boot directory and the files in it go. */
 void domain_boot_forget(struct domain *d);
+/* xm create -c: the menu of the first bootable disk of vm (not a domain
+ * yet), as pygrub --menu gives it: done gets (menu ...) (taken) or NULL
+ * with msg. An immediate failure returns non-zero with err. */
+typedef void (*domain_menu_fn)(struct xv *menu, const char *msg, void *arg);
+int domain_boot_menu(struct domains *t, const struct xv *vm, domain_menu_fn done,
+    void *arg, struct xu_err *err);
 
 /* ---- control (domain-control.c) ----------------------------------- */
 

@@ -137,6 +137,37 @@ dom_create(struct rpc_call *c)
 	return RPC_DEFERRED;
 }
 
+static void
+menu_read(struct xv *menu, const char *msg, void *arg)
+{
+	struct rpc_call *c = arg;
+
+	if (menu != NULL)
+		rpc_reply(c, menu);
+	else
+		rpc_fault(c, XMLRPC_FAULT_GENERIC, "%s", msg);
+}
+
+int
+dom_boot_menu(struct rpc_call *c)
+{
+	struct domain_config cfg;
+	struct xu_err err = { 0 };
+
+	/* the config is checked as a create would, files and all */
+	if (domain_config_parse(c->args[0], &cfg, &err) != XU_OK)
+		return rpc_fail(c, XMLRPC_FAULT_GENERIC, "%s", err.msg);
+	if (cfg.bootloader == NULL) {
+		domain_config_dispose(&cfg);
+		return rpc_fail(c, XMLRPC_FAULT_GENERIC, "the config has no "
+		    "bootloader, so no boot menu");
+	}
+	domain_config_dispose(&cfg);
+	if (domain_boot_menu(table(c), c->args[0], menu_read, c, &err) != XU_OK)
+		return rpc_fail(c, XMLRPC_FAULT_GENERIC, "%s", err.msg);
+	return RPC_DEFERRED;
+}
+
 /* ---- controls ------------------------------------------------------------ */
 
 int

@@ -5,6 +5,10 @@
 const struct rpc_method xend_methods[] = {
 	{ "xend.domain", "d|b", dom_info,
 	    "A domain's SXP (full: with its devices)." },
+	{ "xend.domain.bootMenu", "l", dom_boot_menu,
+	    "The boot menu pygrub finds on the first bootable disk of a "
+	    "(vm ...) SXP (bootloader = 'pygrub'), for xm create -c to show: "
+	    "(menu (default N) (timeout S) (entry (title T) ...) ...)." },
 	{ "xend.domain.create", "l|s", dom_create,
 	    "Create a domain, paused, from a (vm ...) SXP; returns its SXP. "
 	    "A second argument names the call (unpause, waitForDevices) by "

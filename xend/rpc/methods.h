@@ -25,6 +25,7 @@ int dom_stats(struct rpc_call *c);
 int dom_info(struct rpc_call *c);
 int dom_vnc_password(struct rpc_call *c);
 int dom_create(struct rpc_call *c);
+int dom_boot_menu(struct rpc_call *c);
 int dom_pause(struct rpc_call *c);
 int dom_unpause(struct rpc_call *c);
 int dom_shutdown(struct rpc_call *c);
