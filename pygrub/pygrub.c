@@ -22,6 +22,7 @@
 #define KERNEL_MAX	(64ULL << 20)
 #define INITRD_MAX	(256ULL << 20)	/* all of an entry's initrds */
 #define CPU_SECONDS	120
+#define MEMORY_MAX	(1ULL << 30)	/* address space, without ASan */
 
 static const char *prog = "pygrub";
 
@@ -404,7 +405,12 @@ limits(void)
 	struct rlimit fsize = { KERNEL_MAX + INITRD_MAX + (1 << 20),
 	    KERNEL_MAX + INITRD_MAX + (1 << 20) };
 	struct rlimit core = { 0, 0 };
+#ifndef __SANITIZE_ADDRESS__
+	/* ASan reserves terabytes of address space: no limit under it */
+	struct rlimit as = { MEMORY_MAX, MEMORY_MAX };
 
+	(void)setrlimit(RLIMIT_AS, &as);
+#endif
 	(void)setrlimit(RLIMIT_CPU, &cpu);
 	(void)setrlimit(RLIMIT_FSIZE, &fsize);
 	(void)setrlimit(RLIMIT_CORE, &core);

@@ -10,7 +10,7 @@
 # boots its new default at xm start; xm create -c shows the menu on the
 # terminal and boots the entry chosen with the arrow keys; bootargs
 # choose an entry and add
-# arguments; MBR and GPT disks are read; bad images are refused with an
+# arguments; MBR and GPT disks and a phy: loop device are read; bad images are refused with an
 # error naming the disk and the file, and leave no domain behind.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/integration/devices-lib.sh"
@@ -265,6 +265,25 @@ for label in dos gpt; do
 	    "entry 0 'Debian GNU/Linux' on disk xvda "
 	run xm destroy "p$label"
 done
+
+# ---- a phy: device (a loop device over the image) --------------------------------
+cp --sparse=always "$D/menu.img" "$D/phy.img"
+if LOOP=$(losetup -f --show "$D/phy.img" 2>/dev/null); then
+	trap 'losetup -d "$LOOP"; cleanup_devices' EXIT
+	c=$(pg_cfg pphy "$LOOP")
+	sed -i "s|file:$LOOP|phy:$LOOP|" "$c"
+	run xm create -q -p "$c"
+	is "a phy: device ($LOOP): created" "$rc $err" "0 "
+	like "... pygrub read the device's menu" \
+	    "$(grep -a "pphy.*pygrub chose" "$D/var/log/xen/xend.log" | tail -n 1)" \
+	    "entry 0 'Debian GNU/Linux' on disk xvda1"
+	run xm destroy pphy
+	losetup -d "$LOOP"
+	trap cleanup_devices EXIT
+else
+	skip "a phy: device" "no loop device here"
+	skip "... pygrub read the device's menu" "no loop device here"
+fi
 
 # ---- bad images ---------------------------------------------------------------
 # refused NAME IMAGE REGEX DESC: create fails naming the disk and the
