@@ -10,7 +10,7 @@ PKGS=(
 	libext2fs-dev comerr-dev libblkid-dev
 	clang libclang-rt-dev
 	qemu-system-x86 qemu-utils busybox-static cpio kmod
-	socat iproute2 bridge-utils e2fsprogs fdisk man-db iputils-ping
+	socat iproute2 bridge-utils e2fsprogs fdisk debootstrap man-db iputils-ping
 	python3 curl bsdutils util-linux coreutils bc nbd-server
 	grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
 	vncsnapshot tigervnc-tools imagemagick

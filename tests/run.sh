@@ -31,6 +31,10 @@ export XEN_GUEST_DIR="${XEN_GUEST_DIR:-/usr/share/xen/guest}"
 # The HVM tests boot the same guest from a CD (GRUB, BIOS and UEFI).
 "$top/scripts/mkiso.sh" --out "$XEN_GUEST_DIR" ||
 	echo "warning: no guest.iso; tests that boot HVM guests from CD will be skipped"
+# A realistic Debian guest (debootstrap, its own kernel and grub.cfg) for
+# pygrub-debian.sh; kept across runs while its packages are the same.
+"$top/scripts/mkdebian.sh" --out "$XEN_GUEST_DIR" ||
+	echo "warning: no Debian guest; pygrub-debian.sh will be skipped"
 
 step "configuring ($build)"
 { [ -x "$top/configure" ] && [ "$top/configure.ac" -ot "$top/configure" ]; } ||
