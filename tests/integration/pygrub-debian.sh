@@ -4,7 +4,8 @@
 # by its own grub-mkconfig, systemd) booted with bootloader = 'pygrub'
 # from a config as Xen guest builders write them: it reaches a login
 # prompt on its console, root logs in, uname -r is the kernel of its own
-# disk, and xm shutdown powers it off cleanly through systemd.
+# disk; the guest's update-grub changes its menu and xm reboot boots
+# what it wrote; xm shutdown powers it off cleanly through systemd.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/integration/devices-lib.sh"
 skip_unless_guests
@@ -60,6 +61,22 @@ ok "uname -r is the kernel of its own disk ($kernel)" \
     deb_ok UNAME "test \"\$(uname -r)\" = $kernel"
 ok "its root is the disk, mounted read-write by systemd" \
     deb_ok ROOTFS "grep -q '^/dev/vda / ext4 rw' /proc/mounts"
+
+# the guest's own update-grub writes a new grub.cfg; pygrub reads it at
+# the next boot
+ok "inside deb1, update-grub writes a new kernel command line" \
+    deb_ok GRUB "sed -i 's/^GRUB_CMDLINE_LINUX=\"/GRUB_CMDLINE_LINUX=\"xen.test=updated /' /etc/default/grub && update-grub >/dev/null 2>&1 && grep -q xen.test=updated /boot/grub/grub.cfg"
+logins=$(con_count deb1 "debian-guest login: ")
+shells=$(con_count deb1 "root@debian-guest:~# ")
+run xm reboot deb1
+is "xm reboot deb1" "$rc $err" "0 "
+ok "deb1 comes back to its login prompt" \
+    wait_until "$LIMIT" count_over deb1 "debian-guest login: " "$logins"
+con_type deb1 "root"
+ok "root logs in again" \
+    wait_until 120 count_over deb1 "root@debian-guest:~# " "$shells"
+ok "the kernel got the command line update-grub wrote" \
+    deb_ok CMDLINE "grep -q xen.test=updated /proc/cmdline"
 run xm shutdown -w deb1
 is "xm shutdown -w deb1: systemd powers it off" "$rc $err" "0 "
 ok "... cleanly (the console says so)" con_has deb1 "reboot: Power down"
