@@ -14,7 +14,7 @@ PKGS=(
 	python3 curl bsdutils util-linux coreutils bc nbd-server
 	grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
 	vncsnapshot tigervnc-tools imagemagick
-	xvfb tigervnc-viewer xtightvncviewer nftables
+	xvfb tigervnc-viewer xtightvncviewer nftables dnsmasq-base
 	tmux
 )
 

@@ -5,7 +5,9 @@
 # from a config as Xen guest builders write them: it reaches a login
 # prompt on its console, root logs in, uname -r is the kernel of its own
 # disk; the guest's update-grub changes its menu and xm reboot boots
-# what it wrote; xm shutdown powers it off cleanly through systemd.
+# what it wrote; on a bridged vif it gets a DHCP lease from a dnsmasq in
+# the test's network namespace; xm save and xm restore bring it back where
+# it was; xm shutdown powers it off cleanly through systemd.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/integration/devices-lib.sh"
 skip_unless_guests
@@ -18,7 +20,9 @@ setup_root xpgdeb
 trap cleanup_devices EXIT
 BG_PIDS=$(watchdog 1500)
 export XEND_PYGRUB="$BUILD/pygrub/pygrub"
-xend_config "(device-create-timeout 60)"
+make_netns || { echo "1..0 # SKIP cannot create a network namespace"; exit 0; }
+xend_config "(device-create-timeout 60)" "(network-script network-bridge)"
+DNET=10.77.5
 LIMIT=900	# seconds: systemd under TCG on a busy host
 kernel=$(awk '$1 == "kernel" { print $2 }' "$GUEST/debian.VERSION")
 
@@ -39,6 +43,7 @@ vcpus       = '1'
 memory      = '256'
 root        = '/dev/xvda1 ro'
 disk        = [ 'file:$D/debian.img,xvda1,w' ]
+vif         = [ 'bridge=xenbr0, mac=00:16:3e:5e:5e:5e' ]
 name        = 'deb1'
 on_poweroff = 'destroy'
 on_reboot   = 'restart'
@@ -46,7 +51,16 @@ on_crash    = 'restart'
 EOF
 
 run start_xend
-is "xend starts" "$rc $err" "0 "
+is "xend starts (in the test's network namespace)" "$rc $err" "0 "
+ok "network-bridge made xenbr0" wait_until 30 in_ns test -d /sys/class/net/xenbr0/bridge
+in_ns ip addr add "$DNET.1/24" dev xenbr0
+if command -v dnsmasq >/dev/null; then
+	in_ns dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+	    --no-hosts --user=root --interface=xenbr0 --bind-interfaces \
+	    --dhcp-range="$DNET.10,$DNET.50,12h" --dhcp-leasefile="$D/leases" \
+	    --pid-file="$D/dnsmasq.pid" 2>"$D/dnsmasq.log" &
+	BG_PIDS="$BG_PIDS $!"
+fi
 run xm create -q "$D/deb1.cfg"
 is "create deb1 (bootloader = 'pygrub', grub.cfg by grub-mkconfig)" "$rc $err" "0 "
 like "pygrub boots its first entry, the kernel installed in it" \
@@ -61,6 +75,15 @@ ok "uname -r is the kernel of its own disk ($kernel)" \
     deb_ok UNAME "test \"\$(uname -r)\" = $kernel"
 ok "its root is the disk, mounted read-write by systemd" \
     deb_ok ROOTFS "grep -q '^/dev/vda / ext4 rw' /proc/mounts"
+if command -v dnsmasq >/dev/null; then
+	ok "eth0 got a DHCP lease from dnsmasq in dom0 ($DNET.x)" \
+	    deb_ok LEASE "ip -4 addr show eth0 | grep -q 'inet $DNET\.'"
+	ok "... which dnsmasq recorded for its MAC" grep -q 00:16:3e:5e:5e:5e "$D/leases"
+	ok "... and dom0 reaches it there" in_ns ping -q -c 2 -W 3 \
+	    "$(awk '$2 == "00:16:3e:5e:5e:5e" { print $3 }' "$D/leases")"
+else
+	skip "a DHCP lease from dnsmasq" "dnsmasq (dnsmasq-base) is not installed"
+fi
 
 # the guest's own update-grub writes a new grub.cfg; pygrub reads it at
 # the next boot
@@ -77,6 +100,12 @@ ok "root logs in again" \
     wait_until 120 count_over deb1 "root@debian-guest:~# " "$shells"
 ok "the kernel got the command line update-grub wrote" \
     deb_ok CMDLINE "grep -q xen.test=updated /proc/cmdline"
+run xm save deb1 "$D/deb1.save"
+is "xm save deb1" "$rc $err" "0 "
+run xm restore "$D/deb1.save"
+is "xm restore: deb1 is back" "$rc $err" "0 "
+ok "... where it was: its shell answers, same kernel command line" \
+    deb_ok RESTORED "grep -q xen.test=updated /proc/cmdline"
 run xm shutdown -w deb1
 is "xm shutdown -w deb1: systemd powers it off" "$rc $err" "0 "
 ok "... cleanly (the console says so)" con_has deb1 "reboot: Power down"
