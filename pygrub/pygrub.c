@@ -10,7 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bootcfg.h"
@@ -49,6 +53,8 @@ static const struct {
 struct opts {
 	const char *entry, *kernel, *ramdisk, *args;
 	const char *outdir, *output, *disk;
+	const char *format;		/* the image's; NULL or raw: read as is */
+	const char *image;		/* what is read: disk, or its raw view */
 	bool list, menu;
 };
 
@@ -102,7 +108,8 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: %s [-q] [--entry=N|TITLE] [--kernel=PATH] [--ramdisk=PATH]\n"
 	    "       [--args=ARGS] [--output-directory=DIR] [--output=FILE]\n"
-	    "       [--list-entries | --menu] DISK\n", prog);
+	    "       [--format=raw|qcow2|qcow|vmdk|vpc] [--list-entries | --menu] DISK\n",
+	    prog);
 	exit(status);
 }
 
@@ -121,6 +128,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -134,6 +142,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'a': o->args = optarg; break;
 		case 'd': o->outdir = optarg; break;
 		case 'o': o->output = optarg; break;
+		case 'f': o->format = optarg; break;
 		case 'l': o->list = true; break;
 		case 'm': o->menu = true; break;
 		case 'q': case 'i': break;	/* the menu is never shown here */
@@ -144,6 +153,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (optind != argc - 1)
 		usage(2);
 	o->disk = argv[optind];
+	o->image = o->disk;
 }
 
 /* A path as the config writes it, made absolute (extlinux's relative
@@ -397,6 +407,93 @@ tried_add(struct xu_buf *tried, int part, const char *what)
 		xu_buf_printf(tried, "; whole disk: %s", what);
 }
 
+/* ---- images other than raw ---------------------------------------------- */
+
+/* A qcow2 (qcow, vmdk, vpc) disk: QEMU's own qemu-storage-daemon opens it
+ * read-only and exports it as a raw image over FUSE, on a file mounted
+ * only in a mount namespace of pygrub's own (dom0 sees no mount); pygrub
+ * reads that, and the daemon goes when pygrub ends. */
+static pid_t qsd_pid = -1;
+static char qsd_mp[64];
+
+static void
+qsd_stop(void)
+{
+	int i;
+
+	if (qsd_pid > 0)
+		(void)kill(qsd_pid, SIGTERM);
+	qsd_pid = -1;
+	/* the placeholder file, once the export's mount is gone with it */
+	for (i = 0; qsd_mp[0] != '\0' && i < 100; i++) {
+		if (unlink(qsd_mp) == 0 || errno == ENOENT)
+			break;
+		usleep(20 * 1000);
+	}
+	qsd_mp[0] = '\0';
+}
+
+static void
+expose(struct opts *o)
+{
+	static const char *const known[] = { "qcow2", "qcow", "vmdk", "vpc", NULL };
+	char pidfile[96], *bd1, *bd2, *ex, buf[32];
+	int fd, st, i;
+	ssize_t r;
+	pid_t pid;
+
+	if (o->format == NULL || strcmp(o->format, "raw") == 0)
+		return;
+	for (i = 0; known[i] != NULL && strcmp(known[i], o->format) != 0; i++)
+		;
+	if (known[i] == NULL)
+		die(o, 0, "images of format '%s' are not read (raw, qcow2, qcow, "
+		    "vmdk, vpc)", o->format);
+	if (strchr(o->disk, ',') != NULL)
+		die(o, 0, "the path of a %s image must have no commas", o->format);
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		die(o, 0, "cannot make a mount namespace to read the %s image: %s",
+		    o->format, strerror(errno));
+	snprintf(qsd_mp, sizeof(qsd_mp), "/tmp/pygrub-disk.XXXXXX");
+	if ((fd = mkstemp(qsd_mp)) < 0) {
+		qsd_mp[0] = '\0';
+		die(o, 0, "cannot make a file to read the %s image on: %s", o->format,
+		    strerror(errno));
+	}
+	close(fd);
+	atexit(qsd_stop);
+	snprintf(pidfile, sizeof(pidfile), "%s.pid", qsd_mp);
+	bd1 = xu_asprintf("driver=file,node-name=img,filename=%s,read-only=on", o->disk);
+	bd2 = xu_asprintf("driver=%s,node-name=fmt,file=img,read-only=on", o->format);
+	ex = xu_asprintf("type=fuse,id=raw,node-name=fmt,mountpoint=%s,writable=off",
+	    qsd_mp);
+	if ((pid = fork()) == 0) {
+		/* its messages are ours: xend shows them */
+		execlp("qemu-storage-daemon", "qemu-storage-daemon", "--daemonize",
+		    "--pidfile", pidfile, "--blockdev", bd1, "--blockdev", bd2,
+		    "--export", ex, (char *)NULL);
+		fprintf(stderr, "%s: qemu-storage-daemon: %s\n", prog, strerror(errno));
+		_exit(127);
+	}
+	free(bd1);
+	free(bd2);
+	free(ex);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		die(o, 0, "qemu-storage-daemon could not open it as a %s image "
+		    "(apt-get install qemu-utils; its message is above)", o->format);
+	/* --daemonize returns once the export is there */
+	fd = open(pidfile, O_RDONLY | O_CLOEXEC);
+	r = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	(void)unlink(pidfile);
+	if (r <= 0 || (buf[r] = '\0', qsd_pid = (pid_t)atol(buf)) <= 0)
+		die(o, 0, "qemu-storage-daemon left no pid in %s", pidfile);
+	o->image = qsd_mp;
+}
+
 /* A hostile image must not make us run away with the host. */
 static void
 limits(void)
@@ -429,16 +526,18 @@ main(int argc, char **argv)
 	bool found = false;
 
 	parse_args(argc, argv, &o);
+	/* before the limits, which the storage daemon must not inherit */
+	expose(&o);
 	limits();
 	memset(&ch, 0, sizeof(ch));
-	if (bootfs_candidates(o.disk, &parts, &n, table, sizeof(table), err,
+	if (bootfs_candidates(o.image, &parts, &n, table, sizeof(table), err,
 	    sizeof(err)) != 0)
 		die(&o, 0, "%s", err);
 	xu_buf_init(&tried);
 	for (i = 0; i < n && !found; i++) {
 		int part = parts[i].number;
 
-		if (bootfs_open(o.disk, parts[i].offset, &fs, err, sizeof(err)) != 0) {
+		if (bootfs_open(o.image, parts[i].offset, &fs, err, sizeof(err)) != 0) {
 			tried_add(&tried, part, err);
 			continue;
 		}

@@ -285,6 +285,20 @@ else
 	skip "... pygrub read the device's menu" "no loop device here"
 fi
 
+# ---- a qcow2 image (read through qemu-storage-daemon's FUSE export) ----------------
+qemu-img convert -O qcow2 "$D/menu.img" "$D/menu.qcow2"
+c=$(pg_cfg pqcow "$D/menu.qcow2")
+sed -i "s|file:$D/menu.qcow2|tap:qcow2:$D/menu.qcow2|" "$c"
+run xm create -q -p "$c"
+is "a qcow2 image (tap:qcow2:): created" "$rc $err" "0 "
+like "... pygrub read its menu" \
+    "$(grep -a "pqcow.*pygrub chose" "$D/var/log/xen/xend.log" | tail -n 1)" \
+    "entry 0 'Debian GNU/Linux' on disk xvda1"
+run xm destroy pqcow
+is "... destroyed" "$rc" 0
+ok "... no FUSE mount of it is left in dom0" bash -c "! grep -q pygrub-disk /proc/self/mountinfo"
+ok "... nor its placeholder file" bash -c "! ls /tmp/pygrub-disk.* >/dev/null 2>&1"
+
 # ---- bad images ---------------------------------------------------------------
 # refused NAME IMAGE REGEX DESC: create fails naming the disk and the
 # cause, and leaves no domain and no boot directory.
@@ -351,8 +365,14 @@ refused b7 "$D/empty-gpt.img" \
     "a GPT disk with no file system"
 
 qemu-img create -q -f qcow2 "$D/disk.qcow2" 64M
-refused b8 "$D/disk.qcow2" "bootloader: disk xvda1 \($D/disk.qcow2\) is a qcow2 image" \
-    "a qcow2 image"
+c=$(pg_cfg b8 "$D/disk.qcow2")
+sed -i "s|file:$D/disk.qcow2|tap:qcow2:$D/disk.qcow2|" "$c"
+run xm create -q "$c"
+is "an empty qcow2 image: exit 1" "$rc" 1
+like "... the error names the disk and the cause" "$err" \
+    "pygrub: $D/disk.qcow2: no boot configuration found"
+run xm list b8
+is "... no domain is left" "$rc" 3
 
 c=$(pg_cfg b9 "$D/disk.img" "bootloader = '/usr/bin/grub-install'")
 run xm create -q "$c"

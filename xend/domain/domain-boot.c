@@ -30,7 +30,7 @@ struct domain_boot {
 	struct domain *d;
 	struct hotplug *h;
 	char *dir, *result;
-	char *vdev, *disk;
+	char *vdev, *disk, *format;
 	domain_boot_fn done;
 	void *arg;
 };
@@ -129,10 +129,13 @@ check_disk(const struct dev *v, struct xu_err *err)
 		    "devices", v->vdev, v->uname);
 		return XU_ERR_UNSUPPORTED;
 	}
-	if (v->format != NULL && strcmp(v->format, "raw") != 0) {
+	/* raw, or what QEMU's storage daemon exposes for pygrub */
+	if (v->format != NULL && strcmp(v->format, "raw") != 0 &&
+	    strcmp(v->format, "qcow2") != 0 && strcmp(v->format, "qcow") != 0 &&
+	    strcmp(v->format, "vmdk") != 0 && strcmp(v->format, "vpc") != 0) {
 		xu_err_set(err, XU_ERR_UNSUPPORTED, 0, "bootloader: disk %s (%s) is "
-		    "a %s image; pygrub reads raw images and block devices only",
-		    v->vdev, v->path, v->format);
+		    "a %s image; pygrub reads raw, qcow2, qcow, vmdk and vpc images "
+		    "and block devices", v->vdev, v->path, v->format);
 		return XU_ERR_UNSUPPORTED;
 	}
 	return XU_OK;
@@ -183,6 +186,7 @@ boot_free(struct domain_boot *b)
 	free(b->result);
 	free(b->vdev);
 	free(b->disk);
+	free(b->format);
 	domain_unref(b->d);
 	free(b);
 }
@@ -285,6 +289,7 @@ domain_boot_start(struct domain *d, domain_boot_fn done, void *arg,
 	b->result = xu_asprintf("%s/boot.sxp", b->dir);
 	b->vdev = xu_strdup(disk->vdev);
 	b->disk = xu_strdup(disk->path);
+	b->format = xu_strdup(disk->format ? disk->format : "raw");
 	devices_free(disk);
 	clear_dir(b->dir);
 	if (xu_mkdir_p(b->dir, 0700) != 0) {
@@ -309,6 +314,7 @@ domain_boot_start(struct domain *d, domain_boot_fn done, void *arg,
 		argv[a++] = xu_asprintf("--args=%s", base);
 	for (i = 0; i < nw; i++)
 		argv[a++] = words[i];
+	argv[a++] = xu_asprintf("--format=%s", b->format);
 	argv[a++] = b->disk;
 	argv[a] = NULL;
 	log_info("Domain %s: running %s on disk %s (%s)", d->name, pygrub_path(),
@@ -383,7 +389,7 @@ domain_boot_menu(struct domains *t, const struct xv *vm, domain_menu_fn done,
 {
 	struct boot_menu *m;
 	struct dev *disk = NULL;
-	char *argv[5], *env[] = { NULL }, *dir, *rel;
+	char *argv[6], *env[] = { NULL }, *dir, *rel;
 	static unsigned seq;
 	int rc;
 
@@ -412,11 +418,13 @@ domain_boot_menu(struct domains *t, const struct xv *vm, domain_menu_fn done,
 	argv[0] = (char *)"pygrub";
 	argv[1] = (char *)"--menu";
 	argv[2] = xu_asprintf("--output=%s", m->file);
-	argv[3] = disk->path;
-	argv[4] = NULL;
+	argv[3] = xu_asprintf("--format=%s", disk->format ? disk->format : "raw");
+	argv[4] = disk->path;
+	argv[5] = NULL;
 	m->h = hotplug_run(t->x->base, pygrub_path(), argv, env, BOOT_TIMEOUT_SECS,
 	    menu_ran, m, err);
 	free(argv[2]);
+	free(argv[3]);
 	devices_free(disk);
 	if (m->h == NULL) {
 		free(m->file);
