@@ -320,28 +320,32 @@ req_sysrq(struct ctl_conn *cn, int64_t id, yajl_val args)
 	xhv_sysrq(cn->ctl->d, key[0], later_done, later_new(cn, id));
 }
 
+/* A request whose argument is one string, key, answered by fn; without
+ * it, missing names what is missing. */
+static void
+string_request(struct ctl_conn *cn, int64_t id, yajl_val args, const char *key,
+    const char *missing,
+    void (*fn)(struct xhv_dom *, const char *, xhv_done_cb, void *))
+{
+	const char *s;
+
+	if (!xhp_get_str(args, key, &s)) {
+		reply_error(cn, id, XHP_E_BAD_REQUEST, missing);
+		return;
+	}
+	fn(cn->ctl->d, s, later_done, later_new(cn, id));
+}
+
 static void
 req_trigger(struct ctl_conn *cn, int64_t id, yajl_val args)
 {
-	const char *name;
-
-	if (!xhp_get_str(args, "name", &name)) {
-		reply_error(cn, id, XHP_E_BAD_REQUEST, "trigger needs a name");
-		return;
-	}
-	xhv_trigger(cn->ctl->d, name, later_done, later_new(cn, id));
+	string_request(cn, id, args, "name", "trigger needs a name", xhv_trigger);
 }
 
 static void
 req_dump(struct ctl_conn *cn, int64_t id, yajl_val args)
 {
-	const char *path;
-
-	if (!xhp_get_str(args, "path", &path)) {
-		reply_error(cn, id, XHP_E_BAD_REQUEST, "dump needs a path");
-		return;
-	}
-	xhv_dump(cn->ctl->d, path, later_done, later_new(cn, id));
+	string_request(cn, id, args, "path", "dump needs a path", xhv_dump);
 }
 
 static void

@@ -111,6 +111,24 @@ op_end(struct hp_op *op, int rc, const char *msg)
 	domain_unref(d);
 }
 
+/* Why the monitor refused op's request: its message, else rc's. */
+static const char *
+op_why(const struct hp_op *op, int rc)
+{
+	xc_interface *xc = op->d->tab->x->xc;
+
+	return *xc_last_error(xc) ? xc_last_error(xc) : xc_strerror(rc);
+}
+
+/* op failed: msg (taken) is logged and is the caller's answer. */
+static void
+op_fail(struct hp_op *op, char *msg)
+{
+	log_error("%s", msg);
+	op_end(op, XU_ERR_IO, msg);
+	free(msg);
+}
+
 /* ---- attach --------------------------------------------------------------- */
 
 /* A failed attach leaves nothing: host side, nodes, lock, config entry. */
@@ -128,21 +146,18 @@ static void
 plugged(evutil_socket_t fd, short what, void *arg)
 {
 	struct hp_op *op = arg;
-	xc_interface *xc = op->d->tab->x->xc;
 	char *msg;
 	int rc;
 
-	rc = xc_async_finish(xc, op->a);
+	rc = xc_async_finish(op->d->tab->x->xc, op->a);
 	if (rc == XC_PENDING)
 		return;
 	if (rc != XC_OK) {
 		msg = xu_asprintf("Device %lld (%s) could not be plugged into domain "
 		    "'%s': %s", (long long)op->devid, device_kind_name(op->kind),
-		    op->d->name, *xc_last_error(xc) ? xc_last_error(xc) : xc_strerror(rc));
-		log_error("%s", msg);
+		    op->d->name, op_why(op, rc));
 		attach_undo(op);
-		op_end(op, XU_ERR_IO, msg);
-		free(msg);
+		op_fail(op, msg);
 		return;
 	}
 	device_mark(op->d->tab->x, op->v, XENBUS_CONNECTED);
@@ -346,31 +361,22 @@ media_changed(evutil_socket_t fd, short what, void *arg)
 {
 	struct hp_op *op = arg;
 	struct domain *d = op->d;
-	xc_interface *xc = d->tab->x->xc;
 	const char *what_in = op->v->path ? op->v->path : op->v->nbd_host;
 	struct xu_err err = { 0 };
-	char *msg;
 	int rc;
 
-	rc = xc_async_finish(xc, op->a);
+	rc = xc_async_finish(d->tab->x->xc, op->a);
 	if (rc == XC_PENDING)
 		return;
 	if (rc != XC_OK) {
-		msg = xu_asprintf("The medium of disk %s of domain '%s' could not be "
-		    "changed: %s", op->v->vdev, d->name,
-		    *xc_last_error(xc) ? xc_last_error(xc) : xc_strerror(rc));
-		log_error("%s", msg);
-		op_end(op, XU_ERR_IO, msg);
-		free(msg);
+		op_fail(op, xu_asprintf("The medium of disk %s of domain '%s' could "
+		    "not be changed: %s", op->v->vdev, d->name, op_why(op, rc)));
 		return;
 	}
 	if (media_record(op, &err) != XU_OK) {
-		msg = xu_asprintf("The medium of disk %s of domain '%s' was changed, "
-		    "but not recorded (a restart would bring the old one back): %s",
-		    op->v->vdev, d->name, err.msg);
-		log_error("%s", msg);
-		op_end(op, XU_ERR_IO, msg);
-		free(msg);
+		op_fail(op, xu_asprintf("The medium of disk %s of domain '%s' was "
+		    "changed, but not recorded (a restart would bring the old one "
+		    "back): %s", op->v->vdev, d->name, err.msg));
 		return;
 	}
 	domain_log(d, "disk %s: %s%s", op->v->vdev, what_in ? "medium " : "ejected",
@@ -516,25 +522,22 @@ unplugged(evutil_socket_t fd, short what, void *arg)
 {
 	struct hp_op *op = arg;
 	struct domain *d = op->d;
-	xc_interface *xc = d->tab->x->xc;
 	char *msg, *mac, *backend, *p;
 	int rc;
 
-	rc = xc_async_finish(xc, op->a);
+	rc = xc_async_finish(d->tab->x->xc, op->a);
 	if (rc == XC_PENDING)
 		return;
 	backend = device_backend_path(d->domid, op->kind, op->devid);
 	if (rc != XC_OK) {
 		msg = xu_asprintf("Device %lld (%s) of domain '%s' could not be "
 		    "detached: %s", (long long)op->devid, device_kind_name(op->kind),
-		    d->name, *xc_last_error(xc) ? xc_last_error(xc) : xc_strerror(rc));
-		log_error("%s", msg);
+		    d->name, op_why(op, rc));
 		p = xu_asprintf("%s/state", backend);
 		(void)xenstore_writef(d->tab->x->xs, p, "%d", XENBUS_CONNECTED);
 		free(p);
 		free(backend);
-		op_end(op, XU_ERR_IO, msg);
-		free(msg);
+		op_fail(op, msg);
 		return;
 	}
 	p = xu_asprintf("%s/mac", backend);
