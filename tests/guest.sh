@@ -100,6 +100,22 @@ row() { xm list "$1" 2>/dev/null | tail -n 1; }
 not_listed() { ! listed "$1"; }
 domid_of() { xm domid "$1" 2>/dev/null; }
 # The monitor's and QEMU's pids of domain NAME.
+# What the crash tests count: xend's pid; its create claims (sqlite3);
+# the domains xm lists (Domain-0 aside), and how often NAME is among
+# them; the monitors whose lock names a live process.
+DB="$D/var/lib/xend/xend.db"
+xend_pid() { cat "$PIDFILE" 2>/dev/null; }
+claims() { sqlite3 "$DB" 'SELECT count(*) FROM create_claims' 2>/dev/null; }
+guests() { xm list 2>/dev/null | awk 'NR > 1 && $1 != "Domain-0"' | wc -l; }
+count_of() { xm list 2>/dev/null | awk -v n="$1" '$1 == n' | wc -l; }
+live_monitors() {
+	local l n=0 p
+	for l in "$D"/var/run/xen/xenhv/*/lock; do
+		p=$(cat "$l" 2>/dev/null)
+		[ -n "$p" ] && kill -0 "$p" 2>/dev/null && n=$((n + 1))
+	done
+	echo "$n"
+}
 monitor_pid() { cat "$D/var/run/xen/xenhv/$(domid_of "$1")/lock" 2>/dev/null; }
 qemu_pid() {
 	local m

@@ -16,27 +16,13 @@ if ! command -v sqlite3 >/dev/null; then
 	echo "1..0 # SKIP sqlite3 (the command) is needed to read xend's records"
 	exit 0
 fi
-DB="$D/var/lib/xend/xend.db"
 steps=$(grep -rhoE 'FAULT_POINT\("(create|start|unpause)\.[a-z.-]+"' \
     "${top_srcdir:-.}/xend" | sed 's/.*"\(.*\)"/\1/' | sort -u)
 ok "the create's steps are found in xend's sources" [ -n "$steps" ]
 
-xend_pid() { cat "$PIDFILE" 2>/dev/null; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
-claims() { sqlite3 "$DB" 'SELECT count(*) FROM create_claims' 2>/dev/null; }
 no_claims() { [ "$(claims)" = 0 ]; }
-# monitors whose lock names a live process
-monitors() {
-	local l n=0 p
-	for l in "$D"/var/run/xen/xenhv/*/lock; do
-		p=$(cat "$l" 2>/dev/null)
-		[ -n "$p" ] && kill -0 "$p" 2>/dev/null && n=$((n + 1))
-	done
-	echo "$n"
-}
-guests() { xm list 2>/dev/null | awk 'NR > 1 && $1 != "Domain-0"' | wc -l; }
-monitors_match() { [ "$(monitors)" = "$(guests)" ]; }
-count_of() { xm list 2>/dev/null | awk -v n="$1" '$1 == n' | wc -l; }
+monitors_match() { [ "$(live_monitors)" = "$(guests)" ]; }
 running() { xm list "$1" 2>/dev/null | tail -n 1 | awk '{ print $5 }' | grep -Eq '^(r|-b)'; }
 settled_gone() { [ "$(count_of "$1")" = 0 ] && no_claims; }
 settled_running() { [ "$(count_of "$1")" = 1 ] && running "$1" && no_claims; }

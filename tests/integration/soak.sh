@@ -19,31 +19,18 @@ if ! command -v sqlite3 >/dev/null; then
 fi
 CYCLES=${SOAK_CYCLES:-150}
 KILLS=${SOAK_KILLS:-4}
-DB="$D/var/lib/xend/xend.db"
 # (sanitizer builds) freed memory reused at once, so resident memory says
 # what xend holds; reports into files named by pid
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:log_path=$D/asan"
 
-xend_pid() { cat "$PIDFILE" 2>/dev/null; }
 fds() { ls "/proc/$(xend_pid)/fd" 2>/dev/null | wc -l; }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$(xend_pid)/status" 2>/dev/null; }
-claims() { sqlite3 "$DB" 'SELECT count(*) FROM create_claims' 2>/dev/null; }
-guests() { xm list 2>/dev/null | awk 'NR > 1 && $1 != "Domain-0"' | wc -l; }
-monitors() {
-	local l n=0 p
-	for l in "$D"/var/run/xen/xenhv/*/lock; do
-		p=$(cat "$l" 2>/dev/null)
-		[ -n "$p" ] && kill -0 "$p" 2>/dev/null && n=$((n + 1))
-	done
-	echo "$n"
-}
 rundirs() { ls "$D/var/run/xen/xenhv" 2>/dev/null | wc -l; }
-count_of() { xm list 2>/dev/null | awk -v n="$1" '$1 == n' | wc -l; }
 # settled: one monitor and one run directory per domain, no claim
 settled() {
 	local g
 	g=$(guests)
-	[ "$(monitors)" = "$g" ] && [ "$(rundirs)" = "$g" ] && [ "$(claims)" = 0 ]
+	[ "$(live_monitors)" = "$g" ] && [ "$(rundirs)" = "$g" ] && [ "$(claims)" = 0 ]
 }
 
 run xend_start
@@ -90,7 +77,7 @@ for i in $(seq 1 "$CYCLES"); do
 		# the cycle's domain, if its create was recorded, goes now
 		xm destroy "s$i" >/dev/null 2>&1
 		wait_for 60 settled || note "not settled after the restart: $(guests) \
-domains, $(monitors) monitors, $(rundirs) run dirs, $(claims) claims"
+domains, $(live_monitors) monitors, $(rundirs) run dirs, $(claims) claims"
 		[ "$(count_of m)" = 1 ] || note "m is not there once after the restart"
 	fi
 	[ "$(count_of "s$i")" = 0 ] || note "s$i is still listed after its destroy"
