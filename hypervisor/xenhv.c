@@ -341,7 +341,7 @@ check_config(struct xhv_dom *d)
 	    strcmp(c->name, ".") == 0 || strcmp(c->name, "..") == 0 ||
 	    strlen(c->name) >= 128)
 		xhv_start_fail(d, XHP_E_INVALID, "the domain needs a name without '/'");
-	if (!c->hvm && (c->kernel == NULL || *c->kernel == '\0'))
+	if (!c->hvm && c->incoming_fd < 0 && (c->kernel == NULL || *c->kernel == '\0'))
 		xhv_start_fail(d, XHP_E_INVALID, "a PV domain needs a kernel");
 	if (c->kernel != NULL && *c->kernel)
 		check_readable(d, "kernel", c->kernel);

@@ -33,7 +33,7 @@ check_config(xc_interface *xc, const struct xc_domain_config *cfg)
 	    strlen(cfg->name) >= sizeof(((struct xc_dominfo *)0)->name))
 		return xcp_fail(xc, XC_ERR_INVALID, "domain %u: a name (no '/', under 128 "
 		    "characters) is needed", cfg->domid);
-	if (!cfg->hvm && (cfg->kernel == NULL || *cfg->kernel == '\0'))
+	if (!cfg->hvm && !cfg->restore && (cfg->kernel == NULL || *cfg->kernel == '\0'))
 		return xcp_fail(xc, XC_ERR_INVALID, "domain %s: a PV domain needs a kernel",
 		    cfg->name);
 	if (cfg->memory_mb == 0 || (cfg->maxmem_mb != 0 && cfg->maxmem_mb < cfg->memory_mb))

@@ -6,7 +6,8 @@
 # host name, so its prompt says which one booted. The guest boots the
 # default entry; it changes its own grubenv and xm reboot boots the other
 # entry; a reboot from inside it (on_reboot = 'restart') reads the disk
-# again; a saved guest is restored as it was; a managed domain's image changed with debugfs while it is halted
+# again; a saved guest is restored as it was without pygrub (its disk
+# may have changed), and pygrub runs at its next boot; a managed domain's image changed with debugfs while it is halted
 # boots its new default at xm start; xm create -c shows the menu on the
 # terminal and boots the entry chosen with the arrow keys; bootargs
 # choose an entry and add
@@ -140,6 +141,8 @@ prompt() {
 	wait_until "$BOOT_LIMIT" count_over "$1" "$2:[^ ]*# " "${3:-0}"
 }
 
+pg_gone() { ! xm list "$1" >/dev/null 2>&1; }
+
 bootdirs() {
 	ls "$D/var/run/xend/boot" 2>/dev/null | wc -l
 }
@@ -185,10 +188,26 @@ run xm save pg1 "$D/pg1.chk"
 is "xm save pg1" "$rc $err" "0 "
 ok "... its boot directory goes with the saved domain" \
     test ! -e "$D/var/run/xend/boot/$uuid"
+run debugfs -w -R "rm /boot/grub/grub.cfg" "$D/disk.img"
+is "debugfs -w takes grub.cfg out of the saved guest's image" "$rc" 0
+runs=$(grep -ac "pg1: running .*pygrub" "$D/var/log/xen/xend.log")
 run xm restore "$D/pg1.chk"
-is "xm restore pg1 (pygrub gives QEMU files to start with)" "$rc $err" "0 "
+is "xm restore pg1 (its disk has no boot configuration now)" "$rc $err" "0 "
 ok "the restored guest is the one that was saved (pgc)" \
     guest_ok pg1 RESTORED 'test "$(hostname)" = pgc'
+is "the restore did not run pygrub" \
+    "$(grep -ac "pg1: running .*pygrub" "$D/var/log/xen/xend.log")" "$runs"
+run xm reboot pg1
+run wait_until "$BOOT_LIMIT" pg_gone pg1
+is "xm reboot pg1 then runs pygrub, which finds no configuration: pg1 ends" "$rc" 0
+like "... and xend.log says why, naming the disk" \
+    "$(grep -a "pg1" "$D/var/log/xen/xend.log" | grep -a "grub" | tail -n 1)" \
+    "pygrub: $D/disk\.img: no boot configuration found"
+run debugfs -w -R "write $D/t/boot/grub/grub.cfg /boot/grub/grub.cfg" "$D/disk.img"
+is "debugfs -w puts grub.cfg back" "$rc" 0
+run xm create -q "$c1"
+is "create pg1 again" "$rc $err" "0 "
+ok "pg1 boots (pga)" prompt pg1 pga
 run xm destroy pg1
 is "destroy pg1" "$rc $err" "0 "
 ok "its boot directory goes with it" test ! -e "$D/var/run/xend/boot/$uuid"

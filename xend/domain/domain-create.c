@@ -309,7 +309,10 @@ start_go(void *arg)
 		free(s);
 		return;
 	}
-	if (d->cfg.bootloader != NULL && !d->cfg.hvm && !s->booted) {
+	/* a restore resumes the kernel that was saved, already in the
+	 * guest's memory: pygrub runs again at the guest's next boot */
+	if (d->cfg.bootloader != NULL && !d->cfg.hvm && !s->booted &&
+	    s->restore_fd < 0) {
 		boot_begin(s);
 		return;
 	}
