@@ -67,6 +67,8 @@ ok "... its shell answers on h2, with the kernel it had" \
 ok "... and systemd's journal runs on" answer 2 SYSTEMD "systemctl is-active --quiet systemd-journald"
 is "... h1 has no monitor left" "$(ls "$(hosts_root 1)/var/run/xen/xenhv" 2>/dev/null | wc -l)" 0
 is "... nor a boot directory" "$(ls "$(hosts_root 1)/var/run/xend/boot" 2>/dev/null | wc -l)" 0
+is "... h2 took the guest without running pygrub (its kernel came in its memory)" \
+    "$(grep -ac "deb: running .*pygrub" "$(hosts_log 2)")" 0
 
 run hosts_xm 2 shutdown -w deb
 is "xm shutdown -w deb on h2: systemd powers it off" "$rc $err" "0 "
