@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpc.h"
 #include "xm.h"
 #include "xu.h"
 
@@ -366,6 +367,7 @@ xm_run(int argc, char **argv)
 	}
 	if ((rc = check_arg_count(&ctx, &args)) != 0)
 		goto out;
+	xm_rpc_set_operation(ctx.cmd->name, args.argc > 0 ? args.argv[0] : NULL);
 	rc = ctx.cmd->exec(&ctx, &args);
 out:
 	free(args.argv);

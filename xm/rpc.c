@@ -500,6 +500,15 @@ xm_rpc_invoke(const char *uri, const char *method, const struct xv *params,
 	return rc;
 }
 
+static const char *op_cmd, *op_arg;
+
+void
+xm_rpc_set_operation(const char *cmd, const char *arg)
+{
+	op_cmd = cmd;
+	op_arg = arg;
+}
+
 int
 xm_rpc_report(const struct xm_rpc_err *err, char *msg, size_t size)
 {
@@ -538,8 +547,19 @@ xm_rpc_report(const struct xm_rpc_err *err, char *msg, size_t size)
 		snprintf(msg, size, "Error: invalid reply from xend: %s", err->msg);
 		return XM_EXIT_ERROR;
 	case XM_RPC_IO:
-		snprintf(msg, size, "Error: lost the connection to xend: %s",
-		    err->msg);
+		/* the request may have been carried out, or partly: xend
+		 * finishes or rolls back what it had begun when it is back */
+		if (op_cmd != NULL && op_arg != NULL)
+			snprintf(msg, size, "Error: xend went away during `xm %s %s` "
+			    "(%s); once it is back, `xm list %s` shows the outcome",
+			    op_cmd, op_arg, err->msg, op_arg);
+		else if (op_cmd != NULL)
+			snprintf(msg, size, "Error: xend went away during `xm %s` (%s); "
+			    "once it is back, `xm list` shows the outcome", op_cmd,
+			    err->msg);
+		else
+			snprintf(msg, size, "Error: lost the connection to xend: %s",
+			    err->msg);
 		return XM_EXIT_ERROR;
 	case XM_RPC_TIMEOUT:
 	case XM_RPC_URI:

@@ -62,6 +62,10 @@ void xm_rpc_disconnect(void);
 /* What xm prints for err (without "Error: " when classic xm did not use
  * it) and the exit status: 3 for an unknown domain, 1 otherwise. */
 int xm_rpc_report(const struct xm_rpc_err *err, char *msg, size_t size);
+/* The command being run and its first argument (a domain, usually), so
+ * that a connection lost in its middle is reported with what to look at
+ * once xend is back. */
+void xm_rpc_set_operation(const char *cmd, const char *arg);
 
 /* The timeout commands use: $XM_TIMEOUT seconds, else the default. */
 int xm_rpc_timeout(void);

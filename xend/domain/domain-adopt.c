@@ -77,6 +77,36 @@ from_row(struct domains *t, const struct store_domain *row)
 	return d;
 }
 
+/* xm mem-set and vcpu-set record the change before making it: a change
+ * the previous xend recorded but did not make (or that the monitor has
+ * not seen) is made now. */
+static void
+finish_resources(struct domain *d, const struct xc_dominfo *info)
+{
+	xc_interface *xc = d->tab->x->xc;
+
+	if (d->cfg.memory > 0 && info->memory_mb != (uint64_t)d->cfg.memory) {
+		if (xc_domain_set_target(xc, d->domid, (uint64_t)d->cfg.memory) == XC_OK) {
+			d->info.memory_mb = (uint64_t)d->cfg.memory;
+			domain_log(d, "memory target %lld MiB, as recorded (it was "
+			    "%llu MiB)", (long long)d->cfg.memory,
+			    (unsigned long long)info->memory_mb);
+		} else
+			log_error("Domain %s: cannot set its recorded memory target "
+			    "(%lld MiB): %s", d->name, (long long)d->cfg.memory,
+			    xc_last_error(xc));
+	}
+	if (d->cfg.vcpus > 0 && info->vcpus_online != d->cfg.vcpus) {
+		if (xc_domain_set_vcpus(xc, d->domid, d->cfg.vcpus) == XC_OK) {
+			d->info.vcpus_online = d->cfg.vcpus;
+			domain_log(d, "%u vCPUs, as recorded (it had %u)", d->cfg.vcpus,
+			    info->vcpus_online);
+		} else
+			log_error("Domain %s: cannot set its recorded vCPUs (%u): %s",
+			    d->name, d->cfg.vcpus, xc_last_error(xc));
+	}
+}
+
 static void
 adopt_running(struct domain *d, const struct xc_dominfo *info)
 {
@@ -91,6 +121,8 @@ adopt_running(struct domain *d, const struct xc_dominfo *info)
 		(void)domain_save(d);
 	domain_log(d, "re-adopted (%s, monitor pid %d, QEMU pid %d)",
 	    domain_state_word(d), info->monitor_pid, info->engine_pid);
+	if (info->state != XC_DOM_SHUTDOWN && info->state != XC_DOM_CRASHED)
+		finish_resources(d, info);
 	/* a stopped monitor's pending events say why; if they are gone,
 	 * check_stopped applies the policy from its state */
 	d->check_stopped = info->state == XC_DOM_SHUTDOWN ||

@@ -279,6 +279,7 @@ domain_teardown(struct domain *d, const char *why, struct xu_err *err)
 	if (domain_save(d) == XU_OK)
 		domain_ack(d);
 	domain_log(d, "destroying: %s", why);
+	FAULT_POINT("destroy.recorded", d->name);
 	if (d->domid != 0) {
 		rc = xc_domain_destroy(xc, d->domid);
 		if (rc != XC_OK && rc != XC_ERR_NO_DOMAIN) {
@@ -290,6 +291,7 @@ domain_teardown(struct domain *d, const char *why, struct xu_err *err)
 			return XU_ERR_IO;
 		}
 	}
+	FAULT_POINT("destroy.done", d->name);
 	domain_log(d, "destroyed");
 	(void)domain_forget(d);
 	if (!d->managed)
@@ -329,6 +331,7 @@ domain_rename(struct domain *d, const char *name, struct xu_err *err)
 		(void)domain_set_name(d, old, err);
 		goto out;
 	}
+	FAULT_POINT("rename.recorded", old);
 	domain_log(d, "renamed from '%s'", old);
 out:
 	free(old);

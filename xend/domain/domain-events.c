@@ -15,6 +15,7 @@
 
 #include "daemon.h"
 #include "device.h"
+#include "fault.h"
 #include "log.h"
 #include "store.h"
 #include "xend-options.h"
@@ -88,6 +89,7 @@ domain_restart_resume(struct domain *d)
 		goto fail;
 	domain_log(d, "restarting as domain %u (restart %lld)", d->domid,
 	    (long long)d->restart_count);
+	FAULT_POINT("restart.recorded-new", d->name);
 	domain_start(d, false, restarted, NULL);
 	return;
 fail:
@@ -171,6 +173,7 @@ restart(struct domain *d, bool rename)
 			log_error("VM %s: restarting without a record of it", d->name);
 		else
 			domain_ack(d);
+		FAULT_POINT("restart.recorded", d->name);
 		domain_unsubscribe(d);
 		rc = xc_domain_destroy(xc, d->domid);
 		if (rc != XC_OK && rc != XC_ERR_NO_DOMAIN) {
@@ -183,6 +186,7 @@ restart(struct domain *d, bool rename)
 		}
 		/* the old instance's taps and nodes go; its disks stay held */
 		devices_release(d, true);
+		FAULT_POINT("restart.destroyed", d->name);
 		d->domid = 0;
 	}
 	domain_restart_resume(d);
@@ -221,6 +225,7 @@ domain_stopped(struct domain *d, enum xc_dom_state state,
 	const char *which, *word = reason_word(state, reason);
 	double up;
 
+	FAULT_POINT("stop.seen", d->name);
 	act = action_for(d, state, reason, &which);
 	d->info.state = state;
 	d->info.shutdown_reason = reason;

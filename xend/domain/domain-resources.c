@@ -14,6 +14,7 @@
 
 #include "cpumap.h"
 #include "daemon.h"
+#include "fault.h"
 #include "log.h"
 #include "memory.h"
 #include "store.h"
@@ -45,8 +46,8 @@ static int
 record(struct domain *d, struct xu_err *err)
 {
 	if (domain_save(d) != XU_OK) {
-		xu_err_set(err, XU_ERR_IO, 0, "domain '%s': the change was made but "
-		    "cannot be recorded: %s", d->name, store_errmsg(d->tab->x->store));
+		xu_err_set(err, XU_ERR_IO, 0, "domain '%s': the change cannot be "
+		    "recorded: %s", d->name, store_errmsg(d->tab->x->store));
 		return XU_ERR_IO;
 	}
 	return XU_OK;
@@ -180,13 +181,23 @@ domain_set_memory(struct domain *d, int64_t mb, domain_result_fn done, void *arg
 		free(cause);
 		return rc;
 	}
-	if (live(d) && (rc = xc_domain_set_target(d->tab->x->xc, d->domid,
-	    (uint64_t)mb)) != XC_OK)
-		return xc_failed(d, "cannot set the memory target", rc, err);
+	/* the record first: a new xend gives the monitor what it says */
 	d->cfg.memory = mb;
 	domain_sxp_set(d->vm, "memory", xv_int(mb));
-	if ((rc = record(d, err)) != XU_OK)
+	if ((rc = record(d, err)) != XU_OK) {
+		d->cfg.memory = old;
+		domain_sxp_set(d->vm, "memory", xv_int(old));
 		return rc;
+	}
+	FAULT_POINT("mem-set.recorded", d->name);
+	if (live(d) && (rc = xc_domain_set_target(d->tab->x->xc, d->domid,
+	    (uint64_t)mb)) != XC_OK) {
+		d->cfg.memory = old;
+		domain_sxp_set(d->vm, "memory", xv_int(old));
+		(void)domain_save(d);
+		return xc_failed(d, "cannot set the memory target", rc, err);
+	}
+	FAULT_POINT("mem-set.done", d->name);
 	domain_log(d, "memory target %lld MiB (was %lld MiB)", (long long)mb,
 	    (long long)old);
 	if (live(d) && d->info.state != XC_DOM_SHUTDOWN && d->info.state != XC_DOM_CRASHED)
@@ -235,6 +246,15 @@ domain_set_maxmem(struct domain *d, int64_t mb, struct xu_err *err)
 
 /* ---- vCPUs -------------------------------------------------------------- */
 
+/* n vCPUs online, in the config and its record's text */
+static void
+set_vcpus_sxp(struct domain *d, unsigned n)
+{
+	d->cfg.vcpus = n;
+	if (n < 63)
+		domain_sxp_set(d->vm, "vcpu_avail", xv_int((INT64_C(1) << n) - 1));
+}
+
 int
 domain_set_vcpus(struct domain *d, int64_t n, struct xu_err *err)
 {
@@ -258,9 +278,24 @@ domain_set_vcpus(struct domain *d, int64_t n, struct xu_err *err)
 		    "%u (maxvcpus)", d->name, (long long)n, max);
 		return XU_ERR_RANGE;
 	}
-	if (live(d) && (rc = xc_domain_set_vcpus(d->tab->x->xc, d->domid,
-	    (unsigned)n)) != XC_OK)
-		return xc_failed(d, "cannot change its vCPUs", rc, err);
+	/* a running domain: the record first, as for the memory target */
+	if (live(d)) {
+		unsigned was = d->cfg.vcpus;
+
+		set_vcpus_sxp(d, (unsigned)n);
+		if ((rc = record(d, err)) != XU_OK) {
+			set_vcpus_sxp(d, was);
+			return rc;
+		}
+		FAULT_POINT("vcpu-set.recorded", d->name);
+		if ((rc = xc_domain_set_vcpus(d->tab->x->xc, d->domid,
+		    (unsigned)n)) != XC_OK) {
+			set_vcpus_sxp(d, was);
+			(void)domain_save(d);
+			return xc_failed(d, "cannot change its vCPUs", rc, err);
+		}
+		FAULT_POINT("vcpu-set.done", d->name);
+	}
 	if (max != d->cfg.maxvcpus) {
 		/* the affinity table follows the new size */
 		for (unsigned i = 0; d->cfg.affinity != NULL && i < d->cfg.maxvcpus; i++)
@@ -270,10 +305,8 @@ domain_set_vcpus(struct domain *d, int64_t n, struct xu_err *err)
 		domain_sxp_remove(d->vm, "cpus");
 	}
 	d->cfg.maxvcpus = max;
-	d->cfg.vcpus = (unsigned)n;
 	domain_sxp_set(d->vm, "vcpus", xv_int(max));
-	if (n < 63)
-		domain_sxp_set(d->vm, "vcpu_avail", xv_int((INT64_C(1) << n) - 1));
+	set_vcpus_sxp(d, (unsigned)n);
 	if ((rc = record(d, err)) != XU_OK)
 		return rc;
 	domain_log(d, "%lld vCPUs", (long long)n);

@@ -1,0 +1,130 @@
+#!/bin/bash
+# crash-ops.sh: xend killed at every step of the operations after a
+# create: destroy, a guest's stop acted upon (on_reboot = 'destroy'), its
+# restart (on_reboot = 'restart'), rename, mem-set and vcpu-set. The
+# steps are listed from xend's sources (FAULT_POINT("op.step")); a step
+# of an operation no crash test walks fails the first check. For each
+# step: xend dies there, xm says xend went away and where to look, and
+# once xend is back the operation is finished or rolled back: the domain
+# is there exactly once (or gone, for a destroy), as the operation left
+# it, its recorded memory target and vCPUs are the monitor's, and no
+# monitor, claim or disk lock is left over.
+NAME=crash-ops
+. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/guest.sh"
+
+if ! command -v sqlite3 >/dev/null; then
+	echo "1..0 # SKIP sqlite3 (the command) is needed to read xend's records"
+	exit 0
+fi
+# a guest reset seconds after its create is restarted, not taken for a loop
+export XEND_RESTART_GUARD_SECS=0
+SRCX="${top_srcdir:-.}/xend"
+ops='destroy|stop|restart|rename|mem-set|vcpu-set'
+steps=$(grep -rhoE "FAULT_POINT\(\"($ops)\.[a-z.-]+\"" "$SRCX" | sed 's/.*"\(.*\)"/\1/' | sort -u)
+ok "the operations' steps are found in xend's sources" [ -n "$steps" ]
+# every named step belongs to a test: this one, crash-create.sh's
+# (create, start, unpause) or the migration tests' (RELOC_STEP_*)
+others=$(grep -rhoE 'FAULT_POINT\("[a-z-]+\.' "$SRCX" | sed 's/.*"\(.*\)\./\1/' | sort -u |
+    grep -vxE "$ops|create|start|unpause")
+is "every step of xend's sources has a crash test" "$others" ""
+
+gone() { ! kill -0 "$1" 2>/dev/null; }
+no_claims() { [ "$(claims)" = 0 ]; }
+monitors_match() { [ "$(live_monitors)" = "$(guests)" ]; }
+stale_locks() {
+	sqlite3 "$DB" 'SELECT count(*) FROM disk_locks WHERE uuid NOT IN (SELECT uuid FROM domains)' 2>/dev/null
+}
+field() { xm list "$1" 2>/dev/null | awk -v n="$1" '$1 == n { print $'"$2"' }'; }
+settled_gone() { [ "$(count_of "$1")" = 0 ] && no_claims; }
+settled_once() { [ "$(count_of "$1")" = 1 ] && no_claims; }
+running_as_new() {
+	settled_once "$1" && [ -n "$(domid_of "$1")" ] && [ "$(domid_of "$1")" != "$2" ] &&
+	    field "$1" 5 | grep -Eq '^(r|-b)'
+}
+went_away() {
+	like "$1: ... and says xend went away during it, and where to look" "$(cat "$D/op.err")" \
+	    "^Error: xend went away during \`xm $2\` .*; once it is back, \`xm list $3\` shows the outcome"
+}
+
+# a disk, so that a lock is held and must go with the domain; the build
+# tree's hotplug scripts bring it up
+truncate -s 16M "$D/disk.img"
+BUILD="$(cd "${top_builddir:-.}" && pwd)"
+export XENSTORED_PATH="$D/var/run/xenstored/socket"
+export PATH="$BUILD/xenstore:$PATH"
+mkdir -p "$D/etc/xen"
+echo "(xend-scripts-path $(cd "${top_srcdir:-.}" && pwd)/scripts)" >"$D/etc/xen/xend-config.sxp"
+for s in $steps; do
+	op=${s%%.*}
+	extra=""
+	case $op in
+	stop) extra="on_reboot=destroy" ;;
+	restart) extra="on_reboot=restart" ;;
+	mem-set) extra="maxmem=128" ;;
+	vcpu-set) extra="vcpus=1 maxvcpus=2" ;;
+	esac
+	run env XEND_TEST_EXIT_AT="$s@fp" "$XEND" --root "$D" start
+	is "$s: xend starts, told to die there" "$rc $err" "0 "
+	xp=$(xend_pid)
+	run xm create "$CFG" $CFG_GUEST name=fp memory=96 "disk=file:$D/disk.img,xvdb,w" $extra -p
+	is "$s: fp is created (paused)" "$rc $err" "0 "
+	old=$(domid_of fp)
+	case $op in
+	destroy) set -- destroy fp ;;
+	stop|restart) set -- trigger fp reset ;;
+	rename) set -- rename fp fq ;;
+	mem-set) set -- mem-set fp 64 ;;
+	vcpu-set) set -- vcpu-set fp 2 ;;
+	esac
+	"$XM" "$@" >"$D/op.out" 2>"$D/op.err" &
+	cp=$!
+	ok "$s: xend dies there (xm $*)" wait_for 120 gone "$xp"
+	wait "$cp"
+	xrc=$?
+	case $op in
+	stop|restart)
+		# xend dies acting on the guest's stop, before or after the
+		# reset's answer reached xm
+		like "$s: xm trigger fp reset was answered, or says xend went away" \
+		    "$xrc $(cat "$D/op.err")" \
+		    "^(0 $|1 Error: xend went away during \`xm trigger fp\` .*\`xm list fp\` shows the outcome)" ;;
+	*)
+		is "$s: xm $1 fails" "$xrc" 1
+		went_away "$s" "$1 fp" fp ;;
+	esac
+	run xend_start
+	is "$s: xend starts again" "$rc $err" "0 "
+	case $op in
+	destroy|stop)
+		ok "$s: the destroy is finished: fp is gone" wait_for 90 settled_gone fp ;;
+	restart)
+		ok "$s: the restart is finished: fp runs once, as a new domain" \
+		    wait_for 90 running_as_new fp "$old" ;;
+	rename)
+		ok "$s: the rename holds: fq once, no fp" wait_for 90 settled_once fq
+		is "$s: ... no fp" "$(count_of fp)" 0 ;;
+	mem-set)
+		ok "$s: fp is there once" wait_for 90 settled_once fp
+		is "$s: ... its memory is the new target" "$(field fp 3)" 64
+		if [ "$s" = mem-set.recorded ]; then
+			like "$s: ... which the new xend gave its monitor" \
+			    "$(grep -a "fp.*memory target 64 MiB, as recorded" "$XLOG" | tail -n 1)" "as recorded"
+		fi ;;
+	vcpu-set)
+		ok "$s: fp is there once" wait_for 90 settled_once fp
+		is "$s: ... with 2 vCPUs" "$(field fp 4)" 2
+		if [ "$s" = vcpu-set.recorded ]; then
+			like "$s: ... which the new xend gave its monitor" \
+			    "$(grep -a "fp.*2 vCPUs, as recorded" "$XLOG" | tail -n 1)" "as recorded"
+		fi ;;
+	esac
+	ok "$s: one monitor per domain, none left over" wait_for 30 monitors_match
+	is "$s: no disk lock of a domain that is gone" "$(stale_locks)" 0
+	xm destroy fp >/dev/null 2>&1
+	xm destroy fq >/dev/null 2>&1
+	ok "$s: destroyed: no monitor left" wait_for 30 monitors_match
+	"$XEND" --root "$D" stop >/dev/null 2>&1
+done
+
+done_testing
