@@ -103,6 +103,7 @@ static void
 conn_free(struct ctl_conn *cn)
 {
 	struct ctl_conn **pp;
+	struct xhv_dom *d = cn->ctl->d;
 
 	for (pp = &cn->ctl->conns; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == cn) {
@@ -110,6 +111,11 @@ conn_free(struct ctl_conn *cn)
 			break;
 		}
 	}
+	/* a save to a file whose requester (xend) went away: nobody will
+	 * complete the file, so the guest is not left paused for it (the
+	 * answer finds no connection) */
+	if (d != NULL && d->saving && d->save_abandon && d->save_owner == cn->serial)
+		xhv_save_cancel(d, "its requester went away");
 	bufferevent_free(cn->bev);
 	if (cn->rev != NULL)
 		event_free(cn->rev);
@@ -565,6 +571,7 @@ req_save(struct ctl_conn *cn, int64_t id, yajl_val args)
 {
 	struct xhv_save_params p = { false, 0, NULL, NULL };
 	uint64_t downtime = 0;
+	bool abandon;
 	int fd = conn_take_fd(cn);
 
 	if (fd < 0) {
@@ -578,6 +585,12 @@ req_save(struct ctl_conn *cn, int64_t id, yajl_val args)
 		p.downtime_ms = (unsigned)downtime;
 	(void)xhp_get_str(args, "tls_dir", &p.tls_dir);
 	(void)xhp_get_str(args, "tls_host", &p.tls_host);
+	abandon = false;
+	(void)xhp_get_bool(args, "abandon_on_close", &abandon);
+	if (!cn->ctl->d->saving) {
+		cn->ctl->d->save_owner = cn->serial;
+		cn->ctl->d->save_abandon = abandon;
+	}
 	xhv_save(cn->ctl->d, fd, &p, save_done, later_new(cn, id));
 }
 

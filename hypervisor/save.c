@@ -38,7 +38,27 @@ struct mig {
 	double last_progress;
 	bool asking;		/* a query-migrate is in flight */
 	int final_tries;	/* "completed" seen before its figures */
+	bool streaming;		/* QEMU's migrate was accepted */
+	char *cancel_why;	/* a cancel asked for (xhv_save_cancel) */
 };
+
+static void mig_fail(struct mig *m, const char *msg);
+
+/* A cancel asked for while a step of the set-up was in flight ends the
+ * save at the next step, so that no step is left holding a freed m. */
+static bool
+mig_cancelled(struct mig *m)
+{
+	char *why;
+
+	if (m->cancel_why == NULL)
+		return false;
+	why = m->cancel_why;
+	m->cancel_why = NULL;
+	mig_fail(m, why);
+	free(why);
+	return true;
+}
 
 static void mig_poll(evutil_socket_t fd, short what, void *arg);
 
@@ -53,6 +73,7 @@ mig_free(struct mig *m)
 		close(m->fd);
 	free(m->tls_dir);
 	free(m->tls_host);
+	free(m->cancel_why);
 	free(m);
 }
 
@@ -151,7 +172,8 @@ got_status(void *opaque, yajl_val ret, const char *err)
 	}
 	if (status == NULL || strcmp(status, "none") == 0 ||
 	    strcmp(status, "setup") == 0 || strcmp(status, "active") == 0 ||
-	    strcmp(status, "device") == 0 || strcmp(status, "pre-switchover") == 0) {
+	    strcmp(status, "device") == 0 || strcmp(status, "pre-switchover") == 0 ||
+	    strcmp(status, "cancelling") == 0) {
 		if (bytes != m->last_bytes) {
 			m->last_bytes = bytes;
 			m->last_progress = xhv_now();
@@ -235,6 +257,9 @@ started(void *opaque, yajl_val ret, const char *err)
 		return;
 	}
 	m->last_progress = xhv_now();
+	m->streaming = true;
+	if (m->cancel_why != NULL)	/* the poll sees it end */
+		qmp_command(m->d->qmp, "migrate_cancel", NULL, NULL, NULL, 0);
 	mig_arm(m);
 }
 
@@ -248,6 +273,8 @@ got_fd(void *opaque, yajl_val ret, const char *err)
 		mig_fail(m, err);
 		return;
 	}
+	if (mig_cancelled(m))
+		return;
 	if (qmp_command(m->d->qmp, cmd, "{\"uri\":\"fd:xenhv-mig\"}", started, m, 0) < 0)
 		mig_fail(m, "QEMU's monitor went away");
 }
@@ -275,6 +302,8 @@ stopped(void *opaque, int code, const char *msg)
 		mig_fail(m, msg);
 		return;
 	}
+	if (mig_cancelled(m))
+		return;
 	pass_fd(m);
 }
 
@@ -291,6 +320,8 @@ tuned(void *opaque, yajl_val ret, const char *err)
 		}
 		xhv_log("migrate-set-parameters: %s", err);
 	}
+	if (mig_cancelled(m))
+		return;
 	/* Not live: the guest stops first, so the image is one instant. */
 	if (!m->incoming && !m->live && m->d->state == XC_DOM_RUNNING) {
 		m->was_running = true;
@@ -492,6 +523,22 @@ xhv_incoming(struct xhv_dom *d)
 		mig_setup(m);
 	else
 		pass_fd(m);
+}
+
+void
+xhv_save_cancel(struct xhv_dom *d, const char *why)
+{
+	struct mig *m = d->mig;
+
+	if (m == NULL || m->incoming)
+		return;
+	xhv_log("save cancelled: %s", why);
+	if (m->cancel_why == NULL)
+		m->cancel_why = xu_strdup(why);
+	/* QEMU copies: the poll sees the copy end as cancelled; before
+	 * that, the next step of the set-up ends the save */
+	if (m->streaming)
+		qmp_command(d->qmp, "migrate_cancel", NULL, NULL, NULL, 0);
 }
 
 void

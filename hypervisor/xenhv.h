@@ -93,6 +93,8 @@ struct xhv_dom {
 	bool vcpu_busy;			/* a vcpu_set is in flight */
 	bool hot_unplugged;		/* a hot-plugged vCPU was removed */
 	bool saving;			/* a save is in flight (save.c) */
+	uint64_t save_owner;		/* the connection that asked for it */
+	bool save_abandon;		/* cancelled if that connection closes */
 	struct mig *mig;		/* the save or restore in flight */
 	/* The last figures of the migration in flight or done (save.c),
 	 * for getinfo; announce the guest's MACs when it first runs after
@@ -224,6 +226,9 @@ void xhv_save(struct xhv_dom *d, int fd, const struct xhv_save_params *p,
     xhv_save_cb done, void *opaque);
 /* The guest runs again after an incoming stream: QEMU announces it. */
 void xhv_announce(struct xhv_dom *d);
+/* The save in flight (not a restore) is cancelled: QEMU stops copying,
+ * the guest runs again if it ran, and the requester is told why. */
+void xhv_save_cancel(struct xhv_dom *d, const char *why);
 /* Start-up of a restored domain: loads cfg.incoming_fd into QEMU, then
  * goes on as a fresh start does (xhv_start_fail on failure). */
 void xhv_incoming(struct xhv_dom *d);

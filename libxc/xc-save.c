@@ -20,7 +20,7 @@ int
 xc_domain_save_start(xc_interface *xc, uint32_t domid, int fd, unsigned flags,
     int *wait_fd)
 {
-	struct xc_migrate_params p = { flags, 0, NULL, NULL };
+	struct xc_migrate_params p = { flags | XC_SAVE_ABANDON_ON_CLOSE, 0, NULL, NULL };
 
 	return xc_domain_migrate_start(xc, domid, fd, &p, wait_fd);
 }
@@ -46,6 +46,8 @@ xc_domain_migrate_start(xc_interface *xc, uint32_t domid, int fd,
 	}
 	g = xcp_conn_begin(c, XHP_REQ_SAVE);
 	xhp_put_bool(g, "live", (flags & XC_SAVE_LIVE) != 0);
+	if (flags & XC_SAVE_ABANDON_ON_CLOSE)
+		xhp_put_bool(g, "abandon_on_close", true);
 	if (p->downtime_ms > 0)
 		xhp_put_uint(g, "downtime_ms", p->downtime_ms);
 	if (p->tls_dir != NULL)

@@ -367,6 +367,9 @@ int xc_sched_credit_domain_set(xc_interface *xc, uint32_t domid, int weight, int
 
 enum {
 	XC_SAVE_LIVE = 1 << 0,		/* the guest runs during the copy */
+	/* the monitor cancels the copy (and resumes a guest that ran) if
+	 * the caller's connection closes first: set for saves to a file */
+	XC_SAVE_ABANDON_ON_CLOSE = 1 << 1,
 };
 
 /* Writes the domain's engine state to fd (a file or a socket, from its

@@ -1,7 +1,7 @@
 #!/bin/bash
 # crash-ops.sh: xend killed at every step of the operations after a
 # create: destroy, a guest's stop acted upon (on_reboot = 'destroy'), its
-# restart (on_reboot = 'restart'), rename, mem-set and vcpu-set. The
+# restart (on_reboot = 'restart'), rename, mem-set, vcpu-set and save. The
 # steps are listed from xend's sources (FAULT_POINT("op.step")); a step
 # of an operation no crash test walks fails the first check. For each
 # step: xend dies there, xm says xend went away and where to look, and
@@ -20,7 +20,7 @@ fi
 # a guest reset seconds after its create is restarted, not taken for a loop
 export XEND_RESTART_GUARD_SECS=0
 SRCX="${top_srcdir:-.}/xend"
-ops='destroy|stop|restart|rename|mem-set|vcpu-set'
+ops='destroy|stop|restart|rename|mem-set|vcpu-set|save'
 steps=$(grep -rhoE "FAULT_POINT\(\"($ops)\.[a-z.-]+\"" "$SRCX" | sed 's/.*"\(.*\)"/\1/' | sort -u)
 ok "the operations' steps are found in xend's sources" [ -n "$steps" ]
 # every named step belongs to a test: this one, crash-create.sh's
@@ -70,12 +70,17 @@ for s in $steps; do
 	run xm create "$CFG" $CFG_GUEST name=fp memory=96 "disk=file:$D/disk.img,xvdb,w" $extra -p
 	is "$s: fp is created (paused)" "$rc $err" "0 "
 	old=$(domid_of fp)
+	if [ "$op" = save ]; then
+		run xm unpause fp
+		is "$s: fp runs" "$rc $err" "0 "
+	fi
 	case $op in
 	destroy) set -- destroy fp ;;
 	stop|restart) set -- trigger fp reset ;;
 	rename) set -- rename fp fq ;;
 	mem-set) set -- mem-set fp 64 ;;
 	vcpu-set) set -- vcpu-set fp 2 ;;
+	save) rm -f "$D/fp.chk"; set -- save fp "$D/fp.chk" ;;
 	esac
 	"$XM" "$@" >"$D/op.out" 2>"$D/op.err" &
 	cp=$!
@@ -110,6 +115,21 @@ for s in $steps; do
 		if [ "$s" = mem-set.recorded ]; then
 			like "$s: ... which the new xend gave its monitor" \
 			    "$(grep -a "fp.*memory target 64 MiB, as recorded" "$XLOG" | tail -n 1)" "as recorded"
+		fi ;;
+	save)
+		if [ "$s" = save.renamed ]; then
+			ok "$s: the file was complete: the save is finished, fp is gone" \
+			    wait_for 90 settled_gone fp
+			run xm restore "$D/fp.chk"
+			is "$s: ... and xm restore of its file works" "$rc $err" "0 "
+			ok "$s: ... fp runs once" wait_for 90 settled_once fp
+		else
+			ok "$s: the save is abandoned: fp is there once" wait_for 90 settled_once fp
+			ok "$s: ... and runs on" wait_for 30 running_as_new fp 0
+			is "$s: ... no save file, partial or not" \
+			    "$(ls "$D" | grep -c '^fp\.chk')" 0
+			like "$s: ... its log says so" \
+			    "$(grep -a "fp.*its save to" "$XLOG" | tail -n 1)" "abandoned, it runs on"
 		fi ;;
 	vcpu-set)
 		ok "$s: fp is there once" wait_for 90 settled_once fp

@@ -18,6 +18,7 @@
 
 #include "checkpoint.h"
 #include "daemon.h"
+#include "fault.h"
 #include "log.h"
 #include "store.h"
 #include "xend-options.h"
@@ -28,6 +29,7 @@ struct save_op {
 	int fd, wait_fd;
 	off_t len_off, stream_off;
 	bool checkpoint, suspend, was_running;
+	bool recorded;		/* a row in the store's saves */
 	domain_result_fn done;
 	void *arg;
 	struct event *ev;
@@ -47,6 +49,11 @@ save_op_free(struct save_op *op)
 		event_free(op->ev);
 	if (op->fd >= 0)
 		close(op->fd);
+	/* the record goes first: a record without its partial file would
+	 * read as a completed save */
+	if (op->recorded && store_save_delete(op->d->tab->x->store, op->d->uuid) != XU_OK)
+		log_error("Domain %s: cannot remove the record of its save: %s",
+		    op->d->name, store_errmsg(op->d->tab->x->store));
 	if (op->tmp != NULL)
 		unlink(op->tmp);
 	free(op->tmp);
@@ -87,6 +94,7 @@ save_complete(struct save_op *op)
 	}
 	free(op->tmp);
 	op->tmp = NULL;
+	FAULT_POINT("save.renamed", d->name);
 	domain_log(d, "saved to %s", op->path);
 	if (op->checkpoint) {
 		if (op->was_running && xc_domain_unpause(d->tab->x->xc, d->domid) != XC_OK)
@@ -124,6 +132,27 @@ save_answer(evutil_socket_t fd, short what, void *arg)
 	save_complete(op);
 }
 
+/* The save in the store, at step: a new xend finishes it or abandons it
+ * (domains_saves_reconcile). */
+static int
+record_save(struct save_op *op, const char *step, struct xu_err *err)
+{
+	struct store *st = op->d->tab->x->store;
+	struct store_save v = { .path = op->path, .tmp = op->tmp,
+	    .was_running = op->was_running, .checkpoint = op->checkpoint,
+	    .suspend = op->suspend };
+
+	snprintf(v.uuid, sizeof(v.uuid), "%s", op->d->uuid);
+	snprintf(v.step, sizeof(v.step), "%s", step);
+	if (store_save_put(st, &v) != XU_OK) {
+		xu_err_set(err, XU_ERR_IO, 0, "domain '%s': cannot record the save: %s",
+		    op->d->name, store_errmsg(st));
+		return XU_ERR_IO;
+	}
+	op->recorded = true;
+	return XU_OK;
+}
+
 static int
 save_start(struct domain *d, const char *path, bool checkpoint, bool suspend,
     domain_result_fn done, void *arg, struct xu_err *err)
@@ -159,6 +188,9 @@ save_start(struct domain *d, const char *path, bool checkpoint, bool suspend,
 	op->arg = arg;
 	domain_ref(d);
 	d->saving = true;
+	if ((rc = record_save(op, "recorded", err)) != XU_OK)
+		goto fail;
+	FAULT_POINT("save.recorded", d->name);
 	op->fd = open(op->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (op->fd < 0) {
 		xu_err_set(err, XU_ERR_IO, 0, "Unable to create file %s: %s", path,
@@ -168,12 +200,15 @@ save_start(struct domain *d, const char *path, bool checkpoint, bool suspend,
 	if ((rc = ckpt_write_header(op->fd, d->vm, &op->len_off, err)) != XU_OK)
 		goto fail;
 	op->stream_off = lseek(op->fd, 0, SEEK_CUR);
+	if ((rc = record_save(op, "streaming", err)) != XU_OK)
+		goto fail;
 	if ((rc = xc_domain_save_start(xc, d->domid, op->fd, 0, &op->wait_fd)) != XC_OK) {
 		xu_err_set(err, XU_ERR_IO, 0, "domain '%s': cannot save: %s", d->name,
 		    *xc_last_error(xc) ? xc_last_error(xc) : xc_strerror(rc));
 		goto fail;
 	}
 	domain_log(d, "saving to %s%s", path, checkpoint ? " (checkpoint)" : "");
+	FAULT_POINT("save.streaming", d->name);
 	op->ev = event_new(d->tab->x->base, op->wait_fd, EV_READ, save_answer, op);
 	event_add(op->ev, NULL);
 	return XU_OK;
@@ -350,4 +385,71 @@ domain_resume(struct domain *d, bool paused, domain_started_fn done, void *arg,
 		return rc;
 	}
 	return XU_OK;
+}
+
+/* ---- after a restart ---------------------------------------------------- */
+
+static void
+save_recover(struct domains *t, const struct store_save *v)
+{
+	struct store *st = t->x->store;
+	struct domain *d = domains_by_uuid(t, v->uuid);
+	struct xu_err err = { 0 };
+	bool have_tmp = access(v->tmp, F_OK) == 0;
+	/* the partial file is renamed only once complete */
+	bool complete = strcmp(v->step, "streaming") == 0 && !have_tmp &&
+	    access(v->path, F_OK) == 0;
+	bool live = d != NULL && d->phase == DOM_PHASE_ACTIVE && d->domid != 0;
+
+	if (complete && live && !v->checkpoint) {
+		domain_log(d, "its save to %s was complete when xend stopped: "
+		    "finished now", v->path);
+		d->suspended = v->suspend;
+		if (domain_teardown(d, v->suspend ? "suspended" : "saved", &err) != XU_OK) {
+			log_error("%s", err.msg);
+			return;		/* the record stays: tried again */
+		}
+		if (store_save_delete(st, v->uuid) != XU_OK)
+			log_error("cannot remove the record of a save to %s: %s",
+			    v->path, store_errmsg(st));
+		return;
+	}
+	/* the record first: see save_op_free */
+	if (store_save_delete(st, v->uuid) != XU_OK) {
+		log_error("cannot remove the record of a save to %s: %s", v->path,
+		    store_errmsg(st));
+		return;
+	}
+	if (have_tmp && unlink(v->tmp) != 0)
+		log_error("cannot remove %s: %s", v->tmp, strerror(errno));
+	if (!live)
+		return;
+	if (v->was_running && d->info.state == XC_DOM_PAUSED &&
+	    xc_domain_unpause(t->x->xc, d->domid) != XC_OK)
+		log_error("Domain %s: cannot run again after its abandoned save: %s",
+		    d->name, xc_last_error(t->x->xc));
+	else if (v->was_running && d->info.state == XC_DOM_PAUSED)
+		d->info.state = XC_DOM_RUNNING;
+	if (complete)
+		domain_log(d, "its checkpoint %s was complete when xend stopped", v->path);
+	else
+		domain_log(d, "its save to %s was interrupted by xend's stop: "
+		    "abandoned, %s", v->path, v->was_running ? "it runs on" :
+		    "it stays paused");
+}
+
+void
+domains_saves_reconcile(struct domains *t)
+{
+	struct store_save *v = NULL;
+	size_t n = 0, i;
+
+	if (store_save_list(t->x->store, &v, &n) != XU_OK) {
+		log_error("cannot list the saves under way: %s",
+		    store_errmsg(t->x->store));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		save_recover(t, &v[i]);
+	store_save_list_free(v, n);
 }

@@ -407,6 +407,7 @@ domains_new(struct xend *x)
 	memory_init(t);
 	domains_reconcile(t);
 	domains_claims_reconcile(t);
+	domains_saves_reconcile(t);
 	return t;
 }
 

@@ -471,6 +471,10 @@ void domain_claim_free(struct domain *d);
 /* At start, after domains_reconcile: the claims recorded are watched
  * again (a client already gone has its create rolled back). */
 void domains_claims_reconcile(struct domains *t);
+/* Saves a previous xend left under way: one whose file was complete is
+ * finished (the domain goes, as a save does), any other abandoned (its
+ * partial file removed, the domain running as before). */
+void domains_saves_reconcile(struct domains *t);
 /* A record found 'starting' whose start nobody waits for any more (an
  * incoming migration that was never committed): decided at the next look,
  * in a second, instead of after the full wait. */

@@ -32,14 +32,24 @@ int
 store_claim_delete(struct store *st, const char *uuid)
 {
 	static const char sql[] = "DELETE FROM create_claims WHERE uuid = ?1";
-	sqlite3_stmt *s;
-	int rc;
 
-	if ((s = store_sql(st, sql)) == NULL)
-		return XU_ERR_IO;
-	if ((rc = store_bind_text(st, s, 1, uuid)) != XU_OK)
-		return rc;
-	return store_sql_done(st, s, "removing a create's client");
+	return store_sql_text1(st, sql, uuid, "removing a create's client");
+}
+
+static void
+read_claim(sqlite3_stmt *s, void *row)
+{
+	struct store_claim *c = row;
+	char *text;
+
+	text = store_column_text(s, 0);
+	snprintf(c->uuid, sizeof(c->uuid), "%s", text ? text : "");
+	free(text);
+	c->pid = sqlite3_column_int64(s, 1);
+	c->pid_start = sqlite3_column_int64(s, 2);
+	text = store_column_text(s, 3);
+	snprintf(c->finish, sizeof(c->finish), "%s", text ? text : "");
+	free(text);
 }
 
 int
@@ -47,40 +57,7 @@ store_claim_list(struct store *st, struct store_claim **list, size_t *n)
 {
 	static const char sql[] =
 	    "SELECT uuid, pid, pid_start, finish FROM create_claims";
-	struct store_claim *v = NULL;
-	size_t count = 0, cap = 0;
-	sqlite3_stmt *s;
-	char *text;
-	int r;
 
-	*list = NULL;
-	*n = 0;
-	if ((s = store_sql(st, sql)) == NULL)
-		return XU_ERR_IO;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 8;
-			v = xu_realloc(v, cap * sizeof(*v));
-		}
-		memset(&v[count], 0, sizeof(v[count]));
-		text = store_column_text(s, 0);
-		snprintf(v[count].uuid, sizeof(v[count].uuid), "%s",
-		    text ? text : "");
-		free(text);
-		v[count].pid = sqlite3_column_int64(s, 1);
-		v[count].pid_start = sqlite3_column_int64(s, 2);
-		text = store_column_text(s, 3);
-		snprintf(v[count].finish, sizeof(v[count].finish), "%s",
-		    text ? text : "");
-		free(text);
-		count++;
-	}
-	sqlite3_reset(s);
-	if (r != SQLITE_DONE) {
-		free(v);
-		return store_sql_error(st, "listing creates' clients");
-	}
-	*list = v;
-	*n = count;
-	return XU_OK;
+	return store_rows(st, sql, sizeof(**list), read_claim, NULL,
+	    (void **)list, n, "listing creates' clients");
 }

@@ -99,37 +99,25 @@ store_lock_release(struct store *st, const char *uuid, int64_t devid)
 	return store_sql_done(st, s, "releasing disk locks");
 }
 
+static void
+read_lock_row(sqlite3_stmt *s, void *row)
+{
+	read_lock(s, row);
+}
+
+static void
+lock_dispose_row(void *row)
+{
+	store_lock_dispose(row);
+}
+
 int
 store_lock_list(struct store *st, struct store_lock **list, size_t *n)
 {
 	static const char sql[] =
 	    "SELECT " LOCK_COLUMNS " FROM disk_locks l "
 	    "LEFT JOIN domains d ON d.uuid = l.uuid ORDER BY l.created";
-	struct store_lock *v = NULL;
-	size_t count = 0, cap = 0;
-	sqlite3_stmt *s;
-	int r;
 
-	*list = NULL;
-	*n = 0;
-	if ((s = store_sql(st, sql)) == NULL)
-		return XU_ERR_IO;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 8;
-			v = xu_realloc(v, cap * sizeof(*v));
-		}
-		memset(&v[count], 0, sizeof(v[count]));
-		read_lock(s, &v[count++]);
-	}
-	sqlite3_reset(s);
-	if (r != SQLITE_DONE) {
-		while (count > 0)
-			store_lock_dispose(&v[--count]);
-		free(v);
-		return store_sql_error(st, "listing disk locks");
-	}
-	*list = v;
-	*n = count;
-	return XU_OK;
+	return store_rows(st, sql, sizeof(**list), read_lock_row, lock_dispose_row,
+	    (void **)list, n, "listing disk locks");
 }

@@ -93,6 +93,17 @@ static const char *const migrations[] = {
 	"  pid_start INTEGER NOT NULL,"		/* its start time, in ticks */
 	"  finish TEXT NOT NULL"		/* unpause, waitForDevices */
 	");",
+	/* 5: saves under way (store-saves.c): finished or abandoned by a
+	 * new xend. */
+	"CREATE TABLE saves ("
+	"  uuid TEXT PRIMARY KEY NOT NULL,"	/* the domain being saved */
+	"  path TEXT NOT NULL,"			/* the file asked for */
+	"  tmp TEXT NOT NULL,"			/* written first, renamed to path */
+	"  step TEXT NOT NULL,"			/* recorded, streaming */
+	"  was_running INTEGER NOT NULL,"
+	"  checkpoint INTEGER NOT NULL,"
+	"  suspend INTEGER NOT NULL"
+	");",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -954,6 +965,55 @@ int
 store_sql_done(struct store *st, sqlite3_stmt *s, const char *what)
 {
 	return step_done(st, s, what);
+}
+
+int
+store_sql_text1(struct store *st, const char *sql, const char *text,
+    const char *what)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = store_sql(st, sql)) == NULL)
+		return XU_ERR_IO;
+	if ((rc = bind_text(st, s, 1, text)) != XU_OK)
+		return rc;
+	return step_done(st, s, what);
+}
+
+int
+store_rows(struct store *st, const char *sql, size_t size,
+    void (*read)(sqlite3_stmt *s, void *row), void (*dispose)(void *row),
+    void **list, size_t *n, const char *what)
+{
+	char *v = NULL;
+	size_t count = 0, cap = 0;
+	sqlite3_stmt *s;
+	int r;
+
+	*list = NULL;
+	*n = 0;
+	if ((s = store_sql(st, sql)) == NULL)
+		return XU_ERR_IO;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = xu_realloc(v, cap * size);
+		}
+		memset(v + count * size, 0, size);
+		read(s, v + count * size);
+		count++;
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE) {
+		while (dispose != NULL && count > 0)
+			dispose(v + --count * size);
+		free(v);
+		return db_error(st, what);
+	}
+	*list = v;
+	*n = count;
+	return XU_OK;
 }
 
 int

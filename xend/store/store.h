@@ -147,6 +147,22 @@ int store_claim_delete(struct store *st, const char *uuid);
 /* Every claim; free the array with free(). */
 int store_claim_list(struct store *st, struct store_claim **list, size_t *n);
 
+/* A save under way (store-saves.c): recorded before its file is made.
+ * step: "recorded" (the partial file tmp may exist), then "streaming"
+ * (tmp exists until it is renamed to path, which completes the file). */
+struct store_save {
+	char uuid[37];
+	char *path, *tmp;
+	char step[16];
+	bool was_running, checkpoint, suspend;
+};
+
+int store_save_put(struct store *st, const struct store_save *v);
+int store_save_delete(struct store *st, const char *uuid);
+/* Every save under way; free with store_save_list_free. */
+int store_save_list(struct store *st, struct store_save **list, size_t *n);
+void store_save_list_free(struct store_save *v, size_t n);
+
 struct store_lock {
 	char *key;		/* f:<dev>:<ino> or b:<major>:<minor> */
 	char *uuid;		/* the domain holding it */
