@@ -1,9 +1,11 @@
 /* xu-unix.c: a private UNIX-socket listener for the daemons' servers
  * (xend's XML-RPC and xenstore sockets): its directory made mode 0700,
- * a stale socket replaced, a live one left alone, mode 0600 from bind. */
+ * a stale socket replaced, a live one left alone, mode 0600 from bind;
+ * and who holds a daemon's pid file. */
 #include "xu.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -116,4 +118,29 @@ fail:
 	}
 	free(dir);
 	return -1;
+}
+
+pid_t
+xu_pidfile_holder(const char *path)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char buf[32];
+	ssize_t r;
+	int fd;
+	pid_t pid = 0;
+	int64_t v;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+		pid = fl.l_pid;
+		if (pid <= 0 && (r = read(fd, buf, sizeof(buf) - 1)) > 0) {
+			buf[r] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			if (xu_parse_int64(buf, &v) == XU_OK && v > 0)
+				pid = (pid_t)v;
+		}
+	}
+	close(fd);
+	return pid;
 }

@@ -76,6 +76,10 @@ int xu_read_file(const char *path, size_t max, char **data, size_t *len);
  * fd, or -1 with err filled (err->rc set). */
 int xu_unix_listen(const char *path, int backlog, struct xu_err *err);
 
+/* Who holds the lock of a daemon's pid file (xend's): its pid, 0 for
+ * nobody (no file, or a file left by a daemon that died). */
+pid_t xu_pidfile_holder(const char *path);
+
 /* aa:bb:cc:dd:ee:ff: six hex pairs, colon-separated, nothing else. */
 bool xu_mac_valid(const char *s);
 

@@ -11,6 +11,9 @@ if [ -n "${XEN_SKIP_INTEGRATION:-}" ]; then
 fi
 export LC_ALL=C
 unset XEND_CONFIG XM_TIMEOUT
+# These tests kill xend on purpose and expect xm to fail at once while it
+# is gone; xen-agent.sh tests xm's wait for a returning xend.
+export XM_XEND_WAIT=0
 CFG="$(cd "${top_srcdir:-.}" && pwd)/etc/xen/examples/guest.cfg"
 BOOT_LIMIT=${BOOT_LIMIT:-120}
 need_guest

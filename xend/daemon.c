@@ -91,32 +91,6 @@ rooted(const char *root, const char *abs)
 	return xu_asprintf("%s%s", root, abs);
 }
 
-/* Who holds the pid file's lock: a pid, 0 for nobody. */
-static pid_t
-pidfile_holder(const char *path)
-{
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	char buf[32];
-	ssize_t r;
-	int fd;
-	pid_t pid = 0;
-	int64_t v;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
-		pid = fl.l_pid;
-		if (pid <= 0 && (r = read(fd, buf, sizeof(buf) - 1)) > 0) {
-			buf[r] = '\0';
-			buf[strcspn(buf, "\n")] = '\0';
-			if (xu_parse_int64(buf, &v) == XU_OK && v > 0)
-				pid = (pid_t)v;
-		}
-	}
-	close(fd);
-	return pid;
-}
-
 /* Takes the pid file's lock for this process; -1 with *holder set when
  * another xend has it. The fd stays open (and locked) until exit. */
 static int
@@ -135,7 +109,7 @@ pidfile_lock(const char *path, pid_t *holder)
 
 		close(fd);
 		if (e == EAGAIN || e == EACCES)
-			*holder = pidfile_holder(path);
+			*holder = xu_pidfile_holder(path);
 		errno = e;
 		return -1;
 	}
@@ -467,7 +441,11 @@ serve(struct xend *x, struct xend_diags *diags, bool foreground, int notify_fd)
 	host_event(x, "xend stopped (signal %d)", x->stop_signal);
 	rc = 0;
 out:
-	/* the socket goes first: nobody may connect to a dying xend */
+	/* the socket goes first: nobody may connect to a dying xend. Its
+	 * file stays while domains run on without xend, refusing: xm then
+	 * waits for the next xend rather than failing (XM_XEND_WAIT) */
+	if (x->rpc != NULL && domains_any_running(x->domains))
+		rpc_server_keep_socket(x->rpc);
 	rpc_server_free(x->rpc);
 	x->rpc = NULL;
 	relocation_free(x->reloc);
@@ -559,7 +537,7 @@ cmd_start(struct xend *x, const struct xend_cmdline *cl)
 	int rc = 1;
 
 	xend_diags_init(&diags);
-	if ((pid = pidfile_holder(x->pid_path)) > 0) {
+	if ((pid = xu_pidfile_holder(x->pid_path)) > 0) {
 		fprintf(stderr, "xend is already running (pid %ld)\n", (long)pid);
 		goto out;
 	}
@@ -598,7 +576,7 @@ is_zombie(pid_t pid)
 static bool
 gone(pid_t pid, const char *pid_path)
 {
-	if (pidfile_holder(pid_path) == pid)
+	if (xu_pidfile_holder(pid_path) == pid)
 		return false;
 	return kill(pid, 0) != 0 || is_zombie(pid);
 }
@@ -607,7 +585,7 @@ static int
 cmd_stop(struct xend *x)
 {
 	struct timespec tick = { 0, 100 * 1000 * 1000 };
-	pid_t pid = pidfile_holder(x->pid_path);
+	pid_t pid = xu_pidfile_holder(x->pid_path);
 	int i;
 
 	if (pid <= 0)
@@ -630,7 +608,7 @@ cmd_stop(struct xend *x)
 static int
 cmd_status(struct xend *x)
 {
-	pid_t pid = pidfile_holder(x->pid_path);
+	pid_t pid = xu_pidfile_holder(x->pid_path);
 
 	if (pid > 0) {
 		printf("xend is running (pid %ld)\n", (long)pid);
@@ -643,7 +621,7 @@ cmd_status(struct xend *x)
 static int
 cmd_reload(struct xend *x)
 {
-	pid_t pid = pidfile_holder(x->pid_path);
+	pid_t pid = xu_pidfile_holder(x->pid_path);
 
 	if (pid <= 0) {
 		fprintf(stderr, "xend is not running\n");

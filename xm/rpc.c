@@ -1,6 +1,7 @@
 /* rpc.c: xm's XML-RPC client over xend's UNIX socket: a small HTTP/1.1
- * exchange with size limits and a deadline, kept alive between calls, and
- * classic xm's error reports (reference 1.1). */
+ * exchange with size limits and a deadline, kept alive between calls, a
+ * bounded wait for an xend that is restarting, and classic xm's error
+ * reports (reference 1.1). */
 #include "rpc.h"
 
 #include <errno.h>
@@ -29,6 +30,21 @@ static struct {
 	char *path;
 	int fd;
 } conn = { NULL, -1 };
+
+/* The wait for an away xend: when it ends (CLOCK_MONOTONIC ms, 0 while
+ * xend is not away) and its length. One absence, one wait: it starts at
+ * the first refused connect and is over when xend answers again. */
+static struct {
+	int64_t deadline;
+	int limit_s;
+} away;
+
+/* Queries: asked again when xend closes the connection before answering
+ * (it was stopping), as no state changes by asking. */
+static const char *const repeatable[] = {
+	"xend.domain", "xend.domains", "xend.domains_with_state",
+	"xend.domains.stats", "xend.domain.getVCPUInfo", "xend.node.info",
+};
 
 static void
 set_err(struct xm_rpc_err *err, enum xm_rpc_status st, int e,
@@ -69,16 +85,23 @@ xm_rpc_disconnect(void)
 
 /* Milliseconds left before deadline (a CLOCK_MONOTONIC ms value, 0 for
  * none): -1 for "no limit", 0 when it has passed. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int
 left_ms(int64_t deadline)
 {
-	struct timespec ts;
 	int64_t now;
 
 	if (deadline == 0)
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	now = now_ms();
 	if (now >= deadline)
 		return 0;
 	return deadline - now > 1000000000 ? 1000000000 : (int)(deadline - now);
@@ -370,15 +393,82 @@ build_request(const char *xml)
 	    "\r\n%s", strlen(xml), xml);
 }
 
+/* The pid file of the xend that serves path, when path is where an xend
+ * serves (<root>/var/run/xend/xmlrpc.sock); NULL otherwise. */
+static char *
+pidfile_of(const char *path)
+{
+	const char *tail = XEND_RUN_DIR "/xmlrpc.sock";
+	size_t n = strlen(path), t = strlen(tail);
+
+	if (n < t || strcmp(path + n - t, tail) != 0)
+		return NULL;
+	return xu_asprintf("%.*s%s", (int)(n - t), path,
+	    XEN_RUNSTATEDIR "/xend.pid");
+}
+
+/* Whether a connect that failed with e means an xend that will be back:
+ * the socket is there but refuses (xend died, or stopped and left domains
+ * running: it keeps its socket then), or an xend holds its pid file (it
+ * is starting, its socket not yet made). No socket and no xend: no wait. */
+static bool
+xend_expected(const char *path, int e)
+{
+	char *pidfile;
+	bool held;
+
+	if (e == ECONNREFUSED || e == EAGAIN)
+		return true;
+	if (e != ENOENT || (pidfile = pidfile_of(path)) == NULL)
+		return false;
+	held = xu_pidfile_holder(pidfile) > 0;
+	free(pidfile);
+	return held;
+}
+
+/* Before another attempt at an away xend: true after a pause when the
+ * process's wait has time left, false (err says how long it waited) when
+ * xend is not expected back or the wait is over. */
+static bool
+wait_for_xend(const char *path, int e, struct xm_rpc_err *err)
+{
+	int limit = xm_rpc_xend_wait();
+
+	if (limit <= 0 || !xend_expected(path, e))
+		return false;
+	if (away.deadline == 0) {
+		away.deadline = now_ms() + (int64_t)limit * 1000;
+		away.limit_s = limit;
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "xm: xend is not answering on %s (%s); "
+			    "waiting up to %d s for it\n", path, strerror(e),
+			    limit);
+	}
+	if (left_ms(away.deadline) == 0) {
+		err->waited_s = away.limit_s;
+		return false;
+	}
+	poll(NULL, 0, 200);
+	return true;
+}
+
+static bool
+is_repeatable(const char *method)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(repeatable) / sizeof(repeatable[0]); i++)
+		if (strcmp(method, repeatable[i]) == 0)
+			return true;
+	return false;
+}
+
 static int64_t
 deadline_after(int timeout_s)
 {
-	struct timespec ts;
-
 	if (timeout_s <= 0)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec + timeout_s) * 1000 + ts.tv_nsec / 1000000;
+	return now_ms() + (int64_t)timeout_s * 1000;
 }
 
 static int
@@ -477,10 +567,16 @@ xm_rpc_invoke(const char *uri, const char *method, const struct xv *params,
 			xm_rpc_disconnect();
 			if ((fd = connect_to(path, deadline, err)) < 0) {
 				rc = err->status;
+				if (rc == XM_RPC_CONNECT &&
+				    wait_for_xend(path, err->sys_errno, err)) {
+					deadline = deadline_after(timeout_s);
+					continue;
+				}
 				break;
 			}
 			conn.fd = fd;
 			conn.path = xu_strdup(path);
+			away.deadline = 0;
 		}
 		rc = exchange(conn.fd, req, deadline, result, &retry, &keep, err);
 		if (rc == XM_RPC_OK || rc == XM_RPC_FAULT) {
@@ -489,6 +585,12 @@ xm_rpc_invoke(const char *uri, const char *method, const struct xv *params,
 			break;
 		}
 		xm_rpc_disconnect();
+		if (retry && !reused && is_repeatable(method) &&
+		    wait_for_xend(path, ECONNREFUSED, err)) {
+			memset(err, 0, sizeof(*err));
+			deadline = deadline_after(timeout_s);
+			continue;
+		}
 		if (!(reused && retry))
 			break;
 		memset(err, 0, sizeof(*err));
@@ -531,6 +633,10 @@ xm_rpc_report(const struct xm_rpc_err *err, char *msg, size_t size)
 		    err->sys_errno == EPERM))
 			snprintf(msg, size, "Error: Most commands need root "
 			    "access. Please try again as root.");
+		else if (err->waited_s > 0)
+			snprintf(msg, size, "Error: Unable to connect to xend: "
+			    "%s. Is xend running? (waited %d s for it; "
+			    "XM_XEND_WAIT)", err->msg, err->waited_s);
 		else
 			snprintf(msg, size, "Error: Unable to connect to xend: "
 			    "%s. Is xend running?", err->msg);
@@ -569,16 +675,29 @@ xm_rpc_report(const struct xm_rpc_err *err, char *msg, size_t size)
 	}
 }
 
-int
-xm_rpc_timeout(void)
+/* Seconds from the environment variable name, else dflt. */
+static int
+env_seconds(const char *name, int dflt)
 {
-	const char *env = getenv("XM_TIMEOUT");
+	const char *env = getenv(name);
 	int64_t v;
 
 	if (env != NULL && xu_parse_int64(env, &v) == XU_OK && v >= 0 &&
 	    v <= 1000000)
 		return (int)v;
-	return XM_RPC_DEFAULT_TIMEOUT;
+	return dflt;
+}
+
+int
+xm_rpc_timeout(void)
+{
+	return env_seconds("XM_TIMEOUT", XM_RPC_DEFAULT_TIMEOUT);
+}
+
+int
+xm_rpc_xend_wait(void)
+{
+	return env_seconds("XM_XEND_WAIT", XM_RPC_XEND_WAIT);
 }
 
 int

@@ -11,6 +11,12 @@
 
 #define XM_RPC_DEFAULT_TIMEOUT	300	/* seconds; XM_TIMEOUT overrides, 0: none */
 #define XM_RPC_MAX_HEADERS	(64u << 10)
+/* Seconds xm waits for an xend that is away but expected back (xm(1),
+ * XM_XEND_WAIT): longer than the ocf:heartbeat:Xen agent's monitor (30 s)
+ * and stop (40 s) timeouts and Pacemaker's default (20 s), so that an
+ * xend that stays away makes the agent's action time out (an error) rather
+ * than xm's failure read as "the guest is stopped". */
+#define XM_RPC_XEND_WAIT	60
 
 enum xm_rpc_status {
 	XM_RPC_OK,
@@ -28,6 +34,7 @@ struct xm_rpc_err {
 	int fault_code;		/* XM_RPC_FAULT */
 	int http_status;	/* XM_RPC_HTTP: 0 when there was no status line */
 	int sys_errno;		/* XM_RPC_CONNECT, XM_RPC_IO */
+	int waited_s;		/* XM_RPC_CONNECT: xm waited this long for xend */
 	char msg[1024];		/* fault string, reason phrase or detail */
 };
 
@@ -54,7 +61,12 @@ const char *xm_rpc_server_uri(void);
 /* One call to uri; params is an XV_LIST or NULL for none (not consumed).
  * Returns XM_RPC_OK with *result (caller frees) or another status with err
  * filled. timeout_s bounds the whole exchange; 0 waits for ever. The
- * connection is kept for the next call to the same server. */
+ * connection is kept for the next call to the same server. When xend is
+ * away but expected back (its socket refuses, or it holds its pid file
+ * while it starts), the call waits for it, xm_rpc_xend_wait() seconds at
+ * most for one absence (later calls do not wait again until xend has
+ * answered); a query whose connection xend closed before
+ * answering is asked again the same way. */
 int xm_rpc_invoke(const char *uri, const char *method, const struct xv *params,
     int timeout_s, struct xv **result, struct xm_rpc_err *err);
 void xm_rpc_disconnect(void);
@@ -69,6 +81,10 @@ void xm_rpc_set_operation(const char *cmd, const char *arg);
 
 /* The timeout commands use: $XM_TIMEOUT seconds, else the default. */
 int xm_rpc_timeout(void);
+
+/* How long a call waits for an xend that is away but expected back:
+ * $XM_XEND_WAIT seconds, else XM_RPC_XEND_WAIT; 0 fails at once. */
+int xm_rpc_xend_wait(void);
 
 /* The call commands make: the default server and timeout; on failure the
  * report is printed to stderr and its exit status returned. */

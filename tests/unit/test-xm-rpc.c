@@ -1,6 +1,7 @@
 /* test-xm-rpc.c: xm's XML-RPC client against a scripted fake xend: the
  * request it sends, results, faults and how xm reports them, broken HTTP,
- * timeouts, a missing socket and reuse of a kept-alive connection. */
+ * timeouts, a missing socket, reuse of a kept-alive connection, and the
+ * wait for an xend that is away (a socket that refuses). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rpc.h"
@@ -334,6 +336,121 @@ test_no_server(void **state)
 	    "No such file or directory. Is xend running?");
 }
 
+/* A socket that exists but refuses connects, as a dead or stopped xend
+ * that left domains running leaves it; its fd (listen() on it later
+ * makes it answer). */
+static int
+refusing_socket(struct fixture *f)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", f->path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* No xend at all (no socket): the classic error at once, whatever the
+ * wait; XM_XEND_WAIT=0 fails at once on a refusing socket too. */
+static void
+test_no_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct xm_rpc_err err;
+	struct timespec t0;
+	struct xv *res;
+	int fd;
+
+	setenv("XM_XEND_WAIT", "30", 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(call(f, 5, &res, &err), XM_RPC_CONNECT);
+	assert_true(seconds_since(&t0) < 1.0);
+	fd = refusing_socket(f);
+	setenv("XM_XEND_WAIT", "0", 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(call(f, 5, &res, &err), XM_RPC_CONNECT);
+	assert_int_equal(err.sys_errno, ECONNREFUSED);
+	assert_true(seconds_since(&t0) < 1.0);
+	expect_report(&err, XM_EXIT_ERROR, "Error: Unable to connect to xend: "
+	    "Connection refused. Is xend running?");
+	unsetenv("XM_XEND_WAIT");
+	close(fd);
+}
+
+/* xend comes back during the wait: the call is answered. */
+static void
+test_xend_back(void **state)
+{
+	struct fixture *f = *state;
+	struct xv *res = xv_list();
+	char *body, *reply;
+	struct xm_rpc_err err;
+	struct step steps[1];
+	int fd;
+
+	xv_append(res, xv_str("back"));
+	body = xmlrpc_encode_response(res);
+	xv_free(res);
+	reply = strdup(http_reply(body, false));
+	steps[0] = (struct step){ reply, true };
+	fd = refusing_socket(f);
+	setenv("XM_XEND_WAIT", "20", 1);
+	f->child = fork();
+	assert_true(f->child >= 0);
+	if (f->child == 0) {
+		usleep(700000);
+		if (listen(fd, 4) != 0)
+			_exit(5);
+		fake_server(fd, steps, 1);
+	}
+	close(fd);
+	assert_int_equal(call(f, 5, &res, &err), XM_RPC_OK);
+	assert_string_equal(xv_string(xv_at(res, 0)), "back");
+	xv_free(res);
+	server_ok(f);
+	unsetenv("XM_XEND_WAIT");
+	free(body);
+	free(reply);
+}
+
+/* xend stays away: the call fails after the wait, saying how long it
+ * waited, and the next call of the same absence does not wait again. */
+static void
+test_xend_gone(void **state)
+{
+	struct fixture *f = *state;
+	struct xm_rpc_err err;
+	struct timespec t0;
+	struct xv *res;
+	double took;
+	int fd;
+
+	fd = refusing_socket(f);
+	setenv("XM_XEND_WAIT", "1", 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(call(f, 5, &res, &err), XM_RPC_CONNECT);
+	took = seconds_since(&t0);
+	assert_true(took >= 1.0 && took < 3.0);
+	expect_report(&err, XM_EXIT_ERROR, "Error: Unable to connect to xend: "
+	    "Connection refused. Is xend running? (waited 1 s for it; "
+	    "XM_XEND_WAIT)");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(call(f, 5, &res, &err), XM_RPC_CONNECT);
+	assert_true(seconds_since(&t0) < 0.5);
+	unsetenv("XM_XEND_WAIT");
+	close(fd);
+}
+
 static void
 test_uri(void **state)
 {
@@ -365,6 +482,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_xml, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_server, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_wait, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xend_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xend_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uri, setup, teardown),
 	};
 

@@ -108,6 +108,17 @@ domain_running(const struct domain *d)
 	return !d->is_dom0 && d->domid != 0;
 }
 
+bool
+domains_any_running(struct domains *t)
+{
+	size_t i;
+
+	for (i = 0; t != NULL && i < t->n; i++)
+		if (domain_running(t->v[i]))
+			return true;
+	return false;
+}
+
 /* ---- lookup ------------------------------------------------------------ */
 
 struct domain *

@@ -236,6 +236,8 @@ struct domain **domains_sorted(struct domains *t, size_t *n);
 
 /* True while a monitor exists for it (has a domid, is not dom0). */
 bool domain_running(const struct domain *d);
+/* True when some domain of t is running. */
+bool domains_any_running(struct domains *t);
 /* The word kept in the record's state column. */
 const char *domain_state_word(const struct domain *d);
 

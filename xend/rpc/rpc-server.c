@@ -566,6 +566,13 @@ rpc_server_listen_unix(struct rpc_server *srv, const char *path,
 }
 
 void
+rpc_server_keep_socket(struct rpc_server *srv)
+{
+	free(srv->path);
+	srv->path = NULL;
+}
+
+void
 rpc_server_free(struct rpc_server *srv)
 {
 	struct call *c, *next;

@@ -88,9 +88,12 @@ void rpc_server_allow_uid(struct rpc_server *srv, uid_t uid);
  * the socket is made mode 0600. */
 int rpc_server_listen_unix(struct rpc_server *srv, const char *path,
     struct xu_err *err);
-/* Closes every connection, removes the socket; pending deferred calls
- * become "gone" and are freed when answered. */
+/* Closes every connection, removes the socket (unless kept, below);
+ * pending deferred calls become "gone" and are freed when answered. */
 void rpc_server_free(struct rpc_server *srv);
+/* Leaves the socket's file behind when the server is freed: connects
+ * are refused, which tells xm an xend is expected back (xm(1)). */
+void rpc_server_keep_socket(struct rpc_server *srv);
 
 #define RPC_PATH		"/RPC2"
 #define RPC_SOCKET_NAME		"xmlrpc.sock"
