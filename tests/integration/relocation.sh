@@ -136,7 +136,10 @@ like "xm list -l shows the last migration out, failed, with its cause" "$out" \
 	"\(migration.*"
 like "... its direction and peer" "$(echo "$out" | tr -d '\n' | tr -s ' ')" \
 	"\(direction out\) \(peer 10\.77\.0\.2:8002\) \(step failed\)"
-like "... and the message" "$out" "message"
+is "... no line but (status N) says status (ocf:heartbeat:Xen greps it)" \
+	"$(grep status <<<"$out" | awk '{ print $1 }')" "(status"
+like "... the cause is in xend.log" "$(cat "$(hosts_log 1)")" \
+	"of g1 to .* failed: Domain 'g1' .*already exists"
 is "h2 has no domain left from the refused migrations" "$(hosts_domains 2)" ""
 
 run hosts_xm 1 destroy g1

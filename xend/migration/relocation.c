@@ -577,7 +577,11 @@ mig_fields(const struct store_mig *m, bool as_struct)
 	PUT("total", m->total > INT32_MAX ? xv_strf("%lld", (long long)m->total) :
 	    xv_int(m->total));
 	PUT("downtime_ms", xv_int(m->downtime_ms));
-	if (m->message != NULL)
+	/* not in xm list -l: its free text ("... exited with status 1")
+	 * would be a second line that ocf:heartbeat:Xen's `grep status`
+	 * finds, and the agent would take a running guest for a stopped
+	 * one. The cause is in xend.log and in xm migrate's error. */
+	if (m->message != NULL && as_struct)
 		PUT("message", xv_str(m->message));
 #undef PUT
 	return v;
