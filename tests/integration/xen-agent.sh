@@ -7,7 +7,7 @@
 # (the source's copy is migrating-NAME meanwhile, as the agent's stop
 # expects), stop by xm trigger power (shutdown_acpi) and by xm shutdown,
 # a broken config and a missing one, the formats the agent parses
-# (xm list, xm info), the monitor while xend restarts (clean stop and
+# (xm list, xm info), memory management (xm info, xm mem-set), the monitor while xend restarts (clean stop and
 # kill -9: it reports the guest running, never stopped), and ocf-tester.
 # Needs root (namespaces), qemu-system-x86_64, resource-agents (the
 # agent and ocf-tester) and the default guest; skips without.
@@ -225,6 +225,29 @@ is "... and leaves no domain" "$(where bad)" ""
 agent 1 start OCF_RESKEY_xmfile="$D/none.cfg" OCF_RESKEY_name=none
 is "a config file that does not exist: not installed (5)" "$rc" 5
 like "... the agent says so" "$err" "Config file $D/none.cfg for none does not exist"
+
+# ---- allow_mem_management: xm info's total_memory, xm mem-set ---------------------
+# With another guest running, starting ag1 shares (total_memory -
+# reserved_Dom0_memory) between the two: the agent reads xm info, sets the
+# other guest's target with xm mem-set, and rewrites ag1's memory= line.
+run hosts_xm 1 create -q "$D/ag1.cfg" name=other
+is "another guest on h1" "$rc $err" "0 "
+ok "... boots (its balloon answers from then)" booted 1 other
+total=$(hosts_xm 1 info | grep '^total_memory' | awk '{print $3}')
+vmcfg "$D/mm.cfg" ag1
+sed -i 's/^memory = 128$/memory=128/' "$D/mm.cfg"
+agent 1 start OCF_RESKEY_xmfile="$D/mm.cfg" OCF_RESKEY_allow_mem_management=true \
+	OCF_RESKEY_reserved_Dom0_memory=$((total - 224))
+is "start with allow_mem_management: success (0)" "$rc" 0
+like "... it adjusted the other guest to half of what is left" "$err" \
+	"Adjusted memory to: 112, for the following 1 domains: other"
+is "... other's target is 112 MiB (xm mem-set)" "$(row 1 other | awk '{ print $3 }')" 112
+is "... ag1 started with memory=112" "$(row 1 ag1 | awk '{ print $3 }') $(grep '^memory=' "$D/mm.cfg")" \
+	"112 memory=112"
+agent 1 stop OCF_RESKEY_xmfile="$D/mm.cfg" OCF_RESKEY_shutdown_timeout=0
+is "stop (destroy at once, shutdown_timeout=0): success (0)" "$rc" 0
+is "... ag1 is nowhere" "$(where ag1)" ""
+run hosts_xm 1 destroy other
 
 # ---- ocf-tester ---------------------------------------------------------------
 vmcfg "$D/ot.cfg" ot
