@@ -6,7 +6,8 @@
 # deaf one too); start restores them and they go on counting; stop without
 # XENDOMAINS_SAVE shuts two down while the deaf one is reported, within
 # XENDOMAINS_STOP_MAXWAIT, without holding the others up; each outcome is
-# printed and logged.
+# printed and logged. The guests of a Pacemaker cluster (ocf:heartbeat:Xen
+# resources in the CIB) are neither created nor stopped.
 # Needs qemu-system-x86_64 and the default guest; skips without.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/integration/lib-hosts.sh"
@@ -125,4 +126,42 @@ ok "... and counts" counting d3
 ok "... every outcome is logged" grep -q "d3: not stopped" "$D/xendomains.log"
 run "$XM" destroy d3
 is "d3 destroyed" "$rc" 0
+
+# ---- a cluster's guests are left alone ------------------------------------------
+# Pacemaker's CIB on this node has two ocf:heartbeat:Xen resources: c1,
+# whose config is (by mistake) in the auto directory too, and c2, running
+# here, made by the agent's xm create from a config elsewhere.
+mkdir -p "$D/auto2" "$D/vm"
+for n in 1 2; do
+	sed "s/^name = .*/name = \"c$n\"/" "$D/auto/d1.cfg" >"$D/vm/c$n.cfg"
+done
+ln -s "$D/vm/c1.cfg" "$D/auto2/c1.cfg"
+cat >"$D/cib.xml" <<-EOF
+<cib epoch="3" num_updates="0" admin_epoch="0"><configuration><resources>
+  <primitive id="vm-c1" class="ocf" provider="heartbeat" type="Xen">
+    <instance_attributes id="vm-c1-ia">
+      <nvpair id="vm-c1-ia-xmfile" name="xmfile" value="$D/vm/c1.cfg"/>
+    </instance_attributes>
+  </primitive>
+  <primitive id="vm-c2" class="ocf" provider="heartbeat" type="Xen">
+    <instance_attributes id="vm-c2-ia">
+      <nvpair id="vm-c2-ia-xmfile" name="xmfile" value="$D/vm/c2.cfg"/>
+    </instance_attributes>
+  </primitive>
+</resources></configuration></cib>
+EOF
+settings ""
+printf 'XENDOMAINS_AUTO=%s\nXENDOMAINS_CIB=%s\n' "$D/auto2" "$D/cib.xml" >>"$XENDOMAINS_CONFIG"
+run "$XM" create -q -p "$D/vm/c2.cfg"
+is "the cluster's c2 runs here (paused)" "$rc $err" "0 "
+run "$SCRIPT" start
+is "xendomains start with the cluster's c1 in the auto directory" "$rc" 0
+like "... skips it, saying why" "$out" "c1: \(skip\) managed by the cluster: .*c1\.cfg is a Pacemaker resource's xmfile"
+is "... only c2 runs" "$(names)" "c2 "
+run "$SCRIPT" stop
+is "xendomains stop" "$rc" 0
+like "... skips the cluster's c2" "$out" "c2: \(skip\) managed by the cluster"
+ok "... which still runs" listed c2
+run "$XM" destroy c2
+is "c2 destroyed" "$rc" 0
 done_testing
