@@ -15,6 +15,10 @@
 #   hosts_config i TEXT      extra xend-config.sxp forms for host i (before start)
 #   hosts_start i            start host i's xend; hosts_stop i; hosts_kill i (-9)
 #   hosts_exec i CMD...      run CMD in host i's namespace
+#   hosts_isolate i SCRIPT   host i gets mount and UTS namespaces of its own
+#                            (SCRIPT makes its mounts); hosts_exec enters them
+#   hosts_power_off i        kill, by pid, every process of host i's mount
+#                            namespace (as tests/tools/fence_testns does)
 #   hosts_xm i ARGS...       xm against host i's xend
 #   hosts_cleanup            everything away (call from the EXIT trap)
 #   hosts_harness DIR SECS   the EXIT trap (cleanup, DIR removed unless KEEP)
@@ -57,6 +61,7 @@ HOSTS_N=0
 HOSTS_DIR=""
 HOSTS_SUBNET="10.77.0"
 HOSTS_BG_PIDS=""
+HOSTS_HOLDER=()		# i: the pid holding host i's mount namespace
 
 hosts_ns() { echo "${HOSTS_PREFIX}h$1"; }
 hosts_ip() { echo "$HOSTS_SUBNET.$1"; }
@@ -65,7 +70,14 @@ hosts_sock() { echo "$(hosts_root "$1")/var/run/xend/xmlrpc.sock"; }
 hosts_pidfile() { echo "$(hosts_root "$1")/var/run/xend.pid"; }
 hosts_xend_pid() { cat "$(hosts_pidfile "$1")" 2>/dev/null; }
 hosts_log() { echo "$(hosts_root "$1")/var/log/xen/xend.log"; }
-hosts_exec() { local i=$1; shift; ip netns exec "$(hosts_ns "$i")" "$@"; }
+hosts_exec() {
+	local i=$1; shift
+	if [ -n "${HOSTS_HOLDER[$i]:-}" ]; then
+		nsenter -t "${HOSTS_HOLDER[$i]}" -m -u -n --wd="$PWD" -- "$@"
+	else
+		ip netns exec "$(hosts_ns "$i")" "$@"
+	fi
+}
 hosts_xm() {
 	local i=$1; shift
 	XM_SERVER="httpu://$(hosts_sock "$i")" timeout "${HOSTS_XM_LIMIT:-300}" "$XM" "$@"
@@ -167,6 +179,9 @@ hosts_engine_pid() {
 hosts_cleanup() {
 	local i d p
 	for p in $HOSTS_BG_PIDS; do kill "$p" 2>/dev/null; done
+	for i in "${!HOSTS_HOLDER[@]}"; do
+		[ -n "${HOSTS_HOLDER[$i]}" ] && _hosts_ns_kill "$i"
+	done
 	for i in $(seq 1 "$HOSTS_N"); do
 		[ -d "$(hosts_root "$i")" ] || continue
 		if [ -S "$(hosts_sock "$i")" ] && [ -n "$(hosts_xend_pid "$i")" ]; then
@@ -185,6 +200,63 @@ hosts_cleanup() {
 	ip netns del "${HOSTS_PREFIX}sw" 2>/dev/null
 	HOSTS_N=0
 }
+
+# hosts_isolate i SCRIPT: host i gets a mount namespace (private
+# propagation) and a UTS namespace (hostname h<i>) of its own, inside its
+# network namespace, held by a sleeping process whose pid is in
+# $(hosts_root i)/ns.pid. SCRIPT (sh) runs there first and makes the
+# host's own mounts; the host's processes are then every process of that
+# mount namespace, and hosts_exec enters it.
+hosts_isolate() {
+	local i=$1 r t
+	r=$(hosts_root "$i")
+	rm -f "$r/ns.ready"
+	ip netns exec "$(hosts_ns "$i")" unshare -m -u --propagation private \
+		sh -ec "$2
+hostname h$i
+: >'$r/ns.ready'
+exec sleep infinity" </dev/null >"$r/ns.out" 2>&1 &
+	HOSTS_HOLDER[$i]=$!
+	disown "$!"
+	echo "${HOSTS_HOLDER[$i]}" >"$r/ns.pid"
+	for t in $(seq 1 100); do
+		[ -e "$r/ns.ready" ] && return 0
+		kill -0 "${HOSTS_HOLDER[$i]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$r/ns.out" >&2
+	return 1
+}
+
+# _hosts_ns_pids i: the pids of every process in host i's mount namespace
+# (none once its holder is gone: a namespace's number is reused).
+_hosts_ns_pids() {
+	local ns p
+	ns=$(readlink "/proc/${HOSTS_HOLDER[$1]}/ns/mnt" 2>/dev/null) || return 0
+	[ "$ns" != "$(readlink /proc/$$/ns/mnt)" ] || return 0
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$ns" ] && echo "${p#/proc/}"
+	done
+}
+
+# hosts_power_off i: host i loses power: every process of its mount
+# namespace is killed (-9), by pid, until none is left but the holder,
+# which goes last (while it lives, the namespace is the same one).
+hosts_power_off() {
+	local t p left h=${HOSTS_HOLDER[$1]}
+	for t in $(seq 1 100); do
+		left=$(_hosts_ns_pids "$1" | grep -vx "$h")
+		if [ -z "$left" ]; then
+			kill -KILL "$h" 2>/dev/null
+			wait "$h" 2>/dev/null
+			return 0
+		fi
+		for p in $left; do kill -KILL "$p" 2>/dev/null; done
+		sleep 0.1
+	done
+	return 1
+}
+_hosts_ns_kill() { hosts_power_off "$1"; HOSTS_HOLDER[$1]=""; }
 
 # hosts_can: whether this machine lets us make namespaces (root, iproute2).
 hosts_can() {
