@@ -12,6 +12,7 @@ PKGS=(
 	qemu-system-x86 qemu-utils busybox-static cpio kmod
 	socat iproute2 bridge-utils e2fsprogs fdisk debootstrap man-db iputils-ping
 	python3 curl bsdutils util-linux coreutils bc nbd-server
+	corosync pacemaker pacemaker-cli-utils resource-agents
 	grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
 	vncsnapshot tigervnc-tools imagemagick
 	xvfb tigervnc-viewer xtightvncviewer nftables dnsmasq-base
