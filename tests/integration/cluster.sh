@@ -5,8 +5,8 @@
 # serving the guest's disk over NBD. Checks: the cluster forms with quorum
 # and fencing (fence_testns); a guest resource (ocf:heartbeat:Xen,
 # allow-migrate) starts on one node; crm_resource --move migrates it live
-# (its console keeps ticking, it runs on one node at every sample of
-# xm list on all nodes); standby of its node evacuates it live; a stopped
+# (its console keeps ticking, a TCP connection to it survives, it runs on
+# one node at every sample of xm list on all nodes); standby of its node evacuates it live; a stopped
 # xend causes no failover; a guest with a broken config fails to start,
 # the agent's failure in crm_mon, the cluster healthy; the guest's node
 # killed outright is fenced and the guest restarts on another node with
@@ -31,6 +31,8 @@ SAMPLER=""
 trap '[ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null; cluster_cleanup
 [ -n "${KEEP:-}" ] || rm -rf "$D"' EXIT
 NODES="1 2 3"
+GIP=10.77.0.61	# the guest's address (its vif on xenbr0, on the test switch)
+TCP_PID=""
 
 # ---- helpers -----------------------------------------------------------------
 # state i NAME: NAME's state on node i as xm list shows it (empty: none).
@@ -70,21 +72,37 @@ says() {
 	wait_until $BOOT answers "$1" "$2" "$off" "$4"
 }
 ticks_past() { [ "$(ticks_after "$@" | tail -n 1)" -gt "$4" ] 2>/dev/null; }
-# The sampler: as often as xm answers, on how many nodes vm1 is listed and on how
-# many it runs ("listed running" per line of $D/samples).
+# The sampler, while vm1 leaves node $1: as often as xm answers, on how
+# many nodes vm1 is listed and on how many it runs ("listed running
+# states..." per line of $D/samples). The nodes' xm list calls are not
+# one instant, so each sample asks the others, then the source, then the
+# others again: vm1 running on another node before the source is asked
+# means it cannot run on the source any more, and the source no longer
+# listing it means another node lists it when asked after.
 sample_start() {
+	local src=$1
 	: >"$D/samples"
 	(
+		others=$(echo $NODES | tr ' ' '\n' | grep -vx "$src")
 		while :; do
-			l=0; r=0
-			for i in $NODES; do state $i vm1 >"$D/state$i" & done
+			for i in $others; do state $i vm1 >"$D/state1.$i" & done
 			wait
-			for i in $NODES; do
-				s=$(cat "$D/state$i")
-				[ -n "$s" ] && l=$((l + 1))
+			state $src vm1 >"$D/state.$src"
+			for i in $others; do state $i vm1 >"$D/state2.$i" & done
+			wait
+			s=$(cat "$D/state.$src")
+			l=0; r=0; all=" h$src:${s:-none}"
+			[ -n "$s" ] && l=1
+			running "$s" && r=1
+			for i in $others; do
+				s=$(cat "$D/state1.$i")
 				running "$s" && r=$((r + 1))
+				all="$all h$i:${s:-none}"
+				s=$(cat "$D/state2.$i")
+				[ -n "$s" ] && l=$((l + 1))
+				all="$all/${s:-none}"
 			done
-			echo "$l $r" >>"$D/samples"
+			echo "$l $r$all" >>"$D/samples"
 		done
 	) </dev/null >/dev/null 2>&1 &
 	SAMPLER=$!
@@ -92,7 +110,8 @@ sample_start() {
 sample_stop() { kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null; SAMPLER=""; }
 # Every sample: listed somewhere, running on one node at most.
 samples_one() {
-	[ -s "$D/samples" ] && awk '$1 < 1 || $2 > 1 { bad = 1 } END { exit bad }' "$D/samples"
+	[ -s "$D/samples" ] || return 1
+	awk '$1 < 1 || $2 > 1 { print "# sample " NR ": " $0; bad = 1 } END { exit bad }' "$D/samples"
 }
 migrated() {
 	grep -q "Result of migrate_to operation for $1 on $2: ok" \
@@ -143,6 +162,9 @@ extra = "console=ttyS0 quiet panic=-1 cryptomgr.notests"
 memory = 128
 vcpus = 1
 disk = [ '$(cluster_nbd_uri disk1),xvda,w' ]
+vif = [ 'mac=00:16:3e:4e:77:61,bridge=xenbr0' ]
+ip = "$GIP"
+netmask = "255.255.255.0"
 on_poweroff = "destroy"
 on_reboot = "restart"
 on_crash = "destroy"
@@ -177,24 +199,39 @@ is "... xm list shows it on $A only" "$(where vm1)" "$A"
 ok "... it boots to its shell" hosts_wait_text "$(con $a vm1)" 'guest:~#' $BOOT
 hosts_type $a vm1 '(i=0; while :; do i=$((i+1)); echo "tick $i"; usleep 200000; done) &'
 ok "... its console ticks" wait_until 60 ticks_past $a vm1 0 5
+# a TCP stream from the guest (nc) to the storage host (socat), one
+# numbered line every 0.3 s
+hosts_type $a vm1 '(i=0; while :; do i=$((i+1)); echo "net $i"; usleep 300000; done) | nc -l -p 7000 &'
+tcp_connect() {
+	ip netns exec "$(hosts_ns 4)" socat -u TCP:$GIP:7000,connect-timeout=2 - \
+		>"$D/tcp.log" 2>"$D/tcp.err" </dev/null &
+	TCP_PID=$!
+	HOSTS_BG_PIDS="$HOSTS_BG_PIDS $TCP_PID"
+	wait_until 10 net_past 2 || { kill "$TCP_PID" 2>/dev/null; return 1; }
+}
+net_last() { grep -aoE 'net [0-9]+' "$D/tcp.log" 2>/dev/null | awk '$2 > m { m = $2 } END { print m + 0 }'; }
+net_past() { [ "$(net_last)" -gt "$1" ]; }
+ok "... a TCP connection from the storage host reads its stream" wait_until 60 tcp_connect
 
 # ---- crm_resource --move: live --------------------------------------------------
 b=$(( a % 3 + 1 )); B=h$b
 off=$(size $b vm1)
-sample_start
+sample_start $a
 run cluster_exec 1 crm_resource --move -r vm1 -N $B
 is "crm_resource --move vm1 to $B" "$rc" 0
 ok "... vm1 is started on $B" wait_until $BOOT settled 1 vm1 $B
 n=$(hosts_last_tick "$(con $a vm1)")
 ok "... by a live migration (migrate_to on $A)" migrated vm1 $A
 ok "... its console on $B goes on ticking past $n" wait_until 60 ticks_past $b vm1 "$off" "$n"
+k=$(net_last)
+ok "... the TCP connection survives: its stream goes on past $k" wait_until 60 net_past "$k"
 sample_stop
 ok "... at every sample of xm list on all nodes ($(wc -l <"$D/samples") samples) it ran on one node at most, listed on one at least" samples_one
 is "... xm list shows it on $B only" "$(where vm1)" "$B"
 cluster_exec 1 crm_resource --clear -r vm1 >/dev/null 2>&1
 
 # ---- standby evacuates -----------------------------------------------------------
-sample_start
+sample_start $b
 off1=$(size 1 vm1); off2=$(size 2 vm1); off3=$(size 3 vm1)
 n=$(hosts_last_tick "$(con $b vm1)")
 run cluster_exec 1 crm_attribute --node $B --name standby --update on
@@ -205,6 +242,8 @@ C=$(located 1 vm1); c=${C#h}
 eval "offc=\$off$c"
 ok "... for $C, by a live migration (migrate_to on $B)" migrated vm1 $B
 ok "... its console on $C goes on ticking past $n" wait_until 60 ticks_past $c vm1 "$offc" "$n"
+k=$(net_last)
+ok "... the TCP connection survives: its stream goes on past $k" wait_until 60 net_past "$k"
 sample_stop
 ok "... at every sample it ran on one node at most, listed on one at least" samples_one
 is "... xm list shows it on $C only" "$(where vm1)" "$C"
