@@ -256,6 +256,13 @@ domid=$(hosts_xm $c domid vm1)
 hosts_stop $c
 waited() { grep -q 'waiting for xend' "$(hosts_root $c)/xm-wait.log"; }
 ok "xend stopped on $C: the next monitor of vm1 waits for it" wait_until 60 waited
+# xend stays away longer than the agent's own patience (a monitor that
+# finds no guest asks again 5 times, 1 s apart: 6 to 9 s with xm's own
+# time here); with an xm that does not wait, pacemaker restarts vm1
+# (a new domain id, fail count 1)
+t=$(awk '/waiting for xend/ { print $1; exit }' "$(hosts_root $c)/xm-wait.log")
+outlasted() { [ "$(date +%s)" -ge $((t + 12)) ]; }
+ok "... xend stays stopped 12 s past that monitor's first call" wait_until 30 outlasted
 run hosts_start $c
 is "... xend starts again on $C" "$rc $err" "0 "
 back() { grep -q 'xend answers' "$(hosts_root $c)/xm-wait.log"; }
