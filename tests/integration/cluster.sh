@@ -308,6 +308,7 @@ s=$(echo $NODES | cut -d' ' -f1)
 ok "... the others see it gone, 2 nodes with quorum" cluster_quorate 2 $s
 fenced() { cluster_exec $s stonith_admin --history $C 2>/dev/null | grep -q "successful"; }
 ok "... it is fenced (fence_testns)" wait_until 60 fenced
+tf=$(date +%s.%N)
 moved() { local l; l=$(located $s vm1); [ -n "$l" ] && [ "$l" != "$C" ] && settled $s vm1 "$l"; }
 ok "... vm1 is started on another node" wait_until $BOOT moved
 E=$(located $s vm1); e=${E#h}
@@ -316,7 +317,7 @@ ok "... on $E, it boots to its shell" wait_until $BOOT answers $e vm1 "$offe" 'g
 ok "... and reads the marker back from its disk" says $e vm1 \
 	"echo R=\$(dd if=/dev/vda bs=512 count=1 2>/dev/null | head -n 1)" "R=M:$M"
 t1=$(date +%s.%N)
-echo "# failover: node lost -> guest console answering on $E in $(echo "$t1 - $t0" | bc) s"
+echo "# failover: node lost -> fenced (seen) $(echo "$tf - $t0" | bc) s -> guest console answering on $E $(echo "$t1 - $t0" | bc) s"
 is "... xm list shows it on $E only" "$(where vm1)" "$E"
 ok "... the cluster is healthy on 2 nodes" _cluster_online $s 2
 is "... the fencing history holds one fencing, of $C" \

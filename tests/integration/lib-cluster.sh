@@ -19,8 +19,12 @@
 #   cluster_setup N DIR      N nodes and a storage host under DIR
 #   cluster_start i          node i's xend, corosync and pacemaker
 #   cluster_exec i CMD...    CMD in node i (crm_mon, cibadmin, ...)
-#   cluster_nbd NAME FILE    export FILE as NAME from the storage host
-#   cluster_quorate N        until node 1 sees N nodes online with quorum
+#   cluster_nbd NAME FILE    export FILE as NAME from the storage host;
+#   cluster_nbd_start        then start its nbd-server
+#   cluster_nbd_uri NAME     the export as a disk spec (nbd:HOST:PORT:NAME)
+#   cluster_mon i            crm_mon -1 as node i sees the cluster
+#   cluster_attr i NAME VAL  a cluster option, set through node i
+#   cluster_quorate N [i]    until node i (1) sees N nodes online with quorum
 #   cluster_cleanup          everything away, by pid (the EXIT trap)
 
 CLUSTER_N=0
@@ -148,7 +152,7 @@ cluster_start() {
 # cluster_nbd NAME FILE: the storage host exports FILE as NAME (the
 # first call starts the nbd-server; later calls only add before it).
 cluster_nbd() {
-	local s d t
+	local s d
 	s=$(cluster_storage)
 	d=$(hosts_root "$s")
 	mkdir -p "$d"
