@@ -252,21 +252,29 @@ is "$B leaves standby" "$rc" 0
 
 # ---- a stopped xend is no failure --------------------------------------------------
 domid=$(hosts_xm $c domid vm1)
-: >"$(hosts_root $c)/xm-wait.log"
+calls="$(hosts_root $c)/xm-calls.log"
 hosts_stop $c
-waited() { grep -q 'waiting for xend' "$(hosts_root $c)/xm-wait.log"; }
-ok "xend stopped on $C: the next monitor of vm1 waits for it" wait_until 60 waited
+t0=$(date +%s)
+# the xm calls begun since xend stopped that have not ended (pids)
+pending() {
+	awk -v t0="$t0" '$3 == "start" && $1 >= t0 { s[$2] = 1 } $3 == "end" { delete s[$2] }
+	    END { for (p in s) print p }' "$calls" 2>/dev/null
+}
+waiting() { [ -n "$(pending)" ]; }
+ok "xend stopped on $C: the next monitor's xm waits for it" wait_until 60 waiting
+p=$(pending | head -n 1)
+t=$(awk -v p="$p" '$2 == p && $3 == "start" { print $1 }' "$calls")
 # xend stays away longer than the agent's own patience (a monitor that
-# finds no guest asks again 5 times, 1 s apart: 6 to 9 s with xm's own
-# time here); with an xm that does not wait, pacemaker restarts vm1
-# (a new domain id, fail count 1)
-t=$(awk '/waiting for xend/ { print $1; exit }' "$(hosts_root $c)/xm-wait.log")
+# finds no guest asks again 5 times, 1 s apart: 6 to 9 s); with an xm
+# that does not wait, pacemaker restarts vm1 (a new domain id, fail
+# count 1)
 outlasted() { [ "$(date +%s)" -ge $((t + 12)) ]; }
-ok "... xend stays stopped 12 s past that monitor's first call" wait_until 30 outlasted
+ok "... xend stays stopped 12 s past that xm's start" wait_until 30 outlasted
+is "... that xm is still waiting" "$(pending | grep -cx "$p")" 1
 run hosts_start $c
 is "... xend starts again on $C" "$rc $err" "0 "
-back() { grep -q 'xend answers' "$(hosts_root $c)/xm-wait.log"; }
-ok "... the monitor goes on when it answers" wait_until 60 back
+back() { grep -q "^[0-9]* $p end 0\$" "$calls"; }
+ok "... the waiting xm gets its answer (status 0) when xend is back" wait_until 60 back
 off=$(size $c vm1)
 n=$(hosts_last_tick "$(con $c vm1)")
 ok "... vm1 kept running on $C (its console ticks on)" wait_until 60 ticks_past $c vm1 "$off" "$n"
