@@ -656,7 +656,7 @@ xhv_device_del(struct xhv_dom *d, const char *id, unsigned timeout_s,
 
 	if (x == NULL) {
 		snprintf(msg, sizeof(msg), "there is no device %.48s", id);
-		done(opaque, XHP_E_INVALID, msg);
+		done(opaque, XHP_E_NO_DEVICE, msg);
 		return;
 	}
 	if (x->unplugging && x->del_done != NULL) {

@@ -26,6 +26,7 @@ static const char *const messages[] = {
 	[10] = "not supported",
 	[11] = "domain could not start",
 	[12] = "protocol version mismatch",
+	[13] = "no such device",
 };
 
 const char *
@@ -166,6 +167,8 @@ xcp_rc_from_xhp(int64_t code)
 		return XC_ERR_INVALID;
 	case XHP_E_TIMEOUT:
 		return XC_ERR_TIMEOUT;
+	case XHP_E_NO_DEVICE:
+		return XC_ERR_NO_DEVICE;
 	case XHP_E_INTERNAL:
 	case XHP_E_ENGINE:
 	default:

@@ -26,6 +26,7 @@ static const char *const err_names[] = {
 	[XHP_E_START] = "start",
 	[XHP_E_INVALID] = "invalid",
 	[XHP_E_TIMEOUT] = "timeout",
+	[XHP_E_NO_DEVICE] = "no-device",
 };
 
 static const char *const state_names[] = {

@@ -548,7 +548,7 @@ xm_rpc_invoke(const char *uri, const char *method, const struct xv *params,
 	struct xv *none = NULL;
 	const char *path;
 	char *xml, *req;
-	bool reused, retry, keep;
+	bool reused, retry, keep, stale = false;
 	int rc, fd;
 
 	*result = NULL;
@@ -567,6 +567,15 @@ xm_rpc_invoke(const char *uri, const char *method, const struct xv *params,
 			xm_rpc_disconnect();
 			if ((fd = connect_to(path, deadline, err)) < 0) {
 				rc = err->status;
+				/* the kept connection closed without an answer and
+				 * xend is gone: it went away during the request,
+				 * which it may have begun; it is not sent again */
+				if (stale && rc == XM_RPC_CONNECT) {
+					set_err(err, XM_RPC_IO, 0, "the connection closed "
+					    "without an answer and xend no longer answers");
+					rc = XM_RPC_IO;
+					break;
+				}
 				if (rc == XM_RPC_CONNECT &&
 				    wait_for_xend(path, err->sys_errno, err)) {
 					deadline = deadline_after(timeout_s);
@@ -593,6 +602,7 @@ xm_rpc_invoke(const char *uri, const char *method, const struct xv *params,
 		}
 		if (!(reused && retry))
 			break;
+		stale = true;
 		memset(err, 0, sizeof(*err));
 	}
 	free(req);

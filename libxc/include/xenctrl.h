@@ -24,6 +24,7 @@ enum xc_rc {
 	XC_ERR_UNSUPPORTED = -10,
 	XC_ERR_START = -11,		/* the monitor or QEMU could not start */
 	XC_ERR_VERSION = -12,		/* protocol version mismatch */
+	XC_ERR_NO_DEVICE = -13,		/* the domain has no such device plugged */
 };
 
 const char *xc_strerror(int rc);

@@ -180,6 +180,7 @@ enum xhp_err {
 	XHP_E_START = 10,		/* start-up: QEMU or the monitor failed */
 	XHP_E_INVALID = 11,		/* start-up: bad configuration */
 	XHP_E_TIMEOUT = 12,
+	XHP_E_NO_DEVICE = 13,		/* no such device is plugged */
 };
 
 const char *xhp_err_name(int code);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # crash-ops.sh: xend killed at every step of the operations after a
 # create: destroy, a guest's stop acted upon (on_reboot = 'destroy'), its
-# restart (on_reboot = 'restart'), rename, mem-set, vcpu-set and save. The
+# restart (on_reboot = 'restart'), rename, mem-set, vcpu-set, save, and
+# a disk's block-attach and block-detach (finished as a detach). The
 # steps are listed from xend's sources (FAULT_POINT("op.step")); a step
 # of an operation no crash test walks fails the first check. For each
 # step: xend dies there, xm says xend went away and where to look, and
@@ -20,7 +21,7 @@ fi
 # a guest reset seconds after its create is restarted, not taken for a loop
 export XEND_RESTART_GUARD_SECS=0
 SRCX="${top_srcdir:-.}/xend"
-ops='destroy|stop|restart|rename|mem-set|vcpu-set|save'
+ops='destroy|stop|restart|rename|mem-set|vcpu-set|save|attach|detach'
 steps=$(grep -rhoE "FAULT_POINT\(\"($ops)\.[a-z.-]+\"" "$SRCX" | sed 's/.*"\(.*\)"/\1/' | sort -u)
 ok "the operations' steps are found in xend's sources" [ -n "$steps" ]
 # every named step belongs to a test: this one, crash-create.sh's
@@ -42,6 +43,12 @@ running_as_new() {
 	settled_once "$1" && [ -n "$(domid_of "$1")" ] && [ "$(domid_of "$1")" != "$2" ] &&
 	    field "$1" 5 | grep -Eq '^(r|-b)'
 }
+no_dev() { ! xm block-list "$1" 2>/dev/null | awk '{ print $1 }' | grep -qx "$2"; }
+qemu_lacks() {
+	local q
+	q=$(qemu_pid "$1")
+	[ -n "$q" ] && ! ls -l "/proc/$q/fd" 2>/dev/null | grep -q "/$2\$"
+}
 went_away() {
 	like "$1: ... and says xend went away during it, and where to look" "$(cat "$D/op.err")" \
 	    "^Error: xend went away during \`xm $2\` .*; once it is back, \`xm list $3\` shows the outcome"
@@ -49,7 +56,7 @@ went_away() {
 
 # a disk, so that a lock is held and must go with the domain; the build
 # tree's hotplug scripts bring it up
-truncate -s 16M "$D/disk.img"
+truncate -s 16M "$D/disk.img" "$D/disk2.img"
 BUILD="$(cd "${top_builddir:-.}" && pwd)"
 export XENSTORED_PATH="$D/var/run/xenstored/socket"
 export PATH="$BUILD/xenstore:$PATH"
@@ -67,8 +74,15 @@ for s in $steps; do
 	run env XEND_TEST_EXIT_AT="$s@fp" "$XEND" --root "$D" start
 	is "$s: xend starts, told to die there" "$rc $err" "0 "
 	xp=$(xend_pid)
-	run xm create "$CFG" $CFG_GUEST name=fp memory=96 "disk=file:$D/disk.img,xvdb,w" $extra -p
-	is "$s: fp is created (paused)" "$rc $err" "0 "
+	# a hot-plugged disk needs a guest that answers: the others stay paused
+	case $op in
+	attach|detach) paused="" ;;
+	*) paused="-p" ;;
+	esac
+	seen=$(prompts fp)
+	run xm create "$CFG" $CFG_GUEST name=fp memory=96 "disk=file:$D/disk.img,xvdb,w" $extra $paused
+	is "$s: fp is created${paused:+ (paused)}" "$rc $err" "0 "
+	[ -z "$paused" ] && { ok "$s: fp boots" booted fp "$seen"; }
 	old=$(domid_of fp)
 	if [ "$op" = save ]; then
 		run xm unpause fp
@@ -81,6 +95,8 @@ for s in $steps; do
 	mem-set) set -- mem-set fp 64 ;;
 	vcpu-set) set -- vcpu-set fp 2 ;;
 	save) rm -f "$D/fp.chk"; set -- save fp "$D/fp.chk" ;;
+	attach) set -- block-attach fp "file:$D/disk2.img" xvdc w ;;
+	detach) set -- block-detach fp xvdb ;;
 	esac
 	"$XM" "$@" >"$D/op.out" 2>"$D/op.err" &
 	cp=$!
@@ -131,6 +147,17 @@ for s in $steps; do
 			like "$s: ... its log says so" \
 			    "$(grep -a "fp.*its save to" "$XLOG" | tail -n 1)" "abandoned, it runs on"
 		fi ;;
+	attach|detach)
+		if [ "$op" = attach ]; then dev=51744 img=disk2.img; else dev=51728 img=disk.img; fi
+		ok "$s: fp is there once" wait_for 90 settled_once fp
+		ok "$s: the $op is finished as a detach: fp has no device $dev" \
+		    wait_for 120 no_dev fp $dev
+		ok "$s: ... QEMU holds no $img" wait_for 60 qemu_lacks fp "$img"
+		is "$s: ... no lock on $img" \
+		    "$(sqlite3 "$DB" "SELECT count(*) FROM disk_locks WHERE path LIKE '%/$img'")" 0
+		like "$s: ... its log says so" \
+		    "$(grep -a "fp.*device $dev (vbd) was being" "$XLOG" | tail -n 1)" \
+		    "was being ${op}ed when xend stopped: detaching it" ;;
 	vcpu-set)
 		ok "$s: fp is there once" wait_for 90 settled_once fp
 		is "$s: ... with 2 vCPUs" "$(field fp 4)" 2

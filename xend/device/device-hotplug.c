@@ -15,6 +15,7 @@
 
 #include "daemon.h"
 #include "domain.h"
+#include "fault.h"
 #include "log.h"
 #include "store.h"
 #include "xend-options.h"
@@ -160,6 +161,7 @@ plugged(evutil_socket_t fd, short what, void *arg)
 		op_fail(op, msg);
 		return;
 	}
+	FAULT_POINT("attach.plugged", op->d->name);
 	device_mark(op->d->tab->x, op->v, XENBUS_CONNECTED);
 	domain_log(op->d, "device %lld (%s) attached", (long long)op->devid,
 	    device_kind_name(op->kind));
@@ -196,6 +198,7 @@ attach_connected(struct domain *d, int rc, const char *msg, void *arg)
 		free(m);
 		return;
 	}
+	FAULT_POINT("attach.plugging", d->name);
 	watch_answer(op, plugged);
 }
 
@@ -301,6 +304,7 @@ device_attach(struct domain *d, const struct xv *elem, dev_connected_fn done,
 	}
 	if ((rc = record(d, v, e, err)) != XU_OK)
 		goto out;
+	FAULT_POINT("attach.recorded", d->name);
 	op = xu_calloc(1, sizeof(*op));
 	domain_ref(d);
 	op->d = d;
@@ -474,15 +478,27 @@ out:
 
 /* ---- after an xend restart ------------------------------------------------------ */
 
-/* An attach that xend did not finish (its backend never reached
- * Connected) is undone: the device may have a tap and a script's work
- * behind it, but QEMU was never told, or its answer was never heard. */
+static void
+adopt_detached(struct domain *d, int rc, const char *msg, void *arg)
+{
+	if (rc != XU_OK)
+		domain_log(d, "the device stays: %s", msg);
+}
+
+/* An attach or a detach that xend did not finish (the backend is not
+ * Connected: Closing for a detach) is finished as a detach: QEMU is
+ * asked to unplug the device, which it may have been given or not yet
+ * have let go of; once it has (or says it has no such device), the tap,
+ * the script's work, the nodes, the lock and the config entry go. A
+ * guest that does not let go keeps the device, Connected again. */
 void
 devices_adopt_check(struct domain *d)
 {
 	struct xenstore *xs = d->tab->x->xs;
 	enum dev_kind kinds[2] = { DEV_VIF, DEV_VBD };
-	char **ids, *dir, *p, *state, *mac;
+	char **ids, *dir, *p, *state;
+	struct xu_err err = { 0 };
+	bool closing;
 	size_t n, i, k;
 
 	for (k = 0; k < 2; k++) {
@@ -495,20 +511,18 @@ devices_adopt_check(struct domain *d)
 			p = xu_asprintf("%s/%s/state", dir, ids[i]);
 			state = xenstore_read_str(xs, p);
 			free(p);
-			if (state != NULL && atoi(state) >= XENBUS_CONNECTED) {
+			closing = state != NULL && atoi(state) == XENBUS_CLOSING;
+			if (state != NULL && atoi(state) == XENBUS_CONNECTED) {
 				free(state);
 				continue;
 			}
 			free(state);
-			p = xu_asprintf("%s/%s/mac", dir, ids[i]);
-			mac = xenstore_read_str(xs, p);
-			free(p);
-			domain_log(d, "device %lld (%s) was being attached when xend "
-			    "stopped: undone", (long long)devid, device_kind_name(kinds[k]));
-			device_release_one(d, kinds[k], devid);
-			config_drop(d, kinds[k], devid, mac);
-			(void)domain_save(d);
-			free(mac);
+			domain_log(d, "device %lld (%s) was being %s when xend stopped: "
+			    "detaching it", (long long)devid, device_kind_name(kinds[k]),
+			    closing ? "detached" : "attached");
+			if (device_detach(d, kinds[k], devid, false, adopt_detached, NULL,
+			    &err) != XU_OK)
+				domain_log(d, "the device stays: %s", err.msg);
 		}
 		xenstore_names_free(ids, n);
 		free(dir);
@@ -529,6 +543,12 @@ unplugged(evutil_socket_t fd, short what, void *arg)
 	if (rc == XC_PENDING)
 		return;
 	backend = device_backend_path(d->domid, op->kind, op->devid);
+	/* QEMU has no such device (a detach or an attach a previous xend
+	 * did not finish): what xend holds for it goes */
+	if (rc == XC_ERR_NO_DEVICE)
+		rc = XC_OK;
+	else if (rc == XC_OK)
+		FAULT_POINT("detach.unplugged", d->name);
 	if (rc != XC_OK) {
 		msg = xu_asprintf("Device %lld (%s) of domain '%s' could not be "
 		    "detached: %s", (long long)op->devid, device_kind_name(op->kind),
@@ -582,6 +602,7 @@ device_detach(struct domain *d, enum dev_kind kind, int64_t devid, bool force,
 	snprintf(op->qemu_id, sizeof(op->qemu_id), "%s-%lld", device_kind_name(kind),
 	    (long long)devid);
 	(void)xenstore_writef(x->xs, state_path, "%d", XENBUS_CLOSING);
+	FAULT_POINT("detach.closing", d->name);
 	if (force)
 		log_info("Domain %s: detaching device %lld (%s) with force: the guest "
 		    "is still given device-destroy-timeout to let go", d->name,
