@@ -1,8 +1,11 @@
 /* cmd-info.c: `xm info`: xend's host information (xend.node.info) as
  * "%-23s: value" lines. With -c, xm reads xend-config.sxp itself, as
- * classic xm did, and prints every option as "%-38s: value". */
+ * classic xm did, and prints every option as "%-38s: value". --json
+ * prints xend.node.info's pairs as one object (docs/JSON.md). */
 #include <stdlib.h>
+#include <string.h>
 
+#include "json.h"
 #include "rpc.h"
 #include "sxp.h"
 #include "xend-options.h"
@@ -81,9 +84,51 @@ print_value(const struct xv *v)
 	}
 }
 
+/* Keys whose unit JSON names (docs/JSON.md: the unit in the key). */
+static const struct {
+	const char *key, *json_key;
+} json_renames[] = {
+	{ "total_memory", "total_memory_mib" },
+	{ "free_memory", "free_memory_mib" },
+	{ "xen_pagesize", "xen_pagesize_bytes" },
+};
+
+static const char *
+json_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(json_renames) / sizeof(json_renames[0]); i++)
+		if (strcmp(key, json_renames[i].key) == 0)
+			return json_renames[i].json_key;
+	return key;
+}
+
+/* The pairs the lines show, as members of "info", typed as xend sent
+ * them; a key without a value is null. */
+static int
+print_json(const struct xv *res)
+{
+	yajl_gen g = xm_json_begin("info");
+	const struct xv *pair;
+	const char *key;
+	size_t i;
+
+	xm_json_open(g, "info", false);
+	for (i = 1; i < xv_len(res); i++) {
+		pair = xv_at(res, i);
+		if ((key = xv_string(xv_at(pair, 0))) == NULL)
+			continue;
+		xm_json_key(g, json_key(key));
+		xm_json_value(g, xv_len(pair) < 2 ? NULL : xv_at(pair, 1));
+	}
+	xm_json_close(g, false);
+	return xm_json_end(g);
+}
+
 /* The [key, value] pairs after the first (system), as classic xm did. */
 static int
-print_node_info(bool numa)
+print_node_info(bool numa, bool json)
 {
 	struct xv *params = NULL, *res = NULL, *pair;
 	const char *key;
@@ -102,6 +147,11 @@ print_node_info(bool numa)
 		xm_error("xend sent xend.node.info a reply that is not a list");
 		xv_free(res);
 		return XM_EXIT_ERROR;
+	}
+	if (json) {
+		rc = print_json(res);
+		xv_free(res);
+		return rc;
 	}
 	for (i = 1; i < xv_len(res); i++) {
 		pair = xv_at(res, i);
@@ -122,7 +172,12 @@ print_node_info(bool numa)
 int
 xm_cmd_info(struct xm_ctx *ctx, struct xm_args *args)
 {
+	bool json = xm_args_has(args, XM_OPT_JSON);
+
+	if (xm_args_has(args, 'c') && json)
+		return xm_usage_error(ctx, "--json is for the host's information, "
+		    "not -c's configuration");
 	if (xm_args_has(args, 'c'))
 		return print_xend_config();
-	return print_node_info(xm_args_has(args, 'n'));
+	return print_node_info(xm_args_has(args, 'n'), json);
 }

@@ -1,12 +1,14 @@
 /* cmd-list.c: `xm list`: the domain table of reference 3.1, or with -l
  * every domain's SXP pretty-printed (3.3); --state picks domains by power
- * state, explicit names ask xend for each one. */
+ * state, explicit names ask xend for each one; --json prints the same
+ * as JSON (docs/JSON.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "dominfo.h"
+#include "json.h"
 #include "sxp.h"
 #include "xm.h"
 
@@ -56,6 +58,22 @@ print_doms(const struct xv *doms, bool longfmt)
 	}
 }
 
+/* The table's columns, and with -l (arg) the whole SXP as "details". */
+static int
+json_dom(yajl_gen g, const struct xm_dominfo *di, const struct xv *dom,
+    void *arg)
+{
+	xm_json_int(g, "memory_mib", di->memory);
+	xm_json_int(g, "vcpus", di->vcpus);
+	xm_json_state(g, di->state);
+	xm_json_num(g, "cpu_time_seconds", di->cpu_time);
+	if (*(const bool *)arg) {
+		xm_json_key(g, "details");
+		xm_json_sxp(g, dom);
+	}
+	return XM_EXIT_OK;
+}
+
 int
 xm_cmd_list(struct xm_ctx *ctx, struct xm_args *args)
 {
@@ -80,6 +98,11 @@ xm_cmd_list(struct xm_ctx *ctx, struct xm_args *args)
 		    longfmt, &doms);
 	if (rc != XM_EXIT_OK)
 		return rc;
+	if (xm_args_has(args, XM_OPT_JSON)) {
+		rc = xm_json_domains("list", doms, json_dom, &longfmt);
+		xv_free(doms);
+		return rc;
+	}
 	print_doms(doms, longfmt);
 	xv_free(doms);
 	return fflush(stdout) == 0 ? XM_EXIT_OK : XM_EXIT_ERROR;

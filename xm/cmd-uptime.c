@@ -1,11 +1,13 @@
 /* cmd-uptime.c: `xm uptime [-s] [Domain...]` in the formats of reference
  * 3.6: a table of "[D day[s], ]HH:MM:SS", or with -s one line per domain
- * like uptime(1)'s. Domain-0's uptime is the host's. */
+ * like uptime(1)'s; --json the same seconds (docs/JSON.md). Domain-0's
+ * uptime is the host's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "dominfo.h"
+#include "json.h"
 #include "xm.h"
 #include "xu.h"
 
@@ -62,6 +64,14 @@ print_uptime(const struct xm_dominfo *di, double now, bool shortfmt)
 		printf(":%02lld\n", seconds);
 }
 
+static int
+json_dom(yajl_gen g, const struct xm_dominfo *di, const struct xv *dom,
+    void *arg)
+{
+	xm_json_int(g, "uptime_seconds", uptime_of(di, *(const double *)arg));
+	return XM_EXIT_OK;
+}
+
 int
 xm_cmd_uptime(struct xm_ctx *ctx, struct xm_args *args)
 {
@@ -81,6 +91,11 @@ xm_cmd_uptime(struct xm_ctx *ctx, struct xm_args *args)
 		return rc;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (xm_args_has(args, XM_OPT_JSON)) {
+		rc = xm_json_domains("uptime", doms, json_dom, &now);
+		xv_free(doms);
+		return rc;
+	}
 	if (!shortfmt)
 		printf("%-33s %4s %s \n", "Name", "ID", "Uptime");
 	for (i = 0; i < xv_len(doms); i++) {

@@ -24,6 +24,7 @@ static const struct xm_opt vncviewer_opts[] = {
 static const struct xm_opt info_opts[] = {
 	{ 'c', "config", NULL, "List Xend configuration parameters" },
 	{ 'n', "numa", NULL, "Numa info" },
+	{ XM_OPT_JSON, "json", NULL, "Print JSON (docs/JSON.md) instead of the lines." },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -35,6 +36,7 @@ static const struct xm_opt dmesg_opts[] = {
 static const struct xm_opt list_opts[] = {
 	{ 'l', "long", NULL, "Output all VM details in SXP" },
 	{ XM_OPT_LONG_ONLY + 1, "state", "<state>", "Select only VMs with the specified state (running, paused, halted, suspended, crashed, unknown or all)" },
+	{ XM_OPT_JSON, "json", NULL, "Print JSON (docs/JSON.md): the table, or with -l every detail." },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -87,6 +89,7 @@ static const struct xm_opt migrate_opts[] = {
 
 static const struct xm_opt uptime_opts[] = {
 	{ 's', "short", NULL, "One line per domain, in the style of uptime(1)." },
+	{ XM_OPT_JSON, "json", NULL, "Print JSON (docs/JSON.md) instead of the table." },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -166,7 +169,7 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 1, 1, xm_cmd_domstate, XM_CMD_COMMON },
 	{ "help", "[<Subcommand>]", "Display help for xm or for one subcommand.",
 	  help_opts, 0, 1, xm_cmd_help, XM_CMD_COMMON },
-	{ "info", "[-c|--config] [-n|--numa]", "Get information about Xen host.",
+	{ "info", "[-c|--config] [-n|--numa] [--json]", "Get information about Xen host.",
 	  info_opts, 0, 0, xm_cmd_info, XM_CMD_COMMON },
 	{ "list", "[options] [Domain, ...]", "List information about all/some domains.",
 	  list_opts, 0, -1, xm_cmd_list, XM_CMD_COMMON },
@@ -225,7 +228,7 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 2, 3, xm_cmd_trigger, 0 },
 	{ "unpause", "<Domain>", "Unpause a paused domain.",
 	  NULL, 1, 1, xm_cmd_unpause, XM_CMD_COMMON },
-	{ "uptime", "[-s] [Domain, ...]", "Print uptime for all/some domains.",
+	{ "uptime", "[-s] [--json] [Domain, ...]", "Print uptime for all/some domains.",
 	  uptime_opts, 0, -1, xm_cmd_uptime, XM_CMD_COMMON },
 	{ "vcpu-list", "[Domain, ...]", "List the VCPUs for all/some domains.",
 	  NULL, 0, -1, xm_cmd_vcpu_list, 0 },

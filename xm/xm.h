@@ -22,6 +22,8 @@ enum xm_exit {
  * that exist only in long form. */
 enum {
 	XM_OPT_LONG_ONLY = 256,
+	/* --json, the same key in every command that has it (docs/JSON.md) */
+	XM_OPT_JSON = XM_OPT_LONG_ONLY + 100,
 };
 
 struct xm_opt {

@@ -24,7 +24,7 @@ is "subcommands: to<Tab> -> top" "$(comp "$XM" to)" "top "
 is "Xen-only commands are not offered (debug-)" "$(comp "$XM" debug-)" ""
 is "options of migrate" "$(comp "$XM" migrate --)" \
     "--change_home_server --help --live --node= --port= --ssl "
-is "options of list, short and long" "$(comp "$XM" list -)" "--help --long --state= -l "
+is "options of list, short and long" "$(comp "$XM" list -)" "--help --json --long --state= -l "
 is "the options of a unique prefix's command (li -> list)" "$(comp "$XM" li --l)" "--long "
 mkdir -p "$T/xen" "$T/here"
 touch "$T/xen/web1.cfg" "$T/xen/web2.cfg" "$T/xen/db.cfg" "$T/here/web3.cfg"
