@@ -1,13 +1,14 @@
 /* cmd-device.c: the virtual device commands on running domains
  * (reference 2.4): network-attach, network-detach, network-list,
  * block-attach, block-detach, block-list, with classic xm's arguments and
- * listing formats (3.8, 3.9). */
+ * listing formats (3.8, 3.9); the lists also as JSON (docs/JSON.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "devspec.h"
 #include "dominfo.h"
+#include "json.h"
 #include "sxp.h"
 #include "xm.h"
 
@@ -81,6 +82,70 @@ print_long(const struct xv *devs)
 	}
 }
 
+/* XenbusState, the number in the state column. */
+static const char *const xenbus_states[] = {
+	"unknown", "initialising", "init_wait", "initialised", "connected",
+	"closing", "closed", "reconfiguring", "reconfigured",
+};
+
+/* -l's pairs: snake_case keys, decimal integers as numbers. */
+static void
+json_details(yajl_gen g, const struct xv *dev)
+{
+	const struct xv *pairs = xv_at(dev, 1);
+	size_t i;
+
+	xm_json_open(g, "details", false);
+	for (i = 0; i < xv_len(pairs); i++) {
+		const struct xv *kv = xv_at(pairs, i);
+
+		if (xv_string(xv_at(kv, 0)) == NULL)
+			continue;
+		xm_json_snake_key(g, xv_string(xv_at(kv, 0)));
+		xm_json_atom(g, NULL, xv_at(kv, 1));
+	}
+	xm_json_close(g, false);
+}
+
+/* The table's columns, typed; with -l every pair as "details". */
+static int
+print_json(const char *dom, const struct xv *devs, bool net, bool longfmt)
+{
+	yajl_gen g = xm_json_begin(net ? "network-list" : "block-list");
+	long long state;
+	size_t i;
+
+	xm_json_str(g, "domain", dom);
+	xm_json_open(g, "devices", true);
+	for (i = 0; i < xv_len(devs); i++) {
+		const struct xv *d = xv_at(devs, i);
+
+		state = dev_int(d, "state", -1);
+		xm_json_open(g, NULL, false);
+		xm_json_int(g, "devid", dev_id(d));
+		xm_json_int(g, "backend_id", dev_int(d, "backend-id", -1));
+		if (net)
+			xm_json_str(g, "mac", dev_value(d, "mac"));
+		xm_json_int(g, "handle", dev_int(d, "handle", 0));
+		xm_json_int(g, "state", state);
+		xm_json_str(g, "state_name", state >= 0 && state < (long long)
+		    (sizeof(xenbus_states) / sizeof(xenbus_states[0])) ?
+		    xenbus_states[state] : NULL);
+		xm_json_int(g, "event_channel", dev_int(d, "event-channel", -1));
+		if (net) {
+			xm_json_int(g, "tx_ring_ref", dev_int(d, "tx-ring-ref", -1));
+			xm_json_int(g, "rx_ring_ref", dev_int(d, "rx-ring-ref", -1));
+		} else
+			xm_json_int(g, "ring_ref", dev_int(d, "ring-ref", -1));
+		xm_json_str(g, "backend_path", dev_value(d, "backend"));
+		if (longfmt)
+			json_details(g, d);
+		xm_json_close(g, false);
+	}
+	xm_json_close(g, true);
+	return xm_json_end(g);
+}
+
 static int
 list_devices(struct xm_args *args, const char *cls, bool net)
 {
@@ -91,6 +156,11 @@ list_devices(struct xm_args *args, const char *cls, bool net)
 
 	if ((rc = get_devices(args->argv[0], cls, &devs)) != XM_EXIT_OK)
 		return rc;
+	if (xm_args_has(args, XM_OPT_JSON)) {
+		rc = print_json(args->argv[0], devs, net, xm_args_has(args, 'l'));
+		xv_free(devs);
+		return rc;
+	}
 	if (xm_args_has(args, 'l'))
 		print_long(devs);
 	else if (xv_len(devs) > 0)

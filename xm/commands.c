@@ -70,6 +70,7 @@ static const struct xm_opt reboot_opts[] = {
 
 static const struct xm_opt devlist_opts[] = {
 	{ 'l', "long", NULL, "List devices in SXP" },
+	{ XM_OPT_JSON, "json", NULL, "Print JSON (docs/JSON.md) instead of the table." },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -89,6 +90,11 @@ static const struct xm_opt migrate_opts[] = {
 
 static const struct xm_opt uptime_opts[] = {
 	{ 's', "short", NULL, "One line per domain, in the style of uptime(1)." },
+	{ XM_OPT_JSON, "json", NULL, "Print JSON (docs/JSON.md) instead of the table." },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct xm_opt vcpu_list_opts[] = {
 	{ XM_OPT_JSON, "json", NULL, "Print JSON (docs/JSON.md) instead of the table." },
 	{ 0, NULL, NULL, NULL },
 };
@@ -113,6 +119,7 @@ static const struct xm_opt sched_credit_opts[] = {
 	{ 'd', "domain", "DOMAIN", "Domain to modify" },
 	{ 'w', "weight", "WEIGHT", "Weight (int), 1 to 65535, default 256" },
 	{ 'c', "cap", "CAP", "Cap (int): percent of one CPU, 0 for none" },
+	{ XM_OPT_JSON, "json", NULL, "Print the listing as JSON (docs/JSON.md) instead of the table." },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -146,7 +153,7 @@ const struct xm_cmd xm_commands[] = {
 	{ "block-detach", "<Domain> <DevId> [-f|--force]",
 	  "Destroy a domain's virtual block device.",
 	  detach_opts, 2, 2, xm_cmd_block_detach, 0 },
-	{ "block-list", "<Domain> [--long]", "List virtual block devices for a domain.",
+	{ "block-list", "<Domain> [--long] [--json]", "List virtual block devices for a domain.",
 	  devlist_opts, 1, 1, xm_cmd_block_list, 0 },
 	{ "console", "[-q|--quiet] <Domain>", "Attach to <Domain>'s console.",
 	  console_opts, 1, 1, xm_cmd_console, XM_CMD_COMMON },
@@ -191,7 +198,7 @@ const struct xm_cmd xm_commands[] = {
 	{ "network-detach", "<Domain> <DevId|mac> [-f|--force]",
 	  "Destroy a domain's virtual network device.",
 	  detach_opts, 2, 2, xm_cmd_network_detach, 0 },
-	{ "network-list", "<Domain> [--long]",
+	{ "network-list", "<Domain> [--long] [--json]",
 	  "List virtual network interfaces for a domain.",
 	  devlist_opts, 1, 1, xm_cmd_network_list, 0 },
 	{ "pause", "<Domain>", "Pause execution of a domain.",
@@ -208,7 +215,7 @@ const struct xm_cmd xm_commands[] = {
 	  paused_opts, 1, 1, xm_cmd_resume, XM_CMD_COMMON },
 	{ "save", "[-c|--checkpoint] <Domain> <CheckpointFile>", "Save a domain state to restore later.",
 	  save_opts, 2, 2, xm_cmd_save, XM_CMD_COMMON },
-	{ "sched-credit", "[-d <Domain> [-w[=WEIGHT]|-c[=CAP]]]", "Get/set credit scheduler parameters.",
+	{ "sched-credit", "[--json] [-d <Domain> [-w[=WEIGHT]|-c[=CAP]]]", "Get/set credit scheduler parameters.",
 	  sched_credit_opts, 0, 0, xm_cmd_sched_credit, 0 },
 	{ "shell", "", "Launch an interactive shell.",
 	  NULL, 0, 0, xm_cmd_shell, 0 },
@@ -230,8 +237,8 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 1, 1, xm_cmd_unpause, XM_CMD_COMMON },
 	{ "uptime", "[-s] [--json] [Domain, ...]", "Print uptime for all/some domains.",
 	  uptime_opts, 0, -1, xm_cmd_uptime, XM_CMD_COMMON },
-	{ "vcpu-list", "[Domain, ...]", "List the VCPUs for all/some domains.",
-	  NULL, 0, -1, xm_cmd_vcpu_list, 0 },
+	{ "vcpu-list", "[--json] [Domain, ...]", "List the VCPUs for all/some domains.",
+	  vcpu_list_opts, 0, -1, xm_cmd_vcpu_list, 0 },
 	{ "vcpu-pin", "<Domain> <VCPU|all> <CPUs|all>", "Set which CPUs a VCPU can use.",
 	  NULL, 3, 3, xm_cmd_vcpu_pin, 0 },
 	{ "vcpu-set", "<Domain> <vCPUs>", "Set the number of active VCPUs for allowed for the domain.",
