@@ -43,4 +43,17 @@ out=$("$XM" info --bogus 2>&1); rc=$?
 is "unknown option exits 2" "$rc" 2
 like "unknown option is named" "$out" "unknown option --bogus"
 
+# ---- --json (docs/JSON.md): usage errors, and errors that stay text --------
+for c in list info uptime vcpu-list sched-credit block-list network-list; do
+	like "xm $c --help offers --json" "$("$XM" $c --help 2>&1)" "^  --json  "
+done
+out=$("$XM" info -c --json 2>&1); rc=$?
+like "info -c --json: a usage error" "$rc $out" "^2 Error: --json is for the host's information"
+out=$("$XM" sched-credit -d web1 -w 512 --json 2>&1); rc=$?
+like "sched-credit -w --json: a usage error (nothing to print)" "$rc $out" "^2 Error: --json is for the listing"
+out=$(XM_SERVER="httpu://$(mktemp -u)/none.sock" XM_XEND_WAIT=0 "$XM" list --json 2>"${TMPDIR:-/tmp}/xm-cli-json.$$"); rc=$?
+err=$(cat "${TMPDIR:-/tmp}/xm-cli-json.$$"); rm -f "${TMPDIR:-/tmp}/xm-cli-json.$$"
+is "list --json without xend: exit 1, nothing on stdout" "$rc|$out" "1|"
+like "... the error as text on stderr" "$err" "^Error: Unable to connect to xend"
+
 done_testing
