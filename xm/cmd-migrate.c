@@ -1,12 +1,13 @@
 /* cmd-migrate.c: xm migrate (reference 2.1): the domain goes to another
  * host's xend; xm returns when it runs there, or with the reason and the
  * place the guest is when it could not move. A progress line on a
- * terminal. */
+ * terminal, or with --json progress objects, one a line (docs/JSON.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dominfo.h"
+#include "json.h"
 #include "progress.h"
 #include "xm.h"
 #include "xu.h"
@@ -25,10 +26,39 @@ number(struct xm_ctx *ctx, const char *what, const char *s, int64_t lo,
 	return XM_EXIT_OK;
 }
 
+/* --json: the progress lines' poller, whatever stdout is. */
+static struct xm_progress *
+json_progress(const struct xm_dominfo *di, const char *host,
+    const struct xv *params)
+{
+	struct xv *ids = xv_struct();
+	struct xm_progress *p;
+
+	xv_struct_set(ids, "domain", xv_str(di->name));
+	xv_struct_set(ids, "host", xv_str(host));
+	p = xm_progress_start_json("migrate", ids, "xend.domain.migrationStatus",
+	    params);
+	xv_free(ids);
+	return p;
+}
+
+/* --json's last line, once the domain runs on host. */
+static int
+json_done(const struct xm_dominfo *di, const char *host)
+{
+	yajl_gen g = xm_json_begin("migrate");
+
+	xm_json_str(g, "event", "done");
+	xm_json_str(g, "domain", di->name);
+	xm_json_str(g, "host", host);
+	return xm_json_end(g);
+}
+
 int
 xm_cmd_migrate(struct xm_ctx *ctx, struct xm_args *args)
 {
 	const char *dom = args->argv[0], *host = args->argv[1], *s;
+	bool json = xm_args_has(args, XM_OPT_JSON);
 	struct xm_dominfo di;
 	struct xm_progress *prog;
 	struct xv *sxp = NULL, *params, *res = NULL;
@@ -52,7 +82,11 @@ xm_cmd_migrate(struct xm_ctx *ctx, struct xm_args *args)
 	xm_dominfo_parse(sxp, &di);
 	label = xu_asprintf("Migrating %s to %s", di.name, host);
 	params = xv_append(xv_list(), xv_str(di.uuid ? di.uuid : dom));
-	prog = xm_progress_start(label, "xend.domain.migrationStatus", params);
+	if (json)
+		prog = json_progress(&di, host, params);
+	else
+		prog = xm_progress_start(label, "xend.domain.migrationStatus",
+		    params);
 	xv_free(params);
 	params = xv_list();
 	xv_append(params, xv_str(dom));
@@ -67,9 +101,11 @@ xm_cmd_migrate(struct xm_ctx *ctx, struct xm_args *args)
 	xm_progress_stop(prog);
 	xv_free(params);
 	xv_free(res);
-	xv_free(sxp);
 	free(label);
 	if (rc != XM_RPC_OK)
-		return xm_report(&err);
-	return XM_EXIT_OK;
+		rc = xm_report(&err);
+	else
+		rc = json ? json_done(&di, host) : XM_EXIT_OK;
+	xv_free(sxp);	/* di's strings point into it */
+	return rc;
 }

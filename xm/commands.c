@@ -85,6 +85,7 @@ static const struct xm_opt migrate_opts[] = {
 	{ 'n', "node", "NODE", "Use the given NUMA node on the destination (accepted, not used)." },
 	{ 's', "ssl", NULL, "Use TLS: the control connection and QEMU's stream are encrypted, both hosts authenticated." },
 	{ 'c', "change_home_server", NULL, "Change the home server for managed domains (accepted, not used)." },
+	{ XM_OPT_JSON, "json", NULL, "Progress as JSON objects, one a line, and a last one when done (docs/JSON.md)." },
 	{ 0, NULL, NULL, NULL },
 };
 

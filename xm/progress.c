@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dominfo.h"
+#include "json.h"
 #include "rpc.h"
 #include "xu.h"
 
@@ -20,6 +21,18 @@
 
 struct xm_progress {
 	pid_t pid;
+	bool json;
+};
+
+/* What the child draws with: a label for the line, or the JSON lines'
+ * command and identifying members. */
+struct progress_out {
+	const char *label;
+	const char *command;	/* JSON lines when not NULL */
+	const struct xv *ids;
+	int width;		/* of the longest line drawn */
+	double last_bytes;
+	char *last_step;
 };
 
 static double
@@ -54,12 +67,63 @@ xm_progress_text(const struct xv *st)
 }
 
 static void
-poll_loop(const char *label, const char *method, const struct xv *params)
+draw_line(struct progress_out *o, const struct xv *st)
+{
+	char *text = xm_progress_text(st);
+	int n;
+
+	n = printf("\r%s: %s", o->label, text);
+	/* blank what a longer previous line left */
+	if (n < o->width)
+		printf("%*s", o->width - n, "");
+	o->width = n > o->width ? n : o->width;
+	fflush(stdout);
+	free(text);
+}
+
+/* One JSON line, when the bytes or the step moved since the last one. */
+static void
+draw_json(struct progress_out *o, const struct xv *st)
+{
+	const char *step = xv_string(xv_struct_get(st, "step"));
+	const struct xv *fl = xv_struct_get(st, "in_flight");
+	sigset_t term, old;
+	yajl_gen g;
+	size_t i;
+
+	if (step == NULL)
+		step = "";
+	if (o->last_step != NULL && strcmp(o->last_step, step) == 0 &&
+	    o->last_bytes == num(st, "bytes"))
+		return;
+	free(o->last_step);
+	o->last_step = xu_strdup(step);
+	o->last_bytes = num(st, "bytes");
+	g = xm_json_begin(o->command);
+	xm_json_str(g, "event", "progress");
+	for (i = 0; o->ids != NULL && i < o->ids->u.st.n; i++) {
+		xm_json_key(g, o->ids->u.st.members[i].key);
+		xm_json_value(g, o->ids->u.st.members[i].val);
+	}
+	xm_json_str(g, "step", step);
+	xm_json_int(g, "transferred_bytes", (long long)num(st, "bytes"));
+	xm_json_int(g, "total_bytes", (long long)num(st, "total"));
+	xm_json_num(g, "rate_bytes_per_second", num(st, "rate"));
+	xm_json_bool(g, "in_flight", fl != NULL && fl->type == XV_BOOL && fl->u.b);
+	/* the parent's SIGTERM waits for the end of the line: never half
+	 * an object on stdout */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	xm_json_end(g);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void
+poll_loop(struct progress_out *o, const char *method, const struct xv *params)
 {
 	struct xm_rpc_err err;
 	struct xv *res;
-	char *text;
-	int width = 0, n;
 	double t, last_t = 0, last_b = 0, b, rate = 0;
 
 	for (;;) {
@@ -76,18 +140,36 @@ poll_loop(const char *label, const char *method, const struct xv *params)
 			last_t = t;
 			last_b = b;
 			xv_struct_set(res, "rate", xv_double(rate));
-			text = xm_progress_text(res);
-			n = printf("\r%s: %s", label, text);
-			/* blank what a longer previous line left */
-			if (n < width)
-				printf("%*s", width - n, "");
-			width = n > width ? n : width;
-			fflush(stdout);
-			free(text);
+			if (o->command != NULL)
+				draw_json(o, res);
+			else
+				draw_line(o, res);
 		}
 		xv_free(res);
 		xm_sleep(POLL_SECS);
 	}
+}
+
+/* The child that polls and draws until it is stopped by its pid. */
+static struct xm_progress *
+start(struct progress_out *o, const char *method, const struct xv *params)
+{
+	struct xm_progress *p;
+	pid_t pid;
+
+	xm_rpc_disconnect();
+	fflush(NULL);
+	if ((pid = fork()) < 0)
+		return NULL;
+	if (pid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		poll_loop(o, method, params);
+		_exit(0);
+	}
+	p = xu_calloc(1, sizeof(*p));
+	p->pid = pid;
+	p->json = o->command != NULL;
+	return p;
 }
 
 struct xm_progress *
@@ -95,23 +177,20 @@ xm_progress_start(const char *label, const char *method,
     const struct xv *params)
 {
 	const char *force = getenv("XM_PROGRESS");
-	struct xm_progress *p;
-	pid_t pid;
+	struct progress_out o = { .label = label };
 
 	if (!(isatty(STDOUT_FILENO) || (force != NULL && strcmp(force, "1") == 0)))
 		return NULL;
-	xm_rpc_disconnect();
-	fflush(NULL);
-	if ((pid = fork()) < 0)
-		return NULL;
-	if (pid == 0) {
-		signal(SIGTERM, SIG_DFL);
-		poll_loop(label, method, params);
-		_exit(0);
-	}
-	p = xu_calloc(1, sizeof(*p));
-	p->pid = pid;
-	return p;
+	return start(&o, method, params);
+}
+
+struct xm_progress *
+xm_progress_start_json(const char *command, const struct xv *ids,
+    const char *method, const struct xv *params)
+{
+	struct progress_out o = { .command = command, .ids = ids };
+
+	return start(&o, method, params);
 }
 
 void
@@ -126,7 +205,9 @@ xm_progress_stop(struct xm_progress *p)
 		while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
-	printf("\n");
+	/* a JSON line ends itself */
+	if (!p->json)
+		printf("\n");
 	fflush(stdout);
 	free(p);
 }

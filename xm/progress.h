@@ -2,7 +2,8 @@
  * restore) on a terminal: "transferred/total MiB, rate", redrawn in place
  * by a child process that polls xend on its own connection while the
  * command's own call waits. Nothing at all when stdout is not a
- * terminal, so scripts see only the command's result. */
+ * terminal, so scripts see only the command's result; or, for --json,
+ * one JSON object a line whatever stdout is (docs/JSON.md). */
 #ifndef XM_PROGRESS_H
 #define XM_PROGRESS_H
 
@@ -19,6 +20,12 @@ struct xm_progress;
  * total, rate (bytes/s), step and in_flight; label starts the line. */
 struct xm_progress *xm_progress_start(const char *label, const char *method,
     const struct xv *params);
+/* The same as JSON lines, terminal or not: {"schema", "command",
+ * "event": "progress", ids' members (a struct: domain, host...), "step",
+ * "transferred_bytes", "total_bytes", "rate_bytes_per_second",
+ * "in_flight"}, one each time the figures change. */
+struct xm_progress *xm_progress_start_json(const char *command,
+    const struct xv *ids, const char *method, const struct xv *params);
 /* Stops the child (by its pid) and ends the line. NULL is fine. */
 void xm_progress_stop(struct xm_progress *p);
 

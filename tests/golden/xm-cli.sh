@@ -44,7 +44,7 @@ is "unknown option exits 2" "$rc" 2
 like "unknown option is named" "$out" "unknown option --bogus"
 
 # ---- --json (docs/JSON.md): usage errors, and errors that stay text --------
-for c in list info uptime vcpu-list sched-credit block-list network-list; do
+for c in list info uptime vcpu-list sched-credit block-list network-list migrate; do
 	like "xm $c --help offers --json" "$("$XM" $c --help 2>&1)" "^  --json  "
 done
 out=$("$XM" info -c --json 2>&1); rc=$?

@@ -23,7 +23,7 @@ is "subcommands: mem-<Tab>" "$(comp "$XM" mem-)" "mem-max mem-set "
 is "subcommands: to<Tab> -> top" "$(comp "$XM" to)" "top "
 is "Xen-only commands are not offered (debug-)" "$(comp "$XM" debug-)" ""
 is "options of migrate" "$(comp "$XM" migrate --)" \
-    "--change_home_server --help --live --node= --port= --ssl "
+    "--change_home_server --help --json --live --node= --port= --ssl "
 is "options of list, short and long" "$(comp "$XM" list -)" "--help --json --long --state= -l "
 is "the options of a unique prefix's command (li -> list)" "$(comp "$XM" li --l)" "--long "
 mkdir -p "$T/xen" "$T/here"

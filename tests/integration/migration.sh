@@ -119,8 +119,29 @@ ok "... with no oops on its console" \
 hosts_xm 3 destroy g1
 
 newguest 2 g2
-run hosts_xm 2 migrate -l g2 "$(hosts_ip 3)"
-is "h2 to h3 (live)" "$rc $err" "0 "
+run hosts_xm 2 migrate -l --json g2 "$(hosts_ip 3)"
+is "h2 to h3 (live, --json)" "$rc $err" "0 "
+# every line one JSON object (docs/JSON.md): progress with typed figures
+# that never go back, then "done"
+is "... --json: progress objects, one a line, then done" "$(python3 -c '
+import json, sys
+lines = sys.argv[1].splitlines()
+docs = [json.loads(l) for l in lines]
+assert all(d["schema"] == 1 and d["command"] == "migrate" for d in docs)
+prog, last = docs[:-1], docs[-1]
+assert last == {"schema": 1, "command": "migrate", "event": "done",
+                "domain": "g2", "host": sys.argv[2]}, last
+assert prog, "no progress line"
+for d in prog:
+    assert d["event"] == "progress" and d["domain"] == "g2", d
+    assert d["host"] == sys.argv[2] and isinstance(d["step"], str), d
+    for k in ("transferred_bytes", "total_bytes"):
+        assert type(d[k]) is int and d[k] >= 0, d
+    assert type(d["rate_bytes_per_second"]) is float, d
+    assert type(d["in_flight"]) is bool, d
+moved = [d["transferred_bytes"] for d in prog]
+assert moved == sorted(moved) and moved[-1] > 0, moved
+print("ok")' "$out" "$(hosts_ip 3)" 2>&1)" ok
 is "... g2 is on h3 only" "$(where g2)" "3"
 ok "... counting" counting 3 g2
 hosts_xm 3 destroy g2
