@@ -19,6 +19,20 @@ trap cleanup_devices EXIT
 BG_PIDS=$(watchdog 600)
 make_netns || { echo "1..0 # SKIP cannot create a network namespace"; exit 0; }
 xend_config "(network-script network-bridge)" "(device-create-timeout 60)"
+# `ip netns exec` mounts a fresh /sys in a mount namespace of its own,
+# without the host's cgroup file systems: xend and its monitors get the
+# host's cpu controller (v1, or v2) mounted again in that namespace only,
+# so credit weights can be set as on the host
+start_xend() {
+	ip netns exec "$NS" sh -c '
+	    if [ -e /proc/1/root/sys/fs/cgroup/cgroup.controllers ]; then
+	        mount -t cgroup2 none /sys/fs/cgroup
+	    else
+	        mount -t tmpfs none /sys/fs/cgroup && mkdir /sys/fs/cgroup/cpu &&
+	            mount -t cgroup -o cpu cgroup /sys/fs/cgroup/cpu
+	    fi 2>/dev/null
+	    exec "$@"' sh "$XEND" --root "$D" start
+}
 run start_xend
 is "xend starts" "$rc $err" "0 "
 truncate -s 16M "$D/data.img"
