@@ -569,9 +569,8 @@ save_done(void *opaque, int code, const char *msg, uint64_t bytes)
 static void
 req_save(struct ctl_conn *cn, int64_t id, yajl_val args)
 {
-	struct xhv_save_params p = { false, 0, NULL, NULL };
+	struct xhv_save_params p = { false, 0, NULL, NULL, false, cn->serial };
 	uint64_t downtime = 0;
-	bool abandon;
 	int fd = conn_take_fd(cn);
 
 	if (fd < 0) {
@@ -585,12 +584,7 @@ req_save(struct ctl_conn *cn, int64_t id, yajl_val args)
 		p.downtime_ms = (unsigned)downtime;
 	(void)xhp_get_str(args, "tls_dir", &p.tls_dir);
 	(void)xhp_get_str(args, "tls_host", &p.tls_host);
-	abandon = false;
-	(void)xhp_get_bool(args, "abandon_on_close", &abandon);
-	if (!cn->ctl->d->saving) {
-		cn->ctl->d->save_owner = cn->serial;
-		cn->ctl->d->save_abandon = abandon;
-	}
+	(void)xhp_get_bool(args, "abandon_on_close", &p.abandon_on_close);
 	xhv_save(cn->ctl->d, fd, &p, save_done, later_new(cn, id));
 }
 

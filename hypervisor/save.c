@@ -487,6 +487,8 @@ xhv_save(struct xhv_dom *d, int fd, const struct xhv_save_params *p,
 	m->done = done;
 	m->opaque = opaque;
 	d->saving = true;
+	d->save_owner = p->owner;
+	d->save_abandon = p->abandon_on_close;
 	xhv_log("saving (%s%s)", p->live ? "live" : "paused",
 	    p->tls_dir ? ", TLS" : "");
 	mig_setup(m);

@@ -221,6 +221,10 @@ struct xhv_save_params {
 	unsigned downtime_ms;		/* 0: QEMU's default */
 	const char *tls_dir;		/* QEMU's x509 directory, NULL: plain */
 	const char *tls_host;		/* the name the peer's certificate has */
+	/* a save to a file: cancelled if the requesting connection (this
+	 * serial) closes before it ends */
+	bool abandon_on_close;
+	uint64_t owner;
 };
 void xhv_save(struct xhv_dom *d, int fd, const struct xhv_save_params *p,
     xhv_save_cb done, void *opaque);
