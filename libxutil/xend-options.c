@@ -322,6 +322,8 @@ static const struct xend_opt_def opt_table[] = {
 	S("xend-domain-lock-device", "", NULL, "block device for domain locks"),
 	E("accel", XEND_OPT_ENUM, "auto", accels,
 	    "guest CPU engine: KVM, TCG or measured"),
+	I("event-log-size", "10000", check_positive,
+	    "entries the event log keeps (xm events)"),
 };
 
 #define NOPTS (sizeof(opt_table) / sizeof(opt_table[0]))

@@ -4,6 +4,7 @@
  * loop with its signals. Exiting never touches a domain: they belong to
  * their xenhv monitors. */
 #include "daemon.h"
+#include "events.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -172,6 +173,7 @@ xend_dispose(struct xend *x)
 	accel_free(x->accel);
 	if (x->xc != NULL)
 		xc_interface_close(x->xc);
+	events_free(x);
 	store_close(x->store);
 	if (x->base != NULL)
 		event_base_free(x->base);
@@ -317,6 +319,7 @@ start_services(struct xend *x, struct notify *n)
 		notify_fail(n, "xend: cannot create the event loop");
 		return -1;
 	}
+	events_init(x);
 	if (start_xenstore(x, n) != 0)
 		return -1;
 	x->xc = xc_interface_open(x->root, getenv("XEND_XENHV"), log_xc_logger());

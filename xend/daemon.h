@@ -17,6 +17,7 @@ struct domains;
 struct xenstore;
 struct xs_server;
 struct relocation;
+struct events_hub;
 
 /* Everything one running xend holds; handlers reach it through
  * rpc_call.opaque. */
@@ -37,6 +38,7 @@ struct xend {
 	struct domains *domains;	/* domain.h */
 	struct network *net;		/* network.c: the network script */
 	struct relocation *reloc;	/* relocation.h; NULL: none */
+	struct events_hub *events;	/* events.h: xm events' waiters */
 	time_t started;
 	int stop_signal;	/* the signal that ended the loop */
 	bool stopping;		/* on_xend_stop under way */

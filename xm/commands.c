@@ -28,6 +28,13 @@ static const struct xm_opt info_opts[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+static const struct xm_opt events_opts[] = {
+	{ XM_OPT_LONG_ONLY + 1, "since", "SEQ", "First print the events after sequence number SEQ (0: all that xend keeps)." },
+	{ XM_OPT_LONG_ONLY + 2, "no-follow", NULL, "Print the events xend has (after --since, else all) and exit." },
+	{ XM_OPT_JSON, "json", NULL, "Print each event as a JSON object on one line (docs/JSON.md)." },
+	{ 0, NULL, NULL, NULL },
+};
+
 static const struct xm_opt dmesg_opts[] = {
 	{ 'c', "clear", NULL, "Clear Xend's message buffer." },
 	{ 0, NULL, NULL, NULL },
@@ -175,6 +182,9 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 1, 1, xm_cmd_domname, 0 },
 	{ "domstate", "<domain>", "get the state of a domain",
 	  NULL, 1, 1, xm_cmd_domstate, XM_CMD_COMMON },
+	{ "events", "[--json] [--since SEQ] [--no-follow] [Domain, ...]",
+	  "Print domain events as they happen (all, or the domains named).",
+	  events_opts, 0, -1, xm_cmd_events, 0 },
 	{ "help", "[<Subcommand>]", "Display help for xm or for one subcommand.",
 	  help_opts, 0, 1, xm_cmd_help, XM_CMD_COMMON },
 	{ "info", "[-c|--config] [-n|--numa] [--json]", "Get information about Xen host.",

@@ -44,6 +44,7 @@ static struct {
 static const char *const repeatable[] = {
 	"xend.domain", "xend.domains", "xend.domains_with_state",
 	"xend.domains.stats", "xend.domain.getVCPUInfo", "xend.node.info",
+	"xend.events",
 };
 
 static void
@@ -569,8 +570,10 @@ xm_rpc_invoke(const char *uri, const char *method, const struct xv *params,
 				rc = err->status;
 				/* the kept connection closed without an answer and
 				 * xend is gone: it went away during the request,
-				 * which it may have begun; it is not sent again */
-				if (stale && rc == XM_RPC_CONNECT) {
+				 * which it may have begun; it is not sent again,
+				 * unless it is a query (asked again below) */
+				if (stale && rc == XM_RPC_CONNECT &&
+				    !is_repeatable(method)) {
 					set_err(err, XM_RPC_IO, 0, "the connection closed "
 					    "without an answer and xend no longer answers");
 					rc = XM_RPC_IO;

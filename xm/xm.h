@@ -102,6 +102,8 @@ int xm_usage_error(struct xm_ctx *ctx, const char *fmt, ...) __attribute__((form
 int xm_cmd_create(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_info(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_help(struct xm_ctx *ctx, struct xm_args *args);
+/* cmd-events.c */
+int xm_cmd_events(struct xm_ctx *ctx, struct xm_args *args);
 /* cmd-log.c */
 int xm_cmd_log(struct xm_ctx *ctx, struct xm_args *args);
 int xm_cmd_dmesg(struct xm_ctx *ctx, struct xm_args *args);

@@ -397,6 +397,58 @@ test_events(void **state)
 	store_close(st);
 }
 
+/* Typed events: only they are listed since a number; ids are never given
+ * twice, also once pruning has removed every row, and a reopened store
+ * goes on from the last. */
+static void
+test_typed_events(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f);
+	struct store_event e = { .domid = 3, .type = "paused", .name = "web1",
+	    .text = "paused", .data = "((why test))" }, *ev;
+	int64_t first, last;
+	size_t n;
+	int i;
+
+	assert_int_equal(store_events_bounds(st, &first, &last), XU_OK);
+	assert_int_equal(last, 0);
+	assert_int_equal(first, 1);		/* empty: last + 1 */
+	snprintf(e.uuid, sizeof(e.uuid), "%s", UUID1);
+	assert_int_equal(store_event_add(st, UUID1, 3, "a log line"), XU_OK);
+	assert_int_equal(store_event_put(st, &e), XU_OK);
+	assert_int_equal(store_events_since(st, 0, 10, &ev, &n), XU_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].id, 2);
+	assert_string_equal(ev[0].type, "paused");
+	assert_string_equal(ev[0].name, "web1");
+	assert_string_equal(ev[0].data, "((why test))");
+	assert_string_equal(ev[0].uuid, UUID1);
+	store_events_free(ev, n);
+	assert_int_equal(store_events_since(st, 2, 10, &ev, &n), XU_OK);
+	assert_int_equal(n, 0);
+	store_events_free(ev, n);
+
+	/* keep 3 rows: after 10 more, the oldest kept is 10 */
+	store_set_events_kept(st, 3);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(store_event_put(st, &e), XU_OK);
+	assert_int_equal(store_events_bounds(st, &first, &last), XU_OK);
+	assert_int_equal(last, 12);
+	assert_int_equal(first, 10);
+	assert_int_equal(store_events_since(st, 0, 10, &ev, &n), XU_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(ev[0].id, 10);
+	store_events_free(ev, n);
+	store_close(st);
+
+	st = open_ok(f);
+	assert_int_equal(store_event_put(st, &e), XU_OK);
+	assert_int_equal(store_events_bounds(st, &first, &last), XU_OK);
+	assert_int_equal(last, 13);
+	store_close(st);
+}
+
 static void
 test_unwritable(void **state)
 {
@@ -423,6 +475,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_killed_mid_tx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_mid_tx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_domid_counter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_typed_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable, setup, teardown),
 	};

@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "domain.h"
 #include "fault.h"
+#include "events.h"
 #include "log.h"
 #include "store.h"
 #include "xend-options.h"
@@ -163,7 +164,9 @@ plugged(evutil_socket_t fd, short what, void *arg)
 	}
 	FAULT_POINT("attach.plugged", op->d->name);
 	device_mark(op->d->tab->x, op->v, XENBUS_CONNECTED);
-	domain_log(op->d, "device %lld (%s) attached", (long long)op->devid,
+	domain_event(op->d, "device_added", events_data("devid",
+	    xv_int(op->devid), "class", xv_str(device_kind_name(op->kind)),
+	    NULL), "device %lld (%s) attached", (long long)op->devid,
 	    device_kind_name(op->kind));
 	op_end(op, XU_OK, "");
 }
@@ -566,7 +569,9 @@ unplugged(evutil_socket_t fd, short what, void *arg)
 	device_release_one(d, op->kind, op->devid);
 	config_drop(d, op->kind, op->devid, mac);
 	(void)domain_save(d);
-	domain_log(d, "device %lld (%s) detached", (long long)op->devid,
+	domain_event(d, "device_removed", events_data("devid",
+	    xv_int(op->devid), "class", xv_str(device_kind_name(op->kind)),
+	    NULL), "device %lld (%s) detached", (long long)op->devid,
 	    device_kind_name(op->kind));
 	free(mac);
 	free(p);

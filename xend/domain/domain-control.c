@@ -12,6 +12,7 @@
 
 #include "daemon.h"
 #include "fault.h"
+#include "events.h"
 #include "log.h"
 #include "store.h"
 #include "xend-options.h"
@@ -292,7 +293,8 @@ domain_teardown(struct domain *d, const char *why, struct xu_err *err)
 		}
 	}
 	FAULT_POINT("destroy.done", d->name);
-	domain_log(d, "destroyed");
+	domain_event(d, "destroyed", events_data("why", xv_str(why), NULL),
+	    "destroyed");
 	(void)domain_forget(d);
 	if (!d->managed)
 		domains_remove(t, d);
@@ -332,7 +334,8 @@ domain_rename(struct domain *d, const char *name, struct xu_err *err)
 		goto out;
 	}
 	FAULT_POINT("rename.recorded", old);
-	domain_log(d, "renamed from '%s'", old);
+	domain_event(d, "renamed", events_data("old_name", xv_str(old), NULL),
+	    "renamed from '%s'", old);
 out:
 	free(old);
 	return rc;

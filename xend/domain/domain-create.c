@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "device.h"
 #include "fault.h"
+#include "events.h"
 #include "log.h"
 #include "memory.h"
 #include "store.h"
@@ -106,7 +107,9 @@ start_end(struct domain_start *s, int rc, const char *msg)
 		(void)domain_save(d);
 		domain_platform_started(d);
 		FAULT_POINT("start.recorded", d->name);
-		domain_log(d, "started%s", s->paused ? " (paused)" : "");
+		domain_event(d, "started", events_data("paused",
+		    xv_int(s->paused), NULL), "started%s", s->paused ?
+		    " (paused)" : "");
 		if (domain_subscribe(d) != XC_OK)
 			log_error("Domain %s (%u): no events from its monitor: %s",
 			    d->name, d->domid, xc_last_error(d->tab->x->xc));
@@ -571,7 +574,9 @@ domain_create_held(struct domains *t, const struct xv *vm, pid_t client,
 		domain_unref(d);
 		return rc;
 	}
-	domain_log(d, "created (%lld MiB, %u vCPUs)", (long long)d->cfg.memory,
+	domain_event(d, "created", events_data("memory_mib",
+	    xv_int(d->cfg.memory), "vcpus", xv_int(d->cfg.vcpus), NULL),
+	    "created (%lld MiB, %u vCPUs)", (long long)d->cfg.memory,
 	    d->cfg.vcpus);
 	/* held across the launch: a start that fails at once (a disk that
 	 * cannot be had) removes d before domain_launch returns */

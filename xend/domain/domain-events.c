@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "device.h"
 #include "fault.h"
+#include "events.h"
 #include "log.h"
 #include "store.h"
 #include "xend-options.h"
@@ -87,8 +88,9 @@ domain_restart_resume(struct domain *d)
 	}
 	if ((rc = store_commit(st)) != XU_OK)
 		goto fail;
-	domain_log(d, "restarting as domain %u (restart %lld)", d->domid,
-	    (long long)d->restart_count);
+	domain_event(d, "rebooted", events_data("restart_count",
+	    xv_int(d->restart_count), NULL), "restarting as domain %u "
+	    "(restart %lld)", d->domid, (long long)d->restart_count);
 	FAULT_POINT("restart.recorded-new", d->name);
 	domain_start(d, false, restarted, NULL);
 	return;
@@ -230,8 +232,11 @@ domain_stopped(struct domain *d, enum xc_dom_state state,
 	d->info.state = state;
 	d->info.shutdown_reason = reason;
 	d->have_info = true;
-	domain_log(d, "%s (%s%s%s): %s %s", state == XC_DOM_CRASHED ? "crashed" :
-	    "shut down", word, why && *why ? ", " : "", why ? why : "", which,
+	domain_event(d, state == XC_DOM_CRASHED ? "crashed" : "shutdown",
+	    events_data("reason", xv_str(word), "action",
+	    xv_str(domain_action_name(act)), NULL), "%s (%s%s%s): %s %s",
+	    state == XC_DOM_CRASHED ? "crashed" : "shut down", word,
+	    why && *why ? ", " : "", why ? why : "", which,
 	    domain_action_name(act));
 	/* a panicked guest's QEMU holds it, paused: its core first, for
 	 * on_crash = 'coredump-*' or, for any crash, xend-config's
@@ -294,11 +299,20 @@ handle(struct domain *d, const struct xc_event *ev)
 	d->ack_seq = ev->seq;
 	d->ack_due = true;
 	if (ev->type == XC_EV_MEMORY) {
+		bool reached = (int64_t)d->info.memory_actual_mb != d->cfg.memory &&
+		    (int64_t)ev->value == d->cfg.memory;
+
 		d->info.memory_actual_mb = ev->value;
+		if (reached)
+			domain_event(d, "memory_target_reached", events_data(
+			    "memory_mib", xv_int(d->cfg.memory), NULL),
+			    "memory target %lld MiB reached", (long long)d->cfg.memory);
 		domain_balloon_progress(d);
 	} else if (ev->type == XC_EV_VCPUS) {
 		d->info.vcpus_online = (unsigned)ev->value;
-		domain_log(d, "%u vCPUs online", d->info.vcpus_online);
+		domain_event(d, "vcpus_changed", events_data("vcpus_online",
+		    xv_int(d->info.vcpus_online), NULL), "%u vCPUs online",
+		    d->info.vcpus_online);
 	}
 	if (ev->type != XC_EV_STATE) {
 		domain_ack(d);
@@ -322,9 +336,18 @@ handle(struct domain *d, const struct xc_event *ev)
 	d->have_info = true;
 	word = domain_state_word(d);
 	if (strcmp(word, d->saved_state) != 0) {
+		bool was_paused = strcmp(d->saved_state, "paused") == 0;
+		bool paused = strcmp(word, "paused") == 0;
+
 		if (domain_save(d) != XU_OK)
 			return;		/* seen again after a restart */
-		domain_log(d, "%s", word);
+		/* paused and unpaused by anyone (xm, a save, a migration);
+		 * running <-> blocked is no event */
+		if (paused != was_paused && (paused || ev->state == XC_DOM_RUNNING))
+			domain_event(d, paused ? "paused" : "unpaused", NULL, "%s",
+			    word);
+		else
+			domain_log(d, "%s", word);
 	}
 	domain_ack(d);
 }

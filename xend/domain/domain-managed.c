@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "events.h"
 #include "log.h"
 #include "store.h"
 
@@ -38,7 +39,9 @@ domain_new_managed(struct domains *t, const struct xv *vm, struct domain **out,
 		return XU_ERR_IO;
 	}
 	domains_add(t, d);
-	domain_log(d, "defined (managed, %lld MiB, %u vCPUs)", (long long)d->cfg.memory,
+	domain_event(d, "defined", events_data("memory_mib",
+	    xv_int(d->cfg.memory), "vcpus", xv_int(d->cfg.vcpus), NULL),
+	    "defined (managed, %lld MiB, %u vCPUs)", (long long)d->cfg.memory,
 	    d->cfg.vcpus);
 	*out = d;
 	return XU_OK;
@@ -93,7 +96,7 @@ domain_delete(struct domain *d, struct xu_err *err)
 	(void)rmdir(dir);
 	free(dir);
 	free(path);
-	domain_log(d, "deleted");
+	domain_event(d, "deleted", NULL, "deleted");
 	domains_remove(d->tab, d);
 	return XU_OK;
 }

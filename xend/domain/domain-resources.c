@@ -118,7 +118,6 @@ domain_balloon_progress(struct domain *d)
 	for (w = d->balloon_waits; w != NULL; w = next) {
 		next = w->next;
 		if ((int64_t)d->info.memory_actual_mb == w->target) {
-			domain_log(d, "memory target %lld MiB reached", (long long)w->target);
 			wait_end(w, XU_OK, NULL);
 		} else if (w->target != d->cfg.memory) {
 			snprintf(msg, sizeof(msg), "domain '%s': memory target %lld MiB "

@@ -19,6 +19,7 @@
 #include "checkpoint.h"
 #include "daemon.h"
 #include "fault.h"
+#include "events.h"
 #include "log.h"
 #include "store.h"
 #include "xend-options.h"
@@ -95,7 +96,8 @@ save_complete(struct save_op *op)
 	free(op->tmp);
 	op->tmp = NULL;
 	FAULT_POINT("save.renamed", d->name);
-	domain_log(d, "saved to %s", op->path);
+	domain_event(d, "saved", events_data("path", xv_str(op->path),
+	    "checkpoint", xv_int(op->checkpoint), NULL), "saved to %s", op->path);
 	if (op->checkpoint) {
 		if (op->was_running && xc_domain_unpause(d->tab->x->xc, d->domid) != XC_OK)
 			log_error("Domain %s: saved, but cannot run again: %s", d->name,
@@ -286,10 +288,31 @@ open_saved(struct domains *t, const char *path, int *fdp, struct ckpt_info *info
 	return XU_OK;
 }
 
+/* A restore or resume under way: the file and whom to tell. */
+struct resume_op {
+	char *path;
+	domain_started_fn done;
+	void *arg;
+};
+
+static void
+restored(struct domain *d, int rc, const char *msg, void *arg)
+{
+	struct resume_op *op = arg;
+
+	if (rc == XC_OK)
+		domain_event(d, "restored", events_data("path", xv_str(op->path),
+		    NULL), "restored from %s", op->path);
+	op->done(d, rc, msg, op->arg);
+	free(op->path);
+	free(op);
+}
+
 int
 domain_restore_from(struct domains *t, const char *path, bool paused,
     domain_started_fn done, void *arg, struct xu_err *err)
 {
+	struct resume_op *op;
 	struct ckpt_info info;
 	struct domain *d;
 	int fd, rc;
@@ -304,21 +327,21 @@ domain_restore_from(struct domains *t, const char *path, bool paused,
 	}
 	/* its offset is QEMU's as it reads: the progress xm shows */
 	d->restore_pos_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	op = xu_calloc(1, sizeof(*op));
+	op->path = xu_strdup(path);
+	op->done = done;
+	op->arg = arg;
 	if ((rc = domain_admit(d, "restore", err)) != XU_OK ||
-	    (rc = domain_launch(d, paused, fd, done, arg, err)) != XU_OK) {
+	    (rc = domain_launch(d, paused, fd, restored, op, err)) != XU_OK) {
 		close(fd);
 		domain_unref(d);
+		free(op->path);
+		free(op);
 		return rc;
 	}
 	domain_log(d, "restoring from %s", path);
 	return XU_OK;
 }
-
-struct resume_op {
-	char *path;
-	domain_started_fn done;
-	void *arg;
-};
 
 static void
 resumed(struct domain *d, int rc, const char *msg, void *arg)
@@ -332,7 +355,8 @@ resumed(struct domain *d, int rc, const char *msg, void *arg)
 			    strerror(errno));
 		d->suspended = false;
 		(void)domain_save(d);
-		domain_log(d, "resumed from %s", op->path);
+		domain_event(d, "restored", events_data("path", xv_str(op->path),
+		    NULL), "resumed from %s", op->path);
 	}
 	op->done(d, rc, msg, op->arg);
 	free(op->path);

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "events.h"
 #include "device.h"
 #include "log.h"
 #include "memory.h"
@@ -325,24 +326,40 @@ domain_forget(struct domain *d)
 	return XU_OK;
 }
 
-void
-domain_log(struct domain *d, const char *fmt, ...)
+static void
+vlog_event(struct domain *d, const char *type, struct xv *data,
+    const char *fmt, va_list ap)
 {
-	struct store *st = d->tab->x->store;
-	va_list ap;
-	char *text;
+	char *text = xu_vasprintf(fmt, ap);
 
-	va_start(ap, fmt);
-	text = xu_vasprintf(fmt, ap);
-	va_end(ap);
 	if (d->domid != 0)
 		log_info("Domain %s (%u): %s", d->name, d->domid, text);
 	else
 		log_info("Domain %s: %s", d->name, text);
-	if (store_event_add(st, d->uuid, d->domid != 0 ? (int64_t)d->domid : -1,
-	    text) != XU_OK)
-		log_error("%s", store_errmsg(st));
+	events_record(d->tab->x, d->uuid, d->name,
+	    d->domid != 0 ? (int64_t)d->domid : -1, type, data, text);
 	free(text);
+}
+
+void
+domain_log(struct domain *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_event(d, NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+domain_event(struct domain *d, const char *type, struct xv *data,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_event(d, type, data, fmt, ap);
+	va_end(ap);
 }
 
 int

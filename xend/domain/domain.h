@@ -249,6 +249,10 @@ int domain_forget(struct domain *d);
 /* A line in the event log table and in xend.log at INFO. */
 void domain_log(struct domain *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same line, recorded as an event of type for xm events (events.h),
+ * with data: its details, events_data(...) or NULL (consumed). */
+void domain_event(struct domain *d, const char *type, struct xv *data,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Renames d (checked: valid and unused), in memory and config. */
 int domain_set_name(struct domain *d, const char *name, struct xu_err *err);

@@ -15,6 +15,7 @@
 
 #include "daemon.h"
 #include "fault.h"
+#include "events.h"
 #include "log.h"
 
 enum in_state {
@@ -308,7 +309,8 @@ on_commit(struct mig_in *m)
 		run = false;
 	}
 	(void)reloc_record(m->rl, &m->rec, RELOC_STEP_DONE, NULL);
-	domain_log(m->d, "migrated in from %s%s", m->peer,
+	domain_event(m->d, "migrated_in", events_data("from", xv_str(m->peer),
+	    "paused", xv_int(!run), NULL), "migrated in from %s%s", m->peer,
 	    run ? "" : " (paused)");
 	v = xv_list();
 	xv_append(v, xv_str("running"));
@@ -462,8 +464,10 @@ mig_in_reconcile(struct relocation *rl, struct store_mig *m)
 		    "restarted xend");
 		(void)err;
 		if (d != NULL)
-			domain_log(d, "migrated in from %s (finished after an xend "
-			    "restart)", m->peer);
+			domain_event(d, "migrated_in", events_data("from",
+			    xv_str(m->peer), "paused", xv_int(m->paused), NULL),
+			    "migrated in from %s (finished after an xend restart)",
+			    m->peer);
 		return;
 	}
 	if (d != NULL && d->phase == DOM_PHASE_STARTING)

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "events.h"
 #include "log.h"
 #include "resolve.h"
 #include "xend-options.h"
@@ -138,7 +139,9 @@ abort_finish(struct mig_out *o)
 	restore_local(o, true);
 	(void)reloc_record(o->rl, &o->rec, RELOC_STEP_FAILED, o->fail_msg);
 	if (o->d != NULL && !o->d->removed)
-		domain_log(o->d, "migration to %s failed: %s", o->host, o->fail_msg);
+		domain_event(o->d, "migration_failed", events_data("host",
+		    xv_str(o->host), "message", xv_str(o->fail_msg), NULL),
+		    "migration to %s failed: %s", o->host, o->fail_msg);
 	answer(o, XU_ERR_IO, msg);
 	free(msg);
 	out_free(o);
@@ -201,7 +204,8 @@ out_done(struct mig_out *o, const char *state)
 
 	(void)reloc_record(o->rl, &o->rec, RELOC_STEP_DONE, NULL);
 	if (o->d != NULL && !o->d->removed) {
-		domain_log(o->d, "migrated to %s", o->host);
+		domain_event(o->d, "migrated_out", events_data("host",
+		    xv_str(o->host), NULL), "migrated to %s", o->host);
 		if (domain_teardown(o->d, "migrated", &err) != XU_OK)
 			log_error("migration %s: %s runs on %s, but its old copy "
 			    "here cannot be removed: %s", o->rec.id, o->orig_name,

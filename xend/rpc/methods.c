@@ -93,6 +93,12 @@ const struct rpc_method xend_methods[] = {
 	    "xm top's figures for every domain in one reply (vCPU times if asked)." },
 	{ "xend.domains_with_state", "|bsb", dom_list_with_state,
 	    "Domains in a state (all, running, paused, halted, ...)." },
+	{ "xend.events", "i|il", event_list,
+	    "Domain events after a sequence number (-1: from now), for the "
+	    "domains named (names, ids or UUIDs; all if none), waiting up to "
+	    "timeout seconds for one: {first, last, events: [{seq, time, type, "
+	    "domain, uuid, domid, message, data}]}; pass last as the next "
+	    "call's number." },
 	{ "xend.node.dmesg.clear", "", node_dmesg_clear,
 	    "Empty the host-side message buffer." },
 	{ "xend.node.dmesg.info", "", node_dmesg_info,

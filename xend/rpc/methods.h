@@ -18,6 +18,9 @@ int node_log(struct rpc_call *c);
 int node_dmesg_info(struct rpc_call *c);
 int node_dmesg_clear(struct rpc_call *c);
 
+/* event-methods.c: the event stream (xm events). */
+int event_list(struct rpc_call *c);
+
 /* domain-methods.c: the domains. */
 int dom_list(struct rpc_call *c);
 int dom_list_with_state(struct rpc_call *c);

@@ -104,6 +104,11 @@ static const char *const migrations[] = {
 	"  checkpoint INTEGER NOT NULL,"
 	"  suspend INTEGER NOT NULL"
 	");",
+	/* 6: typed events for `xm events` (store_event_put): a row without a
+	 * type is a line of a domain's log only. */
+	"ALTER TABLE events ADD COLUMN type TEXT;"
+	"ALTER TABLE events ADD COLUMN name TEXT;"	/* the domain's, then */
+	"ALTER TABLE events ADD COLUMN data TEXT;",	/* SXP ((key value)...) */
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -123,6 +128,8 @@ enum stmt_id {
 	ST_EVENT_ADD,
 	ST_EVENT_PRUNE,
 	ST_EVENT_LIST,
+	ST_EVENT_SINCE,
+	ST_EVENT_BOUNDS,
 	ST_COUNT
 };
 
@@ -151,12 +158,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "INSERT INTO meta (key, value) VALUES (?1, ?2) "
 	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	[ST_EVENT_ADD] =
-	    "INSERT INTO events (time, uuid, domid, event) VALUES (?1, ?2, ?3, ?4)",
+	    "INSERT INTO events (time, uuid, domid, event, type, name, data) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_EVENT_PRUNE] = "DELETE FROM events WHERE id <= ?1",
 	[ST_EVENT_LIST] =
-	    "SELECT id, time, uuid, domid, event FROM ("
+	    "SELECT id, time, uuid, domid, event, type, name, data FROM ("
 	    "  SELECT * FROM events WHERE ?1 IS NULL OR uuid = ?1"
 	    "  ORDER BY id DESC LIMIT ?2) ORDER BY id",
+	[ST_EVENT_SINCE] =
+	    "SELECT id, time, uuid, domid, event, type, name, data FROM events "
+	    "WHERE id > ?1 AND type IS NOT NULL ORDER BY id LIMIT ?2",
+	[ST_EVENT_BOUNDS] =
+	    "SELECT (SELECT MIN(id) FROM events), "
+	    "(SELECT seq FROM sqlite_sequence WHERE name = 'events')",
 };
 
 /* Statements of the store's other files, prepared once, by their text. */
@@ -176,6 +190,7 @@ struct store {
 	char errmsg[512];
 	void (*tx_hook)(void *arg, bool committed);
 	void *tx_hook_arg;
+	int64_t events_kept;	/* rows of the event log kept */
 };
 
 static int
@@ -466,6 +481,7 @@ store_open(struct store **out, const char *path, struct xu_err *err)
 	int rc;
 
 	*out = NULL;
+	st->events_kept = STORE_EVENTS_KEPT;
 	st->path = xu_strdup(path);
 	if ((rc = create_private(st, path)) != XU_OK)
 		goto out;
@@ -839,16 +855,10 @@ now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-struct event_arg {
-	const char *uuid;
-	int64_t domid;
-	const char *text;
-};
-
 static int
 event_tx(struct store *st, void *arg)
 {
-	struct event_arg *a = arg;
+	const struct store_event *e = arg;
 	sqlite3_stmt *s;
 	int64_t last;
 	int rc;
@@ -857,47 +867,57 @@ event_tx(struct store *st, void *arg)
 		return XU_ERR_IO;
 	if (sqlite3_bind_double(s, 1, now_seconds()) != SQLITE_OK)
 		return db_error(st, "binding a value");
-	if ((rc = bind_text(st, s, 2, a->uuid)) != XU_OK ||
-	    (rc = a->domid < 0 ? bind_text(st, s, 3, NULL) :
-	    bind_int(st, s, 3, a->domid)) != XU_OK ||
-	    (rc = bind_text(st, s, 4, a->text)) != XU_OK ||
+	if ((rc = bind_text(st, s, 2, e->uuid[0] ? e->uuid : NULL)) != XU_OK ||
+	    (rc = e->domid < 0 ? bind_text(st, s, 3, NULL) :
+	    bind_int(st, s, 3, e->domid)) != XU_OK ||
+	    (rc = bind_text(st, s, 4, e->text)) != XU_OK ||
+	    (rc = bind_text(st, s, 5, e->type)) != XU_OK ||
+	    (rc = bind_text(st, s, 6, e->name)) != XU_OK ||
+	    (rc = bind_text(st, s, 7, e->data)) != XU_OK ||
 	    (rc = step_done(st, s, "logging an event")) != XU_OK)
 		return rc;
 	last = sqlite3_last_insert_rowid(st->db);
-	if (last <= STORE_EVENTS_KEPT)
+	if (last <= st->events_kept)
 		return XU_OK;
 	if ((s = stmt(st, ST_EVENT_PRUNE)) == NULL)
 		return XU_ERR_IO;
-	if ((rc = bind_int(st, s, 1, last - STORE_EVENTS_KEPT)) != XU_OK)
+	if ((rc = bind_int(st, s, 1, last - st->events_kept)) != XU_OK)
 		return rc;
 	return step_done(st, s, "pruning events");
+}
+
+int
+store_event_put(struct store *st, const struct store_event *e)
+{
+	return store_tx(st, event_tx, (void *)e);
 }
 
 int
 store_event_add(struct store *st, const char *uuid, int64_t domid,
     const char *text)
 {
-	struct event_arg a = { uuid, domid, text };
+	struct store_event e = { .domid = domid, .text = (char *)text };
 
-	return store_tx(st, event_tx, &a);
+	snprintf(e.uuid, sizeof(e.uuid), "%s", uuid ? uuid : "");
+	return store_event_put(st, &e);
 }
 
-int
-store_event_list(struct store *st, const char *uuid, size_t max,
-    struct store_event **list, size_t *n)
+void
+store_set_events_kept(struct store *st, int64_t n)
+{
+	st->events_kept = n > 0 ? n : STORE_EVENTS_KEPT;
+}
+
+/* The rows of a listing statement (id, time, uuid, domid, event, type,
+ * name, data), bound and ready to step. */
+static int
+read_events(struct store *st, sqlite3_stmt *s, struct store_event **list,
+    size_t *n)
 {
 	struct store_event *v = NULL;
-	sqlite3_stmt *s;
 	size_t count = 0, cap = 0;
-	int rc, r;
+	int r;
 
-	*list = NULL;
-	*n = 0;
-	if ((s = stmt(st, ST_EVENT_LIST)) == NULL)
-		return XU_ERR_IO;
-	if ((rc = bind_text(st, s, 1, uuid)) != XU_OK ||
-	    (rc = bind_int(st, s, 2, (int64_t)max)) != XU_OK)
-		return rc;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		const unsigned char *u = sqlite3_column_text(s, 2);
 		struct store_event *e;
@@ -913,6 +933,9 @@ store_event_list(struct store *st, const char *uuid, size_t max,
 		e->domid = sqlite3_column_type(s, 3) == SQLITE_NULL ? -1 :
 		    sqlite3_column_int64(s, 3);
 		e->text = column_dup(s, 4);
+		e->type = column_dup(s, 5);
+		e->name = column_dup(s, 6);
+		e->data = column_dup(s, 7);
 	}
 	sqlite3_reset(s);
 	if (r != SQLITE_DONE) {
@@ -924,13 +947,70 @@ store_event_list(struct store *st, const char *uuid, size_t max,
 	return XU_OK;
 }
 
+int
+store_event_list(struct store *st, const char *uuid, size_t max,
+    struct store_event **list, size_t *n)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*list = NULL;
+	*n = 0;
+	if ((s = stmt(st, ST_EVENT_LIST)) == NULL)
+		return XU_ERR_IO;
+	if ((rc = bind_text(st, s, 1, uuid)) != XU_OK ||
+	    (rc = bind_int(st, s, 2, (int64_t)max)) != XU_OK)
+		return rc;
+	return read_events(st, s, list, n);
+}
+
+int
+store_events_since(struct store *st, int64_t since, size_t max,
+    struct store_event **list, size_t *n)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*list = NULL;
+	*n = 0;
+	if ((s = stmt(st, ST_EVENT_SINCE)) == NULL)
+		return XU_ERR_IO;
+	if ((rc = bind_int(st, s, 1, since)) != XU_OK ||
+	    (rc = bind_int(st, s, 2, (int64_t)max)) != XU_OK)
+		return rc;
+	return read_events(st, s, list, n);
+}
+
+int
+store_events_bounds(struct store *st, int64_t *first, int64_t *last)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	*first = *last = 0;
+	if ((s = stmt(st, ST_EVENT_BOUNDS)) == NULL)
+		return XU_ERR_IO;
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		*last = sqlite3_column_int64(s, 1);
+		*first = sqlite3_column_type(s, 0) == SQLITE_NULL ? *last + 1 :
+		    sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	return r == SQLITE_ROW ? XU_OK : db_error(st, "reading the event log");
+}
+
 void
 store_events_free(struct store_event *list, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(list[i].text);
+		free(list[i].type);
+		free(list[i].name);
+		free(list[i].data);
+	}
 	free(list);
 }
 

@@ -87,21 +87,35 @@ int store_domid_seen(struct store *st, uint32_t domid);
 int store_meta_get(struct store *st, const char *key, char **value);
 int store_meta_set(struct store *st, const char *key, const char *value);
 
-/* The event log. uuid may be NULL and domid -1 for host events. */
+/* The event log: lines of a domain's (or xend's) log, and typed events
+ * (xm events) that carry such a line too. Ids are never reused, also
+ * after pruning (AUTOINCREMENT): they are the events' sequence numbers. */
+struct store_event {
+	int64_t id;		/* set by the store */
+	double time;		/* set by the store */
+	char uuid[37];		/* "" for none (xend's own lines) */
+	int64_t domid;		/* -1: none */
+	char *text;		/* the log line */
+	char *type;		/* NULL: a log line only; else "created"... */
+	char *name;		/* the domain's name then, or NULL */
+	char *data;		/* the details, SXP ((key value) ...), or NULL */
+};
+int store_event_put(struct store *st, const struct store_event *e);
+/* A log line only. uuid may be NULL and domid -1 for host events. */
 int store_event_add(struct store *st, const char *uuid, int64_t domid,
     const char *text);
-
-struct store_event {
-	int64_t id;
-	double time;
-	char uuid[37];		/* "" for none */
-	int64_t domid;
-	char *text;
-};
+/* How many rows the log keeps (the newest; 0: STORE_EVENTS_KEPT). */
+void store_set_events_kept(struct store *st, int64_t n);
 /* The newest max events (for uuid, or all when NULL), oldest first. Free
  * with store_events_free. */
 int store_event_list(struct store *st, const char *uuid, size_t max,
     struct store_event **list, size_t *n);
+/* Typed events with an id above since, oldest first, max at most. */
+int store_events_since(struct store *st, int64_t since, size_t max,
+    struct store_event **list, size_t *n);
+/* The oldest id the log still holds (last + 1 when it is empty) and the
+ * last id it ever gave (0 for none). */
+int store_events_bounds(struct store *st, int64_t *first, int64_t *last);
 void store_events_free(struct store_event *list, size_t n);
 
 /* ---- devices: xenstore nodes (store-xs.c) ---------------------------- */
