@@ -108,6 +108,12 @@ like "... h2's xm list -l shows the migration in, done" "$(mig_line 2 g1)" \
 	"\(direction in\) \(peer .*10\.77\.0\.1.\) \(step done\)"
 like "... with QEMU's figures from the source" "$(mig_line 2 g1)" \
 	"\(bytes [1-9][0-9]*\) \(total [1-9][0-9]*\) \(downtime_ms [0-9]+\)"
+# xm events (docs/EVENTS.md) on both ends: columns seq, date, time,
+# domain, type, the log line
+like "... h1's xm events: g1 migrated_out to h2" \
+	"$(hosts_xm 1 events --no-follow g1 | awk '$5 == "migrated_out"')" "migrated to 10\.77\.0\.2$"
+like "... h2's xm events: g1 migrated_in from h1" \
+	"$(hosts_xm 2 events --no-follow g1 | awk '$5 == "migrated_in"')" "migrated in from .*10\.77\.0\.1"
 run hosts_xm 2 migrate --live g1 "$(hosts_ip 3)"
 is "g1 again, h2 to h3 (live)" "$rc $err" "0 "
 is "... g1 is on h3 only" "$(where g1)" "3"
@@ -212,6 +218,8 @@ for pct in 10 50; do
 	like "cut at $pct%: ... saying the guest runs on here" "$err" "domain 'g1' runs on"
 	one_owner_h1 "cut at $pct%"
 done
+is "h1's xm events: both cut migrations are migration_failed" \
+	"$(hosts_xm 1 events --no-follow g1 | awk '$5 == "migration_failed"' | wc -l)" 2
 
 # 99%: everything but the last 1% reaches h2; the source's QEMU has sent it
 # all and stopped the guest, but the stream never completes there

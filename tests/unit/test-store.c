@@ -407,6 +407,7 @@ test_typed_events(void **state)
 	struct store *st = open_ok(f);
 	struct store_event e = { .domid = 3, .type = "paused", .name = "web1",
 	    .text = "paused", .data = "((why test))" }, *ev;
+	char (*uuids)[37];
 	int64_t first, last;
 	size_t n;
 	int i;
@@ -446,6 +447,16 @@ test_typed_events(void **state)
 	assert_int_equal(store_event_put(st, &e), XU_OK);
 	assert_int_equal(store_events_bounds(st, &first, &last), XU_OK);
 	assert_int_equal(last, 13);
+	/* the domains recorded under a name: each UUID once */
+	e.name = "other";
+	assert_int_equal(store_event_put(st, &e), XU_OK);
+	assert_int_equal(store_event_name_uuids(st, "web1", &uuids, &n), XU_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(uuids[0], UUID1);
+	free(uuids);
+	assert_int_equal(store_event_name_uuids(st, "nosuch", &uuids, &n), XU_OK);
+	assert_int_equal(n, 0);
+	free(uuids);
 	store_close(st);
 }
 

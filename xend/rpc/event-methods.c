@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "domain.h"
 #include "events.h"
 #include "log.h"
 #include "methods.h"
@@ -25,6 +26,7 @@ struct ev_call {
 	struct xend *x;
 	int64_t since;
 	struct xv *ids;		/* names, ids or UUIDs; NULL: every domain */
+	struct xv *uuids;	/* what they stand for (resolve) */
 	double deadline;	/* CLOCK_MONOTONIC seconds */
 };
 
@@ -37,14 +39,46 @@ mono_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The UUIDs the domains named stand for: the domain a name, id or UUID
+ * names now, and every domain the log recorded under that name (a domain
+ * keeps its UUID through a rename, migrating-NAME during a migration
+ * out included, and through restarts). */
+static struct xv *
+resolve(struct xend *x, const struct xv *ids)
+{
+	struct xv *out = xv_list();
+	char (*uuids)[37];
+	size_t i, j, n;
+
+	for (i = 0; ids != NULL && i < xv_len(ids); i++) {
+		const char *id = xv_string(xv_at(ids, i));
+		struct domain *d;
+
+		if (id == NULL)
+			continue;
+		if ((d = domains_lookup_hook(x->domains, id)) != NULL)
+			xv_append(out, xv_str(d->uuid));
+		if (store_event_name_uuids(x->store, id, &uuids, &n) != XU_OK)
+			continue;
+		for (j = 0; j < n; j++)
+			xv_append(out, xv_str(uuids[j]));
+		free(uuids);
+	}
+	return out;
+}
+
 static bool
-wanted(const struct store_event *e, const struct xv *ids)
+wanted(const struct store_event *e, const struct xv *ids,
+    const struct xv *uuids)
 {
 	char domid[24];
 	size_t i;
 
 	if (ids == NULL || xv_len(ids) == 0)
 		return true;
+	for (i = 0; e->uuid[0] && i < xv_len(uuids); i++)
+		if (strcmp(e->uuid, xv_string(xv_at(uuids, i))) == 0)
+			return true;
 	snprintf(domid, sizeof(domid), "%lld", (long long)e->domid);
 	for (i = 0; i < xv_len(ids); i++) {
 		const char *id = xv_string(xv_at(ids, i));
@@ -86,7 +120,7 @@ event_value(const struct store_event *e)
  * every row read. Returns how many were added, or -1 (store error). */
 static int
 collect(struct xend *x, int64_t *since, const struct xv *ids,
-    struct xv *list)
+    const struct xv *uuids, struct xv *list)
 {
 	struct store_event *ev;
 	size_t n, i, scanned = 0;
@@ -98,7 +132,7 @@ collect(struct xend *x, int64_t *since, const struct xv *ids,
 			return -1;
 		for (i = 0; i < n; i++) {
 			*since = ev[i].id;
-			if (wanted(&ev[i], ids)) {
+			if (wanted(&ev[i], ids, uuids)) {
 				xv_append(list, event_value(&ev[i]));
 				added++;
 			}
@@ -118,7 +152,9 @@ try_answer(struct ev_call *ec, bool wait)
 	int64_t first, last;
 	int added;
 
-	added = collect(ec->x, &ec->since, ec->ids, list);
+	xv_free(ec->uuids);
+	ec->uuids = resolve(ec->x, ec->ids);
+	added = collect(ec->x, &ec->since, ec->ids, ec->uuids, list);
 	if (added < 0 ||
 	    store_events_bounds(ec->x->store, &first, &last) != XU_OK) {
 		xv_free(list);
@@ -137,6 +173,7 @@ try_answer(struct ev_call *ec, bool wait)
 	rpc_reply(ec->c, r);
 answered:
 	xv_free(ec->ids);
+	xv_free(ec->uuids);
 	free(ec);
 	return true;
 }

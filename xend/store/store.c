@@ -108,7 +108,8 @@ static const char *const migrations[] = {
 	 * type is a line of a domain's log only. */
 	"ALTER TABLE events ADD COLUMN type TEXT;"
 	"ALTER TABLE events ADD COLUMN name TEXT;"	/* the domain's, then */
-	"ALTER TABLE events ADD COLUMN data TEXT;",	/* SXP ((key value)...) */
+	"ALTER TABLE events ADD COLUMN data TEXT;"	/* SXP ((key value)...) */
+	"CREATE INDEX events_name ON events (name);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -130,6 +131,7 @@ enum stmt_id {
 	ST_EVENT_LIST,
 	ST_EVENT_SINCE,
 	ST_EVENT_BOUNDS,
+	ST_EVENT_NAME_UUIDS,
 	ST_COUNT
 };
 
@@ -171,6 +173,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_EVENT_BOUNDS] =
 	    "SELECT (SELECT MIN(id) FROM events), "
 	    "(SELECT seq FROM sqlite_sequence WHERE name = 'events')",
+	[ST_EVENT_NAME_UUIDS] =
+	    "SELECT DISTINCT uuid FROM events WHERE name = ?1 AND uuid IS NOT NULL",
 };
 
 /* Statements of the store's other files, prepared once, by their text. */
@@ -979,6 +983,37 @@ store_events_since(struct store *st, int64_t since, size_t max,
 	    (rc = bind_int(st, s, 2, (int64_t)max)) != XU_OK)
 		return rc;
 	return read_events(st, s, list, n);
+}
+
+int
+store_event_name_uuids(struct store *st, const char *name, char (**uuids)[37],
+    size_t *n)
+{
+	char (*v)[37] = NULL;
+	size_t count = 0;
+	sqlite3_stmt *s;
+	int rc, r;
+
+	*uuids = NULL;
+	*n = 0;
+	if ((s = stmt(st, ST_EVENT_NAME_UUIDS)) == NULL)
+		return XU_ERR_IO;
+	if ((rc = bind_text(st, s, 1, name)) != XU_OK)
+		return rc;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *u = sqlite3_column_text(s, 0);
+
+		v = xu_realloc(v, (count + 1) * sizeof(*v));
+		snprintf(v[count++], sizeof(*v), "%s", u ? (const char *)u : "");
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE) {
+		free(v);
+		return db_error(st, "reading the event log");
+	}
+	*uuids = v;
+	*n = count;
+	return XU_OK;
 }
 
 int

@@ -113,6 +113,9 @@ int store_event_list(struct store *st, const char *uuid, size_t max,
 /* Typed events with an id above since, oldest first, max at most. */
 int store_events_since(struct store *st, int64_t since, size_t max,
     struct store_event **list, size_t *n);
+/* The UUIDs of the domains the log recorded under name; free *uuids. */
+int store_event_name_uuids(struct store *st, const char *name,
+    char (**uuids)[37], size_t *n);
 /* The oldest id the log still holds (last + 1 when it is empty) and the
  * last id it ever gave (0 for none). */
 int store_events_bounds(struct store *st, int64_t *first, int64_t *last);
