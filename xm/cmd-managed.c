@@ -81,10 +81,11 @@ progress_for(const char *dom, const char *verb, const char *path)
 	return p;
 }
 
-/* The UUID in a saved file's config (LinuxGuestRecord, a big-endian
- * length, the (vm ...) SXP), or NULL: xend checks the file itself. */
+/* A field (uuid, name) of a saved file's config (LinuxGuestRecord, a
+ * big-endian length, the (vm ...) SXP), or NULL: xend checks the file
+ * itself. */
 static char *
-saved_uuid(const char *path)
+saved_field(const char *path, const char *field)
 {
 	unsigned char head[20];
 	struct xu_err err;
@@ -106,8 +107,8 @@ saved_uuid(const char *path)
 	if (fread(sxp, 1, len, fp) != len)
 		goto out;
 	if (sxp_parse_one(sxp, len, &vm, &err) == XU_OK &&
-	    xv_child_str(vm, "uuid", NULL) != NULL)
-		uuid = xu_strdup(xv_child_str(vm, "uuid", NULL));
+	    xv_child_str(vm, field, NULL) != NULL)
+		uuid = xu_strdup(xv_child_str(vm, field, NULL));
 out:
 	xv_free(vm);
 	free(sxp);
@@ -145,7 +146,7 @@ xm_cmd_save(struct xm_ctx *ctx, struct xm_args *args)
 int
 xm_cmd_restore(struct xm_ctx *ctx, struct xm_args *args)
 {
-	char *path = absolute(args->argv[0]), *uuid;
+	char *path = absolute(args->argv[0]), *uuid, *name;
 	struct xm_progress *prog;
 	struct xv *params, *res = NULL;
 	int rc;
@@ -159,10 +160,15 @@ xm_cmd_restore(struct xm_ctx *ctx, struct xm_args *args)
 	params = xv_list();
 	xv_append(params, xv_str(path));
 	xv_append(params, xv_bool(xm_args_has(args, 'p')));
-	uuid = saved_uuid(path);
+	uuid = saved_field(path, "uuid");
+	name = saved_field(path, "name");
 	prog = uuid != NULL ? progress_for(uuid, "Restoring", path) : NULL;
 	free(uuid);
+	/* should xend go away meanwhile: the domain to look for */
+	xm_rpc_set_outcome_domain(name);
 	rc = xm_rpc_call("xend.domain.restore", params, &res);
+	xm_rpc_set_outcome_domain(NULL);
+	free(name);
 	xm_progress_stop(prog);
 	xv_free(params);
 	xv_free(res);

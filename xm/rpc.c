@@ -615,13 +615,20 @@ xm_rpc_invoke(const char *uri, const char *method, const struct xv *params,
 	return rc;
 }
 
-static const char *op_cmd, *op_arg;
+static const char *op_cmd, *op_arg, *op_dom;
 
 void
 xm_rpc_set_operation(const char *cmd, const char *arg)
 {
 	op_cmd = cmd;
 	op_arg = arg;
+	op_dom = arg;
+}
+
+void
+xm_rpc_set_outcome_domain(const char *dom)
+{
+	op_dom = dom;
 }
 
 int
@@ -668,14 +675,11 @@ xm_rpc_report(const struct xm_rpc_err *err, char *msg, size_t size)
 	case XM_RPC_IO:
 		/* the request may have been carried out, or partly: xend
 		 * finishes or rolls back what it had begun when it is back */
-		if (op_cmd != NULL && op_arg != NULL)
-			snprintf(msg, size, "Error: xend went away during `xm %s %s` "
-			    "(%s); once it is back, `xm list %s` shows the outcome",
-			    op_cmd, op_arg, err->msg, op_arg);
-		else if (op_cmd != NULL)
-			snprintf(msg, size, "Error: xend went away during `xm %s` (%s); "
-			    "once it is back, `xm list` shows the outcome", op_cmd,
-			    err->msg);
+		if (op_cmd != NULL)
+			snprintf(msg, size, "Error: xend went away during `xm %s%s%s` "
+			    "(%s); once it is back, `xm list%s%s` shows the outcome",
+			    op_cmd, op_arg ? " " : "", op_arg ? op_arg : "", err->msg,
+			    op_dom ? " " : "", op_dom ? op_dom : "");
 		else
 			snprintf(msg, size, "Error: lost the connection to xend: %s",
 			    err->msg);

@@ -78,6 +78,10 @@ int xm_rpc_report(const struct xm_rpc_err *err, char *msg, size_t size);
  * that a connection lost in its middle is reported with what to look at
  * once xend is back. */
 void xm_rpc_set_operation(const char *cmd, const char *arg);
+/* The domain `xm list` should be asked about in that report, when it is
+ * not the first argument (xm restore FILE: the file's domain); NULL: none
+ * known, `xm list` as a whole. */
+void xm_rpc_set_outcome_domain(const char *dom);
 
 /* The timeout commands use: $XM_TIMEOUT seconds, else the default. */
 int xm_rpc_timeout(void);

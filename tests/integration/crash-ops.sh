@@ -2,7 +2,8 @@
 # crash-ops.sh: xend killed at every step of the operations after a
 # create: destroy, a guest's stop acted upon (on_reboot = 'destroy'), its
 # restart (on_reboot = 'restart'), rename, mem-set, vcpu-set, save, and
-# a disk's block-attach and block-detach (finished as a detach). The
+# a disk's block-attach and block-detach (finished as a detach), and a
+# restore killed at each step of the start it makes. The
 # steps are listed from xend's sources (FAULT_POINT("op.step")); a step
 # of an operation no crash test walks fails the first check. For each
 # step: xend dies there, xm says xend went away and where to look, and
@@ -39,6 +40,7 @@ stale_locks() {
 field() { xm list "$1" 2>/dev/null | awk -v n="$1" '$1 == n { print $'"$2"' }'; }
 settled_gone() { [ "$(count_of "$1")" = 0 ] && no_claims; }
 settled_once() { [ "$(count_of "$1")" = 1 ] && no_claims; }
+at_most_once() { xm list >/dev/null 2>&1 && [ "$(count_of "$1")" -le 1 ] && no_claims; }
 running_as_new() {
 	settled_once "$1" && [ -n "$(domid_of "$1")" ] && [ "$(domid_of "$1")" != "$2" ] &&
 	    field "$1" 5 | grep -Eq '^(r|-b)'
@@ -173,5 +175,54 @@ for s in $steps; do
 	ok "$s: destroyed: no monitor left" wait_for 30 monitors_match
 	"$XEND" --root "$D" stop >/dev/null 2>&1
 done
+
+# ---- restore: killed at each step of the start it makes ----------------------
+# A restore starts its domain as a create does (start.*). Killed at one of
+# those steps, the restore is finished (the domain is re-adopted and runs)
+# or rolled back (no domain, the file unharmed: restoring it again works),
+# and xm named the file's domain as the one to look at.
+rsteps=$(grep -rhoE 'FAULT_POINT\("start\.[a-z.-]+"' "$SRCX" | sed 's/.*"\(.*\)"/\1/' | sort -u)
+ok "the start's steps are found in xend's sources" [ -n "$rsteps" ]
+rdone=0 rback=0
+for s in $rsteps; do
+	run xend_start
+	is "restore $s: xend starts" "$rc $err" "0 "
+	run xm create -q "$CFG" $CFG_GUEST name=fr memory=96
+	is "restore $s: fr is created" "$rc $err" "0 "
+	run xm save fr "$D/fr.chk"
+	is "restore $s: fr is saved" "$rc $err" "0 "
+	"$XEND" --root "$D" stop >/dev/null 2>&1
+	run env XEND_TEST_EXIT_AT="$s@fr" "$XEND" --root "$D" start
+	is "restore $s: xend starts, told to die there" "$rc $err" "0 "
+	xp=$(xend_pid)
+	"$XM" restore "$D/fr.chk" >"$D/op.out" 2>"$D/op.err" &
+	cp=$!
+	ok "restore $s: xend dies there" wait_for 120 gone "$xp"
+	wait "$cp"
+	is "restore $s: xm restore fails" "$?" 1
+	went_away "restore $s" "restore $D/fr.chk" fr
+	run xend_start
+	is "restore $s: xend starts again" "$rc $err" "0 "
+	ok "restore $s: settled, fr there once or gone" wait_for 90 at_most_once fr
+	if [ "$(count_of fr)" = 1 ]; then
+		rdone=$((rdone + 1))
+		like "restore $s: finished: fr re-adopted, its log says so" \
+		    "$(grep -a "Domain fr.*re-adopted" "$XLOG" | tail -n 1)" "re-adopted \(running"
+		ok "restore $s: ... and runs" wait_for 30 running_as_new fr 0
+	else
+		rback=$((rback + 1))
+		like "restore $s: rolled back, its log says so" \
+		    "$(grep -a "Domain fr.*did not complete" "$XLOG" | tail -n 1)" "removed"
+		run xm restore "$D/fr.chk"
+		is "restore $s: ... and restoring the file again works" "$rc $err" "0 "
+		ok "restore $s: ... fr runs once" wait_for 90 settled_once fr
+	fi
+	ok "restore $s: one monitor per domain, none left over" wait_for 30 monitors_match
+	is "restore $s: no disk lock of a domain that is gone" "$(stale_locks)" 0
+	xm destroy fr >/dev/null 2>&1
+	rm -f "$D/fr.chk"
+	"$XEND" --root "$D" stop >/dev/null 2>&1
+done
+echo "# restores killed at a start step: $rdone finished, $rback rolled back"
 
 done_testing
