@@ -3,7 +3,8 @@
 over one kept-alive HTTP/1.1 connection to xend's UNIX socket, after 3
 warm-ups; prints the median, the 95th percentile and the reply's size.
 xend.domains.stats is called as xm top calls it (vCPU times not asked),
-xend.domains_with_state as xm list does (True, 'all', False)."""
+xend.domains_with_state as xm list does (True, 'all', False, True: the
+brief form)."""
 import http.client
 import socket
 import statistics
@@ -13,7 +14,7 @@ import xmlrpc.client
 
 ARGS = {
     "xend.domains.stats": (False,),
-    "xend.domains_with_state": (True, "all", False),
+    "xend.domains_with_state": (True, "all", False, True),
 }
 
 

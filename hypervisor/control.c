@@ -270,6 +270,12 @@ req_getinfo(struct ctl_conn *cn, int64_t id, yajl_val args)
 	xhp_put_uint(g, "mig_total", d->mig_total);
 	xhp_put_int(g, "mig_downtime_ms", d->mig_downtime_ms);
 	xhv_blockstats_put(d, g);
+	/* so that xend can read their CPU time without asking (xc-threads.c) */
+	yajl_gen_string(g, (const unsigned char *)"vcpu_tids", 9);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < d->n_vcpu_tids; i++)
+		yajl_gen_integer(g, d->vcpu_tids[i]);
+	yajl_gen_array_close(g);
 	if (d->cg.dir != NULL) {
 		char *cg = xu_asprintf("%s %s", cg_version_name(d->cg.version), d->cg.dir);
 
@@ -481,7 +487,7 @@ req_vcpu_info(struct ctl_conn *cn, int64_t id, yajl_val args)
 		struct xu_cpumap m = d->cfg.affinity ? d->cfg.affinity[i] : all;
 
 		online = tid > 0 && d->qemu_pid > 0 &&
-		    qemu_thread_info(d->qemu_pid, tid, &ns, &running, &cpu);
+		    xc_thread_info(d->qemu_pid, tid, &ns, &running, &cpu);
 		xu_cpumap_limit(&m, host);
 		aff = xu_cpumap_format(&m);
 		yajl_gen_map_open(g);

@@ -111,7 +111,7 @@ xhv_refresh_cpu(struct xhv_dom *d)
 
 	if (d->qemu_pid <= 0 || d->n_vcpu_tids == 0)
 		return false;
-	ns = qemu_threads_cpu_ns(d->qemu_pid, d->vcpu_tids, d->n_vcpu_tids, &running);
+	ns = xc_threads_cpu_ns(d->qemu_pid, d->vcpu_tids, d->n_vcpu_tids, &running);
 	/* Threads that vanish read as zero: CPU time never goes back. */
 	if (ns > d->cpu_time_ns)
 		d->cpu_time_ns = ns;

@@ -252,13 +252,6 @@ void qemu_argv_free(char **argv);
 pid_t qemu_spawn(char **argv, int serial_fd, int qmp_fd, int logfd);
 /* The last bytes of QEMU's log (its stderr), trimmed, for error reports. */
 char *qemu_log_tail(const char *path, off_t from, size_t max);
-/* Sums utime+stime of the given threads of pid; *running when one of them
- * is in state R. Threads that vanished (and tids of 0) count as zero. */
-uint64_t qemu_threads_cpu_ns(pid_t pid, const pid_t *tids, size_t n, bool *running);
-/* One thread: CPU time, whether it is on a CPU, and the host CPU it last
- * ran on; false when it is gone. */
-bool qemu_thread_info(pid_t pid, pid_t tid, uint64_t *cpu_ns, bool *running,
-    int *cpu);
 
 /* ---- an HVM guest's platform (platform.c) ---------------------------- */
 

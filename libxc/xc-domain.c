@@ -361,6 +361,30 @@ decode_blockstats(yajl_val b, struct xc_dominfo *info)
 	}
 }
 
+/* "vcpu_tids": [tid, ...], optional; entries beyond XC_MAX_VCPU_TIDS are
+ * dropped, and all of them if one is not a thread id. */
+static void
+decode_vcpu_tids(yajl_val b, struct xc_dominfo *info)
+{
+	const char *path[] = { "vcpu_tids", NULL };
+	yajl_val arr = yajl_tree_get(b, path, yajl_t_array);
+	size_t i;
+
+	if (arr == NULL)
+		return;
+	for (i = 0; i < arr->u.array.len && i < XC_MAX_VCPU_TIDS; i++) {
+		yajl_val e = arr->u.array.values[i];
+
+		if (!YAJL_IS_INTEGER(e) || YAJL_GET_INTEGER(e) < 0 ||
+		    YAJL_GET_INTEGER(e) > INT32_MAX) {
+			info->n_vcpu_tids = 0;
+			return;
+		}
+		info->vcpu_tids[i] = (pid_t)YAJL_GET_INTEGER(e);
+	}
+	info->n_vcpu_tids = (unsigned)i;
+}
+
 static int
 decode_info(xc_interface *xc, uint32_t domid, yajl_val b, struct xc_dominfo *info)
 {
@@ -420,6 +444,7 @@ decode_info(xc_interface *xc, uint32_t domid, yajl_val b, struct xc_dominfo *inf
 		info->mig_total = mem;
 	(void)xhp_get_int(b, "mig_downtime_ms", &info->mig_downtime_ms);
 	decode_blockstats(b, info);
+	decode_vcpu_tids(b, info);
 	return XC_OK;
 }
 

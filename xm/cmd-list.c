@@ -94,8 +94,9 @@ xm_cmd_list(struct xm_ctx *ctx, struct xm_args *args)
 	if (args->argc > 0)
 		rc = xm_get_named(args->argc, args->argv, longfmt, &doms);
 	else
-		rc = xm_get_domains(state ? canonical_state(state) : "all",
-		    longfmt, &doms);
+		rc = longfmt ? xm_get_domains(state ? canonical_state(state) :
+		    "all", true, &doms) : xm_get_domains_brief(state ?
+		    canonical_state(state) : "all", &doms);
 	if (rc != XM_EXIT_OK)
 		return rc;
 	if (xm_args_has(args, XM_OPT_JSON)) {

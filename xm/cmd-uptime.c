@@ -84,7 +84,7 @@ xm_cmd_uptime(struct xm_ctx *ctx, struct xm_args *args)
 	int rc;
 
 	if (args->argc == 0)
-		rc = xm_get_domains("all", false, &doms);
+		rc = xm_get_domains_brief("all", &doms);
 	else
 		rc = xm_get_named(args->argc, args->argv, false, &doms);
 	if (rc != XM_EXIT_OK)

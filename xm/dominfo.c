@@ -220,8 +220,8 @@ xm_get_named(int argc, char **argv, bool full, struct xv **list)
 	return XM_EXIT_OK;
 }
 
-int
-xm_get_domains(const char *state, bool full, struct xv **list)
+static int
+get_domains(const char *state, bool full, bool brief, struct xv **list)
 {
 	struct xv *params, *res = NULL;
 	size_t i;
@@ -232,6 +232,8 @@ xm_get_domains(const char *state, bool full, struct xv **list)
 	xv_append(params, xv_bool(true));
 	xv_append(params, xv_str(state));
 	xv_append(params, xv_int(full));
+	if (brief)
+		xv_append(params, xv_bool(true));
 	rc = xm_rpc_call("xend.domains_with_state", params, &res);
 	xv_free(params);
 	if (rc != XM_EXIT_OK)
@@ -247,6 +249,18 @@ xm_get_domains(const char *state, bool full, struct xv **list)
 	}
 	*list = res;
 	return XM_EXIT_OK;
+}
+
+int
+xm_get_domains(const char *state, bool full, struct xv **list)
+{
+	return get_domains(state, full, false, list);
+}
+
+int
+xm_get_domains_brief(const char *state, struct xv **list)
+{
+	return get_domains(state, false, true, list);
 }
 
 double

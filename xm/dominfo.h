@@ -49,6 +49,10 @@ int xm_get_named(int argc, char **argv, bool full, struct xv **list);
 /* xend.domains_with_state(True, state, full): every domain in that state
  * ("all" for every one), sorted by name as xend sends them. */
 int xm_get_domains(const char *state, bool full, struct xv **list);
+/* The same, each SXP with xm list's columns only (domid, uuid, name,
+ * memory, start_time, cpu_time, online_vcpus, state): what the table,
+ * uptime and shutdown -a need, at a fraction of the size. */
+int xm_get_domains_brief(const char *state, struct xv **list);
 
 /* METHOD(dom, args...): a per-domain call; args is a list of the extra
  * arguments (consumed; NULL for none); *res may be NULL when the result

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Stable, append-only error codes; 0 is success, errors are negative. */
 enum xc_rc {
@@ -216,6 +217,7 @@ enum xc_shutdown_reason {		/* Xen's codes */
 
 /* One disk's I/O as QEMU counts it (query-blockstats). */
 #define XC_MAX_BLOCKSTATS	16
+#define XC_MAX_VCPU_TIDS	128
 struct xc_blockstat {
 	char id[24];			/* QEMU's device id: "vbd-51712" */
 	uint64_t rd_ops, wr_ops, rd_bytes, wr_bytes;
@@ -247,9 +249,23 @@ struct xc_dominfo {
 	 * does not say. */
 	unsigned nblockstats;
 	struct xc_blockstat blockstats[XC_MAX_BLOCKSTATS];
+	/* Appended: the engine's vCPU thread ids (maxvcpus of them, 0 for an
+	 * unplugged one), so that a caller can read their CPU time itself
+	 * (xc_threads_cpu_ns); none from a monitor that does not say. */
+	unsigned n_vcpu_tids;
+	pid_t vcpu_tids[XC_MAX_VCPU_TIDS];
 };
 
 int xc_domain_getinfo(xc_interface *xc, uint32_t domid, struct xc_dominfo *info);
+/* An engine's vCPU threads read from /proc (xc-threads.c), without its
+ * monitor: the sum of their CPU time (ns), *running when one is on a CPU
+ * (state R). Threads that vanished (and tids of 0) count as zero; a
+ * thread listed twice (TCG's single thread) counts once. */
+uint64_t xc_threads_cpu_ns(pid_t pid, const pid_t *tids, size_t n, bool *running);
+/* One thread: CPU time, whether it is on a CPU, and the host CPU it last
+ * ran on; false when it is gone. */
+bool xc_thread_info(pid_t pid, pid_t tid, uint64_t *cpu_ns, bool *running,
+    int *cpu);
 /* xm's six state letters (r b p s c d, '-' where a flag is clear) for info:
  * out gets exactly six characters and a NUL. */
 void xc_dominfo_letters(const struct xc_dominfo *info, char out[7]);

@@ -76,6 +76,27 @@ domain_refresh(struct domain *d)
 		return false;
 	d->info = info;
 	d->have_info = true;
+	d->info_stale = false;
+	return true;
+}
+
+bool
+domain_refresh_quick(struct domain *d)
+{
+	bool running;
+	uint64_t ns;
+
+	if (!domain_running(d) || d->phase != DOM_PHASE_ACTIVE)
+		return false;
+	if (!d->have_info || d->info_stale || d->info.n_vcpu_tids == 0 ||
+	    d->info.engine_pid <= 0)
+		return domain_refresh(d);
+	ns = xc_threads_cpu_ns(d->info.engine_pid, d->info.vcpu_tids,
+	    d->info.n_vcpu_tids, &running);
+	/* threads that vanish read as zero: CPU time never goes back */
+	if (ns > d->info.cpu_time_ns)
+		d->info.cpu_time_ns = ns;
+	d->info.blocked = d->info.state == XC_DOM_RUNNING && !running;
 	return true;
 }
 

@@ -310,6 +310,7 @@ handle(struct domain *d, const struct xc_event *ev)
 		domain_balloon_progress(d);
 	} else if (ev->type == XC_EV_VCPUS) {
 		d->info.vcpus_online = (unsigned)ev->value;
+		d->info_stale = true;	/* threads came or went */
 		domain_event(d, "vcpus_changed", events_data("vcpus_online",
 		    xv_int(d->info.vcpus_online), NULL), "%u vCPUs online",
 		    d->info.vcpus_online);

@@ -238,6 +238,20 @@ add_identity(struct xv *l, const struct domain *d)
 	pair_str(l, "pool_name", "Pool-0");
 }
 
+/* When it started, its CPU time and its vCPUs online. */
+static void
+add_times(struct xv *l, const struct domain *d)
+{
+	bool live = d->phase == DOM_PHASE_ACTIVE && d->have_info;
+
+	if (d->start_time > 0)
+		xv_append_pair(l, "start_time", xv_double(d->start_time));
+	if (d->phase != DOM_PHASE_HALTED)
+		xv_append_pair(l, "cpu_time", xv_double(live ?
+		    (double)d->info.cpu_time_ns / 1e9 : 0.0));
+	pair_int(l, "online_vcpus", live ? d->info.vcpus_online : d->cfg.vcpus);
+}
+
 static void
 add_runtime(struct xv *l, const struct domain *d)
 {
@@ -252,12 +266,7 @@ add_runtime(struct xv *l, const struct domain *d)
 	pair_int(l, "shadow_memory", 0);
 	pair_str(l, "on_xend_start", xv_child_str(d->vm, "on_xend_start", "ignore"));
 	pair_str(l, "on_xend_stop", xv_child_str(d->vm, "on_xend_stop", "ignore"));
-	if (d->start_time > 0)
-		xv_append_pair(l, "start_time", xv_double(d->start_time));
-	if (d->phase != DOM_PHASE_HALTED)
-		xv_append_pair(l, "cpu_time", xv_double(live ?
-		    (double)d->info.cpu_time_ns / 1e9 : 0.0));
-	pair_int(l, "online_vcpus", live ? d->info.vcpus_online : d->cfg.vcpus);
+	add_times(l, d);
 }
 
 /* The image as configured, but a display's password shown as classic
@@ -291,6 +300,29 @@ add_devices(struct xv *l, struct domain *d)
 	pair_str(con, "protocol", "vt100");
 	pair_str(con, "location", path);
 	xv_append(l, xv_append(xv_append(xv_list(), xv_str("device")), con));
+}
+
+struct xv *
+domain_sxp_brief(struct domain *d)
+{
+	struct xv *l;
+	char state[7];
+
+	if (d->is_dom0)
+		return dom0_sxp(d);
+	domain_refresh_quick(d);
+	l = xv_list();
+	xv_append(l, xv_str("domain"));
+	if (domain_running(d))
+		pair_int(l, "domid", d->domid);
+	pair_str(l, "uuid", d->uuid);
+	pair_str(l, "name", d->name);
+	pair_int(l, "memory", d->cfg.memory);
+	add_times(l, d);
+	domain_state_letters(d, state);
+	if (d->phase != DOM_PHASE_HALTED)
+		pair_str(l, "state", state);
+	return l;
 }
 
 struct xv *

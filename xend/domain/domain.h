@@ -145,6 +145,7 @@ struct domain {
 	enum domain_phase phase;
 	struct xc_dominfo info;		/* last known from the monitor */
 	bool have_info;
+	bool info_stale;		/* its vCPU threads changed: ask again */
 	int64_t restart_count;
 	double start_time;
 	bool pause_flag;		/* setpauseflag: paused by the admin */
@@ -353,6 +354,11 @@ int domain_rename(struct domain *d, const char *name, struct xu_err *err);
 int domain_teardown(struct domain *d, const char *why, struct xu_err *err);
 /* Refreshes d->info from the monitor; false when it does not answer. */
 bool domain_refresh(struct domain *d);
+/* The same for the brief listing, without a round trip: state, memory and
+ * vCPUs as the monitor's events keep them, CPU time and "on a CPU" read
+ * from /proc with the vCPU thread ids the last getinfo gave. Asks the
+ * monitor as domain_refresh does when those are not known yet. */
+bool domain_refresh_quick(struct domain *d);
 
 /* ---- resources (domain-resources.c) -------------------------------- */
 
@@ -496,6 +502,9 @@ const char *domain_status_name(int status);
 /* (domain ...) as xend.domain returns it (reference 3.3 order); full adds
  * the devices. */
 struct xv *domain_sxp(struct domain *d, bool full);
+/* The fields of xm list's table only (domid, uuid, name, memory, times,
+ * vCPUs online, state): the brief listing. */
+struct xv *domain_sxp_brief(struct domain *d);
 /* Seconds the host's CPUs have been busy: Domain-0's CPU time. */
 double domain_host_cpu_time(void);
 

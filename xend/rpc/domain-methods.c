@@ -33,7 +33,8 @@ done(struct rpc_call *c, int rc, const struct xu_err *err)
 /* state: NULL for running domains only (xend.domains), "all", or a status
  * name (xend.domains_with_state). */
 static struct xv *
-listing(struct domains *t, bool detail, const char *state, bool full)
+listing(struct domains *t, bool detail, const char *state, bool full,
+    bool brief)
 {
 	struct domain **v;
 	struct xv *out = xv_list();
@@ -47,13 +48,17 @@ listing(struct domains *t, bool detail, const char *state, bool full)
 			continue;
 		if (state != NULL && strcasecmp(state, "all") != 0) {
 			/* the refresh makes the status current */
-			if (!d->is_dom0)
+			if (!d->is_dom0 && brief)
+				domain_refresh_quick(d);
+			else if (!d->is_dom0)
 				domain_refresh(d);
 			if (strcasecmp(domain_status_name(domain_status(d)),
 			    state) != 0)
 				continue;
 		}
-		if (detail)
+		if (detail && brief)
+			xv_append(out, domain_sxp_brief(d));
+		else if (detail)
 			xv_append(out, domain_sxp(d, full));
 		else
 			xv_append(out, xv_str(d->name));
@@ -66,7 +71,7 @@ int
 dom_list(struct rpc_call *c)
 {
 	rpc_reply(c, listing(table(c), rpc_arg_bool(c, 0, true), NULL,
-	    rpc_arg_bool(c, 1, false)));
+	    rpc_arg_bool(c, 1, false), false));
 	return RPC_DONE;
 }
 
@@ -90,7 +95,7 @@ dom_list_with_state(struct rpc_call *c)
 		    "(all, running, paused, halted, suspended, crashed or "
 		    "unknown)", state);
 	rpc_reply(c, listing(table(c), rpc_arg_bool(c, 0, true), state,
-	    rpc_arg_bool(c, 2, false)));
+	    rpc_arg_bool(c, 2, false), rpc_arg_bool(c, 3, false)));
 	return RPC_DONE;
 }
 

@@ -91,8 +91,11 @@ const struct rpc_method xend_methods[] = {
 	    "The running domains: SXPs (detail) or names, sorted by name." },
 	{ "xend.domains.stats", "|b", dom_stats,
 	    "xm top's figures for every domain in one reply (vCPU times if asked)." },
-	{ "xend.domains_with_state", "|bsb", dom_list_with_state,
-	    "Domains in a state (all, running, paused, halted, ...)." },
+	{ "xend.domains_with_state", "|bsbb", dom_list_with_state,
+	    "Domains in a state (all, running, paused, halted, ...): detail, "
+	    "state, full (devices too), brief (only xm list's columns: "
+	    "domid, uuid, name, memory, start_time, cpu_time, online_vcpus, "
+	    "state)." },
 	{ "xend.events", "i|il", event_list,
 	    "Domain events after a sequence number (-1: from now), for the "
 	    "domains named (names, ids or UUIDs; all if none), waiting up to "
