@@ -279,6 +279,20 @@ xv_struct_get(const struct xv *st, const char *key)
 	return NULL;
 }
 
+bool
+xv_number(const struct xv *v, double *d)
+{
+	if (v == NULL)
+		return false;
+	if (v->type == XV_INT)
+		*d = (double)v->u.i;
+	else if (v->type == XV_DOUBLE)
+		*d = v->u.d;
+	else
+		return false;
+	return true;
+}
+
 const char *
 xv_name(const struct xv *elem)
 {

@@ -76,6 +76,8 @@ const char *xv_string(const struct xv *v);	/* NULL unless XV_STRING */
 bool xv_is_list(const struct xv *v);
 bool xv_is_string(const struct xv *v);
 struct xv *xv_struct_get(const struct xv *st, const char *key);
+/* An int or a double as a double: true and *d set, else false. */
+bool xv_number(const struct xv *v, double *d);
 
 /* SXP element conventions (classic xend sxp.py):
  *   name of (name child ...)       -> "name"

@@ -39,13 +39,10 @@ static double
 num(const struct xv *st, const char *key)
 {
 	const struct xv *v = xv_struct_get(st, key);
+	double d;
 
-	if (v == NULL)
-		return 0;
-	if (v->type == XV_INT)
-		return (double)v->u.i;
-	if (v->type == XV_DOUBLE)
-		return v->u.d;
+	if (xv_number(v, &d))
+		return d;
 	if (xv_is_string(v))
 		return strtod(xv_string(v), NULL);
 	return 0;

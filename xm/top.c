@@ -50,16 +50,9 @@ top_field_name(enum top_field f)
 static double
 num(const struct xv *st, const char *key)
 {
-	const struct xv *v = xv_struct_get(st, key);
 	double d;
 
-	if (v == NULL)
-		return 0;
-	if (v->type == XV_INT)
-		d = (double)v->u.i;
-	else if (v->type == XV_DOUBLE)
-		d = v->u.d;
-	else
+	if (!xv_number(xv_struct_get(st, key), &d))
 		return 0;
 	return isfinite(d) && d > 0 && d < 9e18 ? d : 0;
 }
