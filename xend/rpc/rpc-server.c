@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -34,6 +35,9 @@ struct call {
 	bool in_handler;	/* answered calls are freed after the handler */
 	bool answered;
 	bool pending;		/* deferred: on srv->pending */
+	bool faulted;
+	ssize_t slot;		/* the method's counters; -1: none known */
+	struct timespec t0;	/* when the request arrived */
 	struct call *prev, *next;
 };
 
@@ -48,6 +52,8 @@ struct rpc_server {
 	uid_t allow_uid;
 	char *path;		/* the socket, removed on free */
 	struct call *pending;
+	struct rpc_stats stats;
+	struct rpc_method_count *counts;	/* builtins, table, unknown */
 };
 
 static int builtin_list_methods(struct rpc_call *c);
@@ -60,6 +66,67 @@ static const struct rpc_method builtins[] = {
 	    "A line of help on one method." },
 };
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
+
+const double rpc_latency_bounds[RPC_LATENCY_BUCKETS] = {
+	0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120,
+};
+
+/* Counters. */
+
+static double
+since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* One answered call: its method's counts and the latency histogram. */
+static void
+count_call(struct call *c)
+{
+	struct rpc_server *srv = c->srv;
+	struct rpc_method_count *m;
+	double secs = since(&c->t0);
+	size_t i;
+
+	if (srv == NULL)
+		return;
+	m = &srv->counts[c->slot >= 0 ? (size_t)c->slot :
+	    NBUILTINS + srv->ntable];
+	m->calls++;
+	if (c->faulted)
+		m->faults++;
+	srv->stats.count++;
+	srv->stats.sum += secs;
+	for (i = 0; i < RPC_LATENCY_BUCKETS; i++)
+		if (secs <= rpc_latency_bounds[i]) {
+			srv->stats.buckets[i]++;
+			break;
+		}
+}
+
+const struct rpc_stats *
+rpc_server_stats(const struct rpc_server *srv)
+{
+	return &srv->stats;
+}
+
+void
+rpc_server_each_method(const struct rpc_server *srv,
+    void (*fn)(void *arg, const char *name, const struct rpc_method_count *n),
+    void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < NBUILTINS; i++)
+		fn(arg, builtins[i].name, &srv->counts[i]);
+	for (i = 0; i < srv->ntable; i++)
+		fn(arg, srv->table[i].name, &srv->counts[NBUILTINS + i]);
+	fn(arg, RPC_UNKNOWN_METHOD, &srv->counts[NBUILTINS + srv->ntable]);
+}
 
 /* Arguments. */
 
@@ -150,6 +217,7 @@ answer(struct call *c, char *xml)
 		return;
 	}
 	c->answered = true;
+	count_call(c);
 	send_xml(c, xml);
 	if (!c->in_handler)
 		call_free(c);
@@ -170,6 +238,7 @@ vfault(struct call *c, int code, const char *fmt, va_list ap)
 	char *msg = xu_vasprintf(fmt, ap);
 
 	log_info("%s: fault %d: %s", c->method ? c->method : "request", code, msg);
+	c->faulted = true;
 	answer(c, xmlrpc_encode_fault(code, msg));
 	free(msg);
 }
@@ -395,6 +464,8 @@ dispatch(struct call *c)
 		    "Method not found: %s", c->method);
 		return;
 	}
+	c->slot = m >= builtins && m < builtins + NBUILTINS ? m - builtins :
+	    (ssize_t)NBUILTINS + (m - c->srv->table);
 	if (!check_args(c, m->sig) || !lookup_domain(c, m->sig))
 		return;
 	c->in_handler = true;
@@ -475,6 +546,8 @@ handle_request(struct evhttp_request *req, void *arg)
 	c->pub.opaque = srv->opaque;
 	c->pub.uid = (uid_t)-1;
 	c->pub.pid = -1;
+	c->slot = -1;
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 
 	if (!peer_of(req, &uc)) {
 		rpc_fault(&c->pub, XMLRPC_FAULT_GENERIC,
@@ -518,8 +591,10 @@ rpc_server_new(struct event_base *base, const struct rpc_method *table,
 	srv->ntable = n;
 	srv->opaque = opaque;
 	srv->allow_uid = (uid_t)-1;
+	srv->counts = xu_calloc(NBUILTINS + n + 1, sizeof(*srv->counts));
 	srv->http = evhttp_new(base);
 	if (srv->http == NULL) {
+		free(srv->counts);
 		free(srv);
 		return NULL;
 	}
@@ -591,5 +666,6 @@ rpc_server_free(struct rpc_server *srv)
 	if (srv->path != NULL)
 		unlink(srv->path);
 	free(srv->path);
+	free(srv->counts);
 	free(srv);
 }

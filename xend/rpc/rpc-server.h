@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "xu.h"
@@ -94,6 +95,30 @@ void rpc_server_free(struct rpc_server *srv);
 /* Leaves the socket's file behind when the server is freed: connects
  * are refused, which tells xm an xend is expected back (xm(1)). */
 void rpc_server_keep_socket(struct rpc_server *srv);
+
+/* What the server has answered, for /metrics (http/metrics.c): a
+ * latency histogram over every call (arrival to answer, a deferred
+ * answer included; buckets[i] counts calls of at most
+ * rpc_latency_bounds[i] seconds and more than the bound before it), and
+ * per method the calls answered and how many of them with a fault. */
+#define RPC_LATENCY_BUCKETS	10
+extern const double rpc_latency_bounds[RPC_LATENCY_BUCKETS];
+struct rpc_stats {
+	uint64_t buckets[RPC_LATENCY_BUCKETS];
+	uint64_t count;		/* every call, slower than the last bound too */
+	double sum;		/* seconds */
+};
+struct rpc_method_count {
+	uint64_t calls, faults;
+};
+/* Requests that named no method of the table, or none readable. */
+#define RPC_UNKNOWN_METHOD	"(unknown)"
+
+const struct rpc_stats *rpc_server_stats(const struct rpc_server *srv);
+/* fn for each method (builtins, the table, then RPC_UNKNOWN_METHOD). */
+void rpc_server_each_method(const struct rpc_server *srv,
+    void (*fn)(void *arg, const char *name, const struct rpc_method_count *n),
+    void *arg);
 
 #define RPC_PATH		"/RPC2"
 #define RPC_SOCKET_NAME		"xmlrpc.sock"
