@@ -129,12 +129,34 @@ find_blockstat(const struct domain *d, long long devid)
 	return NULL;
 }
 
+/* The disk's name in the guest ("xvda"), as its backend records it. */
+static char *
+vbd_name(struct domain *d, const char *dir, const char *id)
+{
+	struct xenstore *xs = d->tab->x->xs;
+	char *p = xu_asprintf("%s/%s/backend", dir, id);
+	char *be = xenstore_read_str(xs, p), *name = NULL;
+
+	free(p);
+	if (be != NULL) {
+		p = xu_asprintf("%s/dev", be);
+		name = xenstore_read_str(xs, p);
+		free(p);
+		free(be);
+	}
+	return name ? name : xu_strdup(id);
+}
+
 static struct xv *
 vbd_of(struct domain *d, const char *dir, const char *id)
 {
 	long long devid = strtoll(id, NULL, 10);
 	const struct xc_blockstat *b = find_blockstat(d, devid);
 	struct xv *st = xv_struct();
+	char *name = vbd_name(d, dir, id);
+
+	xv_struct_set(st, "dev", xv_str(name));
+	free(name);
 
 	/* device numbers of xvdq and above pass 2^31: a double too */
 	xv_struct_set(st, "devid", xv_double((double)devid));
@@ -143,6 +165,8 @@ vbd_of(struct domain *d, const char *dir, const char *id)
 	xv_struct_set(st, "wr_req", xv_double(b ? (double)b->wr_ops : 0));
 	xv_struct_set(st, "rd_sect", xv_double(b ? (double)(b->rd_bytes / 512) : 0));
 	xv_struct_set(st, "wr_sect", xv_double(b ? (double)(b->wr_bytes / 512) : 0));
+	xv_struct_set(st, "rd_bytes", xv_double(b ? (double)b->rd_bytes : 0));
+	xv_struct_set(st, "wr_bytes", xv_double(b ? (double)b->wr_bytes : 0));
 	return st;
 }
 

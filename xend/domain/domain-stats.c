@@ -36,10 +36,12 @@ dom0_stats(struct domain *d, const struct mem_picture *m, long cpus)
 	struct xv *st = xv_struct();
 
 	xv_struct_set(st, "name", xv_str(d->name));
+	xv_struct_set(st, "uuid", xv_str(d->uuid));
 	xv_struct_set(st, "domid", xv_int(0));
 	xv_struct_set(st, "state", xv_str("r-----"));
 	xv_struct_set(st, "cpu_time", xv_double(domain_host_cpu_time()));
 	xv_struct_set(st, "memory", xv_int(d->tab->dom0_mem));
+	xv_struct_set(st, "target", xv_int(d->tab->dom0_mem));
 	xv_struct_set(st, "maxmem", xv_int(m->total));
 	xv_struct_set(st, "vcpus", xv_int(cpus));
 	xv_struct_set(st, "nets", xv_list());
@@ -63,11 +65,13 @@ guest_stats(struct domain *d, bool vcpus)
 	mem = live && d->info.memory_actual_mb > 0 ?
 	    (int64_t)d->info.memory_actual_mb : d->cfg.memory;
 	xv_struct_set(st, "name", xv_str(d->name));
+	xv_struct_set(st, "uuid", xv_str(d->uuid));
 	xv_struct_set(st, "domid", xv_int(d->domid));
 	xv_struct_set(st, "state", xv_str(state));
 	xv_struct_set(st, "cpu_time", xv_double(live ?
 	    (double)d->info.cpu_time_ns / 1e9 : 0));
 	xv_struct_set(st, "memory", xv_int(mem));
+	xv_struct_set(st, "target", xv_int(d->cfg.memory));
 	xv_struct_set(st, "maxmem", xv_int(d->cfg.maxmem));
 	xv_struct_set(st, "vcpus", xv_int(live ? d->info.vcpus_online :
 	    d->cfg.vcpus));

@@ -163,3 +163,38 @@ store_mig_unfinished(struct store *st, struct store_mig **list, size_t *n)
 	*n = cnt;
 	return XU_OK;
 }
+
+int
+store_mig_tally(struct store *st, struct store_mig_tally t[2])
+{
+	/* the final steps of relocation-proto.h: done, failed, uncertain */
+	static const char sql[] =
+	    "SELECT direction, count(*), total(step = 'done'), "
+	    "total(step = 'failed'), total(step = 'uncertain') "
+	    "FROM migrations GROUP BY direction";
+	struct store_mig_tally *d;
+	const unsigned char *dir;
+	sqlite3_stmt *s;
+	int r;
+
+	memset(t, 0, 2 * sizeof(*t));
+	if ((s = store_sql(st, sql)) == NULL)
+		return XU_ERR_IO;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		dir = sqlite3_column_text(s, 0);
+		if (dir == NULL)
+			continue;
+		d = strcmp((const char *)dir, "in") == 0 ? &t[0] :
+		    strcmp((const char *)dir, "out") == 0 ? &t[1] : NULL;
+		if (d == NULL)
+			continue;
+		d->started = sqlite3_column_int64(s, 1);
+		d->succeeded = sqlite3_column_int64(s, 2);
+		d->failed = sqlite3_column_int64(s, 3);
+		d->uncertain = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE)
+		return store_sql_error(st, "counting migrations");
+	return XU_OK;
+}

@@ -232,4 +232,12 @@ int store_mig_last(struct store *st, const char *uuid, struct store_mig *m);
  * with store_mig_dispose and the array with free(). */
 int store_mig_unfinished(struct store *st, struct store_mig **list, size_t *n);
 
+/* How many migrations each direction has had, by outcome, since the
+ * database began (rows are never removed): /metrics' counters. */
+struct store_mig_tally {
+	int64_t started, succeeded, failed, uncertain;
+};
+/* t[0] the incoming ones, t[1] the outgoing. */
+int store_mig_tally(struct store *st, struct store_mig_tally t[2]);
+
 #endif
