@@ -24,6 +24,7 @@
 #include "accel.h"
 #include "device.h"
 #include "domain.h"
+#include "http-server.h"
 #include "inert-options.h"
 #include "log.h"
 #include "methods.h"
@@ -164,6 +165,7 @@ print_diags(const struct xend_diags *d)
 static void
 xend_dispose(struct xend *x)
 {
+	http_server_free(x->http);
 	rpc_server_free(x->rpc);
 	relocation_free(x->reloc);
 	domains_free(x->domains);
@@ -355,6 +357,10 @@ start_services(struct xend *x, struct notify *n)
 		return -1;
 	}
 	relocation_reconcile(x->reloc);
+	if (http_server_start(x, &x->http, &err) != XU_OK) {
+		notify_fail(n, "xend: %s", err.msg);
+		return -1;
+	}
 	domains_xend_started(x->domains);
 	return 0;
 }
@@ -449,6 +455,8 @@ out:
 	 * waits for the next xend rather than failing (XM_XEND_WAIT) */
 	if (x->rpc != NULL && domains_any_running(x->domains))
 		rpc_server_keep_socket(x->rpc);
+	http_server_free(x->http);
+	x->http = NULL;
 	rpc_server_free(x->rpc);
 	x->rpc = NULL;
 	relocation_free(x->reloc);

@@ -18,6 +18,7 @@ struct xenstore;
 struct xs_server;
 struct relocation;
 struct events_hub;
+struct http_server;
 
 /* Everything one running xend holds; handlers reach it through
  * rpc_call.opaque. */
@@ -39,6 +40,7 @@ struct xend {
 	struct network *net;		/* network.c: the network script */
 	struct relocation *reloc;	/* relocation.h; NULL: none */
 	struct events_hub *events;	/* events.h: xm events' waiters */
+	struct http_server *http;	/* http-server.h; NULL: none */
 	time_t started;
 	int stop_signal;	/* the signal that ended the loop */
 	bool stopping;		/* on_xend_stop under way */

@@ -14,13 +14,10 @@ static const struct {
 } inert[] = {
 	{ "xen-api-server", "set", "the Xen-API server is not provided; "
 	    "xm speaks XML-RPC on xend's UNIX socket" },
-	{ "xend-http-server", "true", "the HTTP server is not provided yet" },
 	{ "xend-unix-server", "true", "the legacy SXP-over-HTTP server is not "
 	    "provided" },
 	{ "xend-unix-path", "set", "the legacy SXP-over-HTTP server is not "
 	    "provided" },
-	{ "xend-port", "set", "the legacy HTTP server is not provided" },
-	{ "xend-address", "set", "the legacy HTTP server is not provided" },
 	{ "xend-unix-xmlrpc-server", "false", "XML-RPC on the UNIX socket is "
 	    "how xm reaches xend: it is always served" },
 	{ "xend-tcp-xmlrpc-server", "true", "XML-RPC is served on the UNIX "

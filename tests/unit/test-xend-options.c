@@ -142,7 +142,7 @@ test_defaults(void **state)
 	assert_int_equal(xend_opt_int(opts, "xend-tcp-xmlrpc-server-port"), 8006);
 	assert_string_equal(xend_opt_str(opts, "xend-tcp-xmlrpc-server-address"),
 	    "localhost");
-	assert_string_equal(xend_opt_str(opts, "xend-address"), "");
+	assert_string_equal(xend_opt_str(opts, "xend-address"), "127.0.0.1");
 	assert_string_equal(xend_opt_str(opts, "xend-relocation-hosts-allow"), "");
 	assert_int_equal(xend_opt_int(opts, "console-limit"), 1024);
 	assert_null(xend_opt_str(opts, "network-script"));
@@ -656,7 +656,7 @@ test_classic_text(void **state)
 		{ "xend-relocation-port", "8002" },
 		{ "dom0-min-mem", "196" },
 		{ "keymap", "(none)" },
-		{ "xend-address", "" },
+		{ "xend-address", "127.0.0.1" },
 		{ "vncpasswd", "it's" },
 		{ "loglevel", "INFO" },
 		{ "xen-api-server", "[['9363', 'pam', '^a$ b\\\\.c$'], ['unix']]" },

@@ -1,0 +1,279 @@
+/* http-server.c: xend's HTTP server: the address checked (loopback
+ * only), the listener, evhttp's limits, a cap on open connections, and
+ * the table of routes every request is dispatched by. */
+#include "http-server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "metrics.h"
+#include "xend-options.h"
+
+/* Pages, a JSON API and websockets are added here, one entry each. */
+static const struct http_route routes[] = {
+	{ "/metrics", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, metrics_route,
+	    "Prometheus' text exposition (docs/METRICS.md)" },
+};
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* The count of open connections outlives the server: libevent frees a
+ * connection's bufferevent from a finalizer, which may run after
+ * http_server_free (at event_base_free). */
+struct tally {
+	unsigned open;
+	unsigned refs;			/* the server's and each connection's */
+	struct http_server *srv;	/* NULL once the server is freed */
+};
+
+struct http_server {
+	struct xend *x;
+	struct evhttp *http;
+	struct evconnlistener *listener;	/* evhttp's, paused at the cap */
+	struct tally *tally;
+};
+
+static void
+tally_drop(struct tally *t)
+{
+	if (--t->refs == 0)
+		free(t);
+}
+
+/* ---- connections: counted, the listener paused at the cap ---------------- */
+
+/* libevent 2.1 has no connection limit, and tells of a connection's end
+ * only through its close callback, on the connection evhttp makes after
+ * asking us for its bufferevent (conn_new). So each new one is adopted
+ * from the loop just after: its connection found from the bufferevent's
+ * callback argument (evhttp's), the close callback set. A route that
+ * wants the close callback too must chain to conn_closed. */
+struct adopt {
+	struct tally *tally;
+	struct bufferevent *bev;	/* a reference held until adopted */
+	struct event *ev;
+};
+
+static void
+conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct tally *t = arg;
+
+	if (evcon != NULL)
+		evhttp_connection_set_closecb(evcon, NULL, NULL);
+	t->open--;
+	if (t->srv != NULL && t->open == HTTP_MAX_CONNECTIONS - 1)
+		evconnlistener_enable(t->srv->listener);
+	tally_drop(t);
+}
+
+static void
+conn_adopt(evutil_socket_t fd, short what, void *arg)
+{
+	struct adopt *a = arg;
+	bufferevent_event_cb eventcb = NULL;
+	void *evcon = NULL;
+
+	(void)fd;
+	(void)what;
+	/* evhttp's event callback is set for the connection's life and
+	 * cleared when it frees the bufferevent */
+	bufferevent_getcb(a->bev, NULL, NULL, &eventcb, &evcon);
+	if (eventcb != NULL && evcon != NULL)
+		evhttp_connection_set_closecb(evcon, conn_closed, a->tally);
+	else
+		conn_closed(NULL, a->tally);
+	bufferevent_decref(a->bev);
+	event_free(a->ev);
+	free(a);
+}
+
+static struct bufferevent *
+conn_new(struct event_base *base, void *arg)
+{
+	struct http_server *s = arg;
+	struct adopt *a = xu_calloc(1, sizeof(*a));
+
+	a->tally = s->tally;
+	a->ev = event_new(base, -1, 0, conn_adopt, a);
+	a->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (a->ev == NULL || a->bev == NULL) {
+		if (a->bev != NULL)
+			bufferevent_free(a->bev);
+		if (a->ev != NULL)
+			event_free(a->ev);
+		free(a);
+		return NULL;	/* evhttp makes its own */
+	}
+	bufferevent_incref(a->bev);
+	event_active(a->ev, EV_TIMEOUT, 0);
+	s->tally->refs++;
+	if (++s->tally->open == HTTP_MAX_CONNECTIONS) {
+		log_warn("HTTP server: %u connections open: no more are "
+		    "accepted until one closes", HTTP_MAX_CONNECTIONS);
+		evconnlistener_disable(s->listener);
+	}
+	return a->bev;
+}
+
+unsigned
+http_server_connections(const struct http_server *s)
+{
+	return s != NULL ? s->tally->open : 0;
+}
+
+/* ---- requests ------------------------------------------------------------- */
+
+static void
+handle(struct evhttp_request *req, void *arg)
+{
+	struct http_server *s = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const struct http_route *r;
+	size_t i;
+
+	for (i = 0; path != NULL && i < NROUTES; i++) {
+		r = &routes[i];
+		if (strcmp(path, r->path) != 0)
+			continue;
+		if ((evhttp_request_get_command(req) & r->methods) == 0) {
+			evhttp_add_header(evhttp_request_get_output_headers(req),
+			    "Allow", r->methods & EVHTTP_REQ_POST ? "POST" :
+			    "GET, HEAD");
+			evhttp_send_error(req, HTTP_BADMETHOD, NULL);
+			return;
+		}
+		r->fn(s->x, req);
+		return;
+	}
+	evhttp_send_error(req, HTTP_NOTFOUND, NULL);
+}
+
+/* ---- the address ------------------------------------------------------------ */
+
+static bool
+is_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+	const uint8_t *b = s6->sin6_addr.s6_addr;
+
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr)
+		    >> 24) == 127;
+	if (sa->sa_family != AF_INET6)
+		return false;
+	if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+		return true;
+	return IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) && b[12] == 127;
+}
+
+/* xend-address into ss (its default is 127.0.0.1; "localhost" is that
+ * too); otherwise a
+ * numeric address (names are not looked up: the loop never waits on
+ * DNS). NULL, or why the address is not served. */
+static const char *
+listen_addr(const struct xend_options *o, int port,
+    struct sockaddr_storage *ss, socklen_t *len, const char **addr)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+	    .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *res = NULL;
+	char pbuf[16];
+	bool loop;
+
+	*addr = xend_opt_str(o, "xend-address");
+	if (*addr == NULL || strcmp(*addr, "localhost") == 0)
+		*addr = "127.0.0.1";
+	if (**addr == '\0')
+		return "'' means every interface";
+	snprintf(pbuf, sizeof(pbuf), "%d", port);
+	if (getaddrinfo(*addr, pbuf, &hints, &res) != 0 || res == NULL)
+		return "not a numeric address (names are not looked up)";
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	loop = is_loopback(res->ai_addr);
+	freeaddrinfo(res);
+	return loop ? NULL : "not a loopback address";
+}
+
+/* ---- the server ------------------------------------------------------------- */
+
+int
+http_server_start(struct xend *x, struct http_server **out,
+    struct xu_err *err)
+{
+	struct http_server *s;
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+	const char *why, *addr;
+	int port = (int)xend_opt_int(x->opts, "xend-port"), e;
+
+	*out = NULL;
+	if (!xend_opt_bool(x->opts, "xend-http-server"))
+		return XU_OK;
+	if ((why = listen_addr(x->opts, port, &ss, &len, &addr)) != NULL) {
+		log_error("xend-address '%s': %s: xend-http-server serves only "
+		    "a loopback address (127.0.0.1, ::1) until TLS and "
+		    "authentication are provided; the HTTP server is not "
+		    "started", addr, why);
+		return XU_OK;
+	}
+	s = xu_calloc(1, sizeof(*s));
+	s->x = x;
+	s->tally = xu_calloc(1, sizeof(*s->tally));
+	s->tally->refs = 1;
+	s->tally->srv = s;
+	s->http = evhttp_new(x->base);
+	s->listener = evconnlistener_new_bind(x->base, NULL, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    HTTP_LISTEN_BACKLOG, (struct sockaddr *)&ss, (int)len);
+	e = errno;
+	if (s->http == NULL || s->listener == NULL ||
+	    evhttp_bind_listener(s->http, s->listener) == NULL) {
+		xu_err_set(err, XU_ERR_IO, 0, "HTTP server: cannot listen on "
+		    "%s port %d: %s", addr, port, strerror(e));
+		if (s->listener != NULL)
+			evconnlistener_free(s->listener);
+		s->listener = NULL;
+		http_server_free(s);
+		return XU_ERR_IO;
+	}
+	evhttp_set_max_headers_size(s->http, HTTP_MAX_HEADERS);
+	evhttp_set_max_body_size(s->http, HTTP_MAX_BODY);
+	evhttp_set_timeout(s->http, HTTP_IDLE_TIMEOUT);
+	evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST);
+	evhttp_set_bevcb(s->http, conn_new, s);
+	evhttp_set_gencb(s->http, handle, s);
+	log_info("HTTP server listening on %s port %d", addr, port);
+	*out = s;
+	return XU_OK;
+}
+
+void
+http_server_free(struct http_server *s)
+{
+	if (s == NULL)
+		return;
+	/* evhttp frees its bound listener and closes every connection */
+	s->tally->srv = NULL;
+	if (s->http != NULL)
+		evhttp_free(s->http);
+	tally_drop(s->tally);
+	free(s);
+}
