@@ -16,7 +16,7 @@ PKGS=(
 	grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
 	vncsnapshot tigervnc-tools imagemagick
 	xvfb tigervnc-viewer xtightvncviewer nftables dnsmasq-base
-	tmux
+	tmux python3-prometheus-client
 )
 
 missing=()
