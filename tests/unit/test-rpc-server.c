@@ -63,6 +63,47 @@ m_defer(struct rpc_call *c)
 }
 
 static int
+m_poll(struct rpc_call *c)
+{
+	struct timeval tv = { 0, 100 * 1000 };
+
+	rpc_call_long_poll(c);
+	event_base_once(base, -1, EV_TIMEOUT, later, c, &tv);
+	return RPC_DEFERRED;
+}
+
+static struct rpc_server *srv;
+
+static void
+add_count(void *arg, const char *name, const struct rpc_method_count *n)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s calls", name);
+	xv_struct_set(arg, key, xv_int((int64_t)n->calls));
+	snprintf(key, sizeof(key), "%s faults", name);
+	xv_struct_set(arg, key, xv_int((int64_t)n->faults));
+}
+
+/* The server's counters, as they stand before this call's answer. */
+static int
+m_stats(struct rpc_call *c)
+{
+	const struct rpc_stats *st = rpc_server_stats(srv);
+	struct xv *r = xv_struct(), *b = xv_list();
+	size_t i;
+
+	xv_struct_set(r, "count", xv_int((int64_t)st->count));
+	xv_struct_set(r, "sum", xv_double(st->sum));
+	for (i = 0; i < RPC_LATENCY_BUCKETS; i++)
+		xv_append(b, xv_int((int64_t)st->buckets[i]));
+	xv_struct_set(r, "buckets", b);
+	rpc_server_each_method(srv, add_count, r);
+	rpc_reply(c, r);
+	return RPC_DONE;
+}
+
+static int
 m_forget(struct rpc_call *c)
 {
 	return RPC_DONE;
@@ -82,6 +123,8 @@ static const struct rpc_method methods[] = {
 	{ "t.echo", "s|i", m_echo, "echo" },
 	{ "t.dom", "d", m_dom, "domain" },
 	{ "t.defer", "", m_defer, "deferred" },
+	{ "t.poll", "", m_poll, "a long poll" },
+	{ "t.stats", "", m_stats, "the counters" },
 	{ "t.forget", "", m_forget, "no answer" },
 	{ "t.stop", "", m_stop, "stop the server" },
 };
@@ -106,8 +149,6 @@ struct fixture {
 static void
 serve(struct fixture *f, int ready)
 {
-	struct rpc_server *srv;
-
 	base = event_base_new();
 	srv = rpc_server_new(base, methods, sizeof(methods) / sizeof(methods[0]), NULL);
 	rpc_server_set_lookup(srv, lookup, NULL);
@@ -281,9 +322,9 @@ test_builtins(void **state)
 	struct xv *res;
 
 	assert_int_equal(call(f, "system.listMethods", NULL, &res, &err), XM_RPC_OK);
-	assert_int_equal(xv_len(res), 7);
+	assert_int_equal(xv_len(res), 9);
 	assert_string_equal(xv_string(xv_at(res, 0)), "system.listMethods");
-	assert_string_equal(xv_string(xv_at(res, 6)), "t.stop");
+	assert_string_equal(xv_string(xv_at(res, 8)), "t.stop");
 	xv_free(res);
 	assert_int_equal(call(f, "system.methodHelp", args(1, xv_str("t.dom")),
 	    &res, &err), XM_RPC_OK);
@@ -323,6 +364,54 @@ test_deferred(void **state)
 	assert_int_equal(kill(f->child, 0), 0);
 }
 
+static int64_t
+stat_int(const struct xv *st, const char *key)
+{
+	const struct xv *v = xv_struct_get(st, key);
+
+	assert_non_null(v);
+	return v->u.i;
+}
+
+/* Each answered call is counted against its method, a fault too; the
+ * histogram times every call but a long poll's, a deferred one from its
+ * arrival to its answer. */
+static void
+test_counters(void **state)
+{
+	struct fixture *f = *state;
+	struct xm_rpc_err err;
+	struct xv *res = NULL, *b;
+	size_t i;
+
+	assert_int_equal(call(f, "t.echo", args(1, xv_str("a")), &res, &err), XM_RPC_OK);
+	xv_free(res);
+	expect_fault(f, "t.echo", xv_list(), 2, "t.echo: expected 1 to 2 arguments");
+	expect_fault(f, "t.nosuch", xv_list(), 1, "Method not found: t.nosuch");
+	assert_int_equal(call(f, "t.defer", xv_list(), &res, &err), XM_RPC_OK);
+	xv_free(res);
+	assert_int_equal(call(f, "t.poll", xv_list(), &res, &err), XM_RPC_OK);
+	xv_free(res);
+	assert_int_equal(call(f, "t.stats", xv_list(), &res, &err), XM_RPC_OK);
+	assert_int_equal(stat_int(res, "t.echo calls"), 2);
+	assert_int_equal(stat_int(res, "t.echo faults"), 1);
+	assert_int_equal(stat_int(res, RPC_UNKNOWN_METHOD " calls"), 1);
+	assert_int_equal(stat_int(res, RPC_UNKNOWN_METHOD " faults"), 1);
+	assert_int_equal(stat_int(res, "t.defer calls"), 1);
+	assert_int_equal(stat_int(res, "t.defer faults"), 0);
+	assert_int_equal(stat_int(res, "t.poll calls"), 1);
+	assert_int_equal(stat_int(res, "t.stats calls"), 0);
+	/* echo twice, nosuch, defer: not the poll */
+	assert_int_equal(stat_int(res, "count"), 4);
+	assert_true(xv_struct_get(res, "sum")->u.d >= 0.3);
+	b = xv_struct_get(res, "buckets");
+	/* the deferred call took 300 ms: in (0.1, 0.5] */
+	for (i = 0; i < RPC_LATENCY_BUCKETS && rpc_latency_bounds[i] < 0.5; i++)
+		;
+	assert_int_equal(xv_at(b, i)->u.i, 1);
+	xv_free(res);
+}
+
 static void
 test_forgetful_handler(void **state)
 {
@@ -357,6 +446,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_domain_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deferred, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forgetful_handler, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clean_exit, setup, teardown),
 	};

@@ -306,7 +306,8 @@ write_rpc(struct xend *x, struct evbuffer *o)
 	rpc_server_each_method(x->rpc, method_sample, &(struct per_method){ o,
 	    "xend_rpc_faults_total", true });
 	family(o, "xend_rpc_request_duration_seconds", "histogram",
-	    "Seconds from an XML-RPC call's arrival to its answer");
+	    "Seconds from an XML-RPC call's arrival to its answer (long "
+	    "polls left out)");
 	for (i = 0; i < RPC_LATENCY_BUCKETS; i++) {
 		cum += s->buckets[i];
 		snprintf(le, sizeof(le), "le=\"%g\"", rpc_latency_bounds[i]);

@@ -225,5 +225,6 @@ event_list(struct rpc_call *c)
 	if (try_answer(ec, timeout > 0))
 		return RPC_DONE;
 	(void)events_wait(x, (double)timeout, woken, ec);
+	rpc_call_long_poll(c);
 	return RPC_DEFERRED;
 }

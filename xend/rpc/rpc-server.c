@@ -37,6 +37,7 @@ struct call {
 	bool pending;		/* deferred: on srv->pending */
 	bool faulted;
 	ssize_t slot;		/* the method's counters; -1: none known */
+	bool waits;		/* a long poll: no latency counted */
 	struct timespec t0;	/* when the request arrived */
 	struct call *prev, *next;
 };
@@ -99,6 +100,8 @@ count_call(struct call *c)
 	m->calls++;
 	if (c->faulted)
 		m->faults++;
+	if (c->waits)
+		return;
 	srv->stats.count++;
 	srv->stats.sum += secs;
 	for (i = 0; i < RPC_LATENCY_BUCKETS; i++)
@@ -262,6 +265,12 @@ rpc_fail(struct rpc_call *pub, int code, const char *fmt, ...)
 	vfault((struct call *)pub, code, fmt, ap);
 	va_end(ap);
 	return RPC_DONE;
+}
+
+void
+rpc_call_long_poll(struct rpc_call *pub)
+{
+	((struct call *)pub)->waits = true;
 }
 
 bool

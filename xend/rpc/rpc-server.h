@@ -69,6 +69,10 @@ int rpc_fail(struct rpc_call *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* True once the client has gone (a deferred answer is then wasted). */
 bool rpc_call_gone(const struct rpc_call *c);
+/* A deferred call that waits for something to happen or a timeout (a
+ * long poll, xend.events): its time is left out of the latency
+ * histogram (rpc_stats), its count is not. */
+void rpc_call_long_poll(struct rpc_call *c);
 
 /* The domain lookup hook ('d' arguments): returns the domain for id, or
  * NULL when there is none. The pointer is borrowed for the handler's
@@ -98,7 +102,7 @@ void rpc_server_keep_socket(struct rpc_server *srv);
 
 /* What the server has answered, for /metrics (http/metrics.c): a
  * latency histogram over every call (arrival to answer, a deferred
- * answer included; buckets[i] counts calls of at most
+ * answer included, a long poll's not; buckets[i] counts calls of at most
  * rpc_latency_bounds[i] seconds and more than the bound before it), and
  * per method the calls answered and how many of them with a fault. */
 #define RPC_LATENCY_BUCKETS	10
