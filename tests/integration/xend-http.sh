@@ -108,6 +108,12 @@ is "idle: paused, 2 vCPUs, maxmem 128 MiB" \
 like "busy: its disk is labelled by its name in the guest" \
     "$(grep '^xen_domain_disk_read_bytes_total{domain="busy"' "$D/metrics")" 'disk="xvda"'
 
+# what a scrape costs with two guests (information, not a check)
+t0=$(date +%s%N)
+scrape
+t1=$(date +%s%N)
+echo "# one scrape: $(( (t1 - t0) / 1000000 )) ms, $(wc -c <"$D/metrics") bytes; xend gathered the domains for $("$PY" "$CHECK" get "$D/metrics" xend_metrics_collect_seconds) s"
+
 calls0=$("$PY" "$CHECK" get "$D/metrics" xend_rpc_request_duration_seconds_count)
 xm list >/dev/null
 ok "XML-RPC calls are counted (histogram count grew from $calls0)" \
@@ -147,6 +153,7 @@ code() { in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$@"; }
 is "an unknown path is 404" "$(code "$URL/nope")" 404
 is "/ is 404 (no page yet)" "$(code "$URL/")" 404
 is "POST /metrics is 405" "$(code -X POST -d x "$URL/metrics")" 405
+is "HEAD /metrics is 200" "$(code -I "$URL/metrics")" 200
 is "a header past 8 KiB is refused (431/400/413), not read" \
     "$(code -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' a)" "$URL/metrics" | grep -Ec '^(4[0-9][0-9])$')" 1
 garbage() {
@@ -161,6 +168,10 @@ like "garbage gets 400 Bad Request" "$(garbage)" "^HTTP/1.1 400"
 # ---- a flood of idle connections -----------------------------------------
 # 200 connections that send nothing, held open by a child until its stdin
 # closes; xm's UNIX socket must not notice.
+t0=$(date +%s%N)
+timeout 10 "$XM" list >/dev/null 2>&1
+t1=$(date +%s%N)
+echo "# xm list before the flood: $(( (t1 - t0) / 1000000 )) ms"
 mkfifo "$D/flood.in"
 in_ns python3 -c '
 import socket, sys

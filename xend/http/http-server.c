@@ -31,9 +31,8 @@ static const struct http_route routes[] = {
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
-/* The count of open connections outlives the server: libevent frees a
- * connection's bufferevent from a finalizer, which may run after
- * http_server_free (at event_base_free). */
+/* The count of open connections outlives the server while a connection
+ * still waits to be adopted (conn_adopt, on the loop's next turn). */
 struct tally {
 	unsigned open;
 	unsigned refs;			/* the server's and each connection's */
