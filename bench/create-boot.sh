@@ -121,17 +121,7 @@ mon_pid=$("$XCT" --root "$root" getinfo "$domid" | awk -F'[ =]' '/monitor_pid/ {
 mon_priv=$(awk '/^Private_(Clean|Dirty)/ {s += $2} END {print s}' /proc/"$mon_pid"/smaps_rollup)
 
 lv_start "$lv"
-cat >"$lv/benchlv.xml" <<EOF
-<domain type='qemu'>
-  <name>benchlv</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type>
-    <kernel>$KERNEL</kernel><initrd>$INITRD</initrd>
-    <cmdline>console=ttyS0 quiet panic=-1 cryptomgr.notests</cmdline></os>
-  <devices><serial type='pty'/><memballoon model='virtio'/></devices>
-</domain>
-EOF
+lv_guest_xml benchlv 128 >"$lv/benchlv.xml"
 virsh -c qemu:///system create "$lv/benchlv.xml" >/dev/null
 sleep 3
 hyperfine -N --warmup 5 --runs 60 --export-json "$root/list.json" \

@@ -33,3 +33,23 @@ lv_stop() {
 	[ -f "$1/virtlogd.pid" ] && kill "$(cat "$1/virtlogd.pid")" 2>/dev/null
 	return 0
 }
+
+# lv_guest_xml NAME MAXMEM_MIB [CURRENT_MIB]: the default guest as libvirt
+# runs it, the same as guest.cfg under xend: TCG, q35, the guest's kernel
+# booted directly, one vCPU, a serial console and a balloon.
+lv_guest_xml() {
+	local cur=""
+	[ -n "${3:-}" ] && cur="
+  <currentMemory unit='MiB'>$3</currentMemory>"
+	cat <<EOF
+<domain type='qemu'>
+  <name>$1</name>
+  <memory unit='MiB'>$2</memory>$cur
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>/usr/share/xen/guest/vmlinuz</kernel><initrd>/usr/share/xen/guest/initrd.img</initrd>
+    <cmdline>console=ttyS0 quiet panic=-1 cryptomgr.notests</cmdline></os>
+  <devices><serial type='pty'/><memballoon model='virtio'/></devices>
+</domain>
+EOF
+}

@@ -47,18 +47,7 @@ export XM_SERVER="httpu://$root/var/run/xend/xmlrpc.sock"
 "$XM" create -q "$CFG" name=bm memory=128 maxmem=256
 
 lv_start "$lv"
-cat >"$lv/benchmem.xml" <<EOF
-<domain type='qemu'>
-  <name>benchmem</name>
-  <memory unit='MiB'>256</memory>
-  <currentMemory unit='MiB'>128</currentMemory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type>
-    <kernel>$KERNEL</kernel><initrd>$INITRD</initrd>
-    <cmdline>console=ttyS0 quiet panic=-1 cryptomgr.notests</cmdline></os>
-  <devices><serial type='pty'/><memballoon model='virtio'/></devices>
-</domain>
-EOF
+lv_guest_xml benchmem 256 128 >"$lv/benchmem.xml"
 $V create "$lv/benchmem.xml" >/dev/null
 
 now() { date +%s.%N; }
