@@ -5,6 +5,7 @@
  * their xenhv monitors. */
 #include "daemon.h"
 #include "events.h"
+#include "loopwatch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -377,7 +378,9 @@ run_loop(struct xend *x)
 		    sigs[i] == SIGHUP ? on_hup : on_stop_signal, x);
 		event_add(ev[i], NULL);
 	}
+	loopwatch_start(x->base);
 	event_base_dispatch(x->base);
+	loopwatch_stop();
 	for (i = 0; i < 3; i++)
 		event_free(ev[i]);
 }

@@ -18,6 +18,7 @@
 #include "fault.h"
 #include "events.h"
 #include "log.h"
+#include "loopwatch.h"
 #include "store.h"
 #include "xend-options.h"
 
@@ -376,6 +377,7 @@ on_readable(evutil_socket_t fd, short what, void *arg)
 	int rc;
 
 	domain_ref(d);
+	loopwatch_note("events of domain %s (%u)", d->name, d->domid);
 	while (d->ev_fd == (int)fd) {
 		rc = xc_event_read(xc, (int)fd, &ev);
 		if (rc == XC_ERR_TIMEOUT)

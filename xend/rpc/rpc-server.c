@@ -21,6 +21,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "log.h"
+#include "loopwatch.h"
 #include "xmlrpc.h"
 
 /* A call in flight: the public part handlers see, and the request it
@@ -466,6 +467,7 @@ static void
 dispatch(struct call *c)
 {
 	const struct rpc_method *m = find_method(c->srv, c->method);
+	double t0, held;
 	int st;
 
 	if (m == NULL) {
@@ -478,7 +480,13 @@ dispatch(struct call *c)
 	if (!check_args(c, m->sig) || !lookup_domain(c, m->sig))
 		return;
 	c->in_handler = true;
+	loopwatch_note("%s from pid %d", c->method, (int)c->pub.pid);
+	t0 = loopwatch_now_ms();
 	st = m->fn(&c->pub);
+	held = loopwatch_now_ms() - t0;
+	if (held > LOOPWATCH_STALL_MS)
+		log_warn("%s (from pid %d) held xend's loop for %.0f ms", c->method,
+		    (int)c->pub.pid, held);
 	c->in_handler = false;
 	if (c->answered) {
 		if (st == RPC_DEFERRED)
