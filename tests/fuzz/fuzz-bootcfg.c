@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len, envlen = 0, i;
 	enum bootcfg_format f;
 	struct bootcfg c;
-	char err[256], num[16];
+	char err[256], num[24];
 
 	if (size < 1)
 		return 0;

@@ -7,6 +7,8 @@
 #include "domain.h"
 #include "sxp.h"
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

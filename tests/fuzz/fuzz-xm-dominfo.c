@@ -16,6 +16,8 @@ xm_error(const char *fmt, ...)
 	(void)fmt;
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
