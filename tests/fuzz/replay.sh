@@ -7,6 +7,8 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 SRCF="$(cd "${top_srcdir:-.}" && pwd)/tests/fuzz"
 BLDF="$(cd "${top_builddir:-.}" && pwd)/tests/fuzz"
+errs=$(mktemp -d /tmp/fuzz-replay.XXXXXX)
+trap 'rm -rf "$errs"' EXIT
 for src in "$SRCF"/fuzz-*.c; do
 	name=$(basename "$src" .c)
 	name=${name#fuzz-}
@@ -20,10 +22,10 @@ for src in "$SRCF"/fuzz-*.c; do
 		ok "fuzz-$name: a corpus (tests/fuzz/corpus-$name)" false
 		continue
 	fi
-	n=$("$prog" "$corpus" 2>"$BLDF/replay-$name.err")
+	n=$("$prog" "$corpus" 2>"$errs/$name")
 	rc=$?
 	is "fuzz-$name: its corpus replays cleanly ($n inputs)" \
-	    "$rc $(head -c 400 "$BLDF/replay-$name.err")" "0 "
+	    "$rc $(head -c 400 "$errs/$name")" "0 "
 	ok "fuzz-$name: ... every input of the corpus" \
 	    [ "$n" = "$(find "$corpus" -maxdepth 1 -type f ! -name '.*' | wc -l)" ]
 done
