@@ -52,10 +52,7 @@ xhv_log(const char *fmt, ...)
 double
 xhv_now(void)
 {
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+	return xu_wall_s();
 }
 
 /* ---- start-up reporting and exit --------------------------------- */

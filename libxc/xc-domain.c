@@ -261,19 +261,10 @@ out:
 	return rc;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 xc_domain_create_finish(xc_interface *xc, uint32_t domid, int ready_fd)
 {
-	int64_t deadline = now_ms() + XC_START_TIMEOUT_MS;
+	int64_t deadline = xu_mono_ms() + XC_START_TIMEOUT_MS;
 	struct xu_buf b;
 	int64_t code;
 	char *sp, *end;
@@ -282,7 +273,7 @@ xc_domain_create_finish(xc_interface *xc, uint32_t domid, int ready_fd)
 	xcp_clear_error(xc);
 	xu_buf_init(&b);
 	for (;;) {
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - xu_mono_ms());
 
 		if (left <= 0) {
 			rc = xcp_fail(xc, XC_ERR_TIMEOUT, "domain %u: the monitor did not report "

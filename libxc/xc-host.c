@@ -201,15 +201,6 @@ struct probe_run {
 	bool eof, done;
 };
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static int
 write_image(xc_interface *xc, char *path, size_t pathlen)
 {
@@ -336,12 +327,12 @@ probe_read(struct probe_run *run, int64_t now)
 static void
 probe_measure(struct probe_run *runs, int n)
 {
-	int64_t start = now_us(), now;
+	int64_t start = xu_mono_us(), now;
 	struct pollfd pfd[2];
 	int i, left;
 
 	for (;;) {
-		now = now_us();
+		now = xu_mono_us();
 		left = 0;
 		for (i = 0; i < n; i++) {
 			pfd[i].fd = runs[i].done || runs[i].eof ? -1 : runs[i].fd;
@@ -353,7 +344,7 @@ probe_measure(struct probe_run *runs, int n)
 			return;
 		if (poll(pfd, (nfds_t)n, 50) < 0 && errno != EINTR)
 			return;
-		now = now_us();
+		now = xu_mono_us();
 		for (i = 0; i < n; i++) {
 			if (pfd[i].fd >= 0 && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				probe_read(&runs[i], now);
@@ -424,7 +415,7 @@ xc_accel_probe(xc_interface *xc, enum xc_accel *chosen, char *why, size_t whylen
 {
 	struct probe_run runs[2] = { { .accel = "kvm" }, { .accel = "tcg" } };
 	char image[PATH_MAX];
-	int64_t t0 = now_us();
+	int64_t t0 = xu_mono_us();
 	int fd, rc;
 
 	xcp_clear_error(xc);
@@ -454,6 +445,6 @@ xc_accel_probe(xc_interface *xc, enum xc_accel *chosen, char *why, size_t whylen
 	unlink(image);
 	decide(&runs[0], &runs[1], chosen, why, whylen);
 	xcp_log(xc, XC_LOG_INFO, "accelerator probe (%.2f s): %s",
-	    (double)(now_us() - t0) / 1e6, why);
+	    (double)(xu_mono_us() - t0) / 1e6, why);
 	return XC_OK;
 }

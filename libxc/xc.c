@@ -178,15 +178,6 @@ xcp_rc_from_xhp(int64_t code)
 
 /* ---- line I/O ----------------------------------------------------- */
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 xcp_read_some(int fd, struct xu_buf *in, int timeout_ms)
 {
@@ -230,11 +221,11 @@ int
 xcp_write_all(int fd, const char *data, size_t len, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = xu_mono_ms() + timeout_ms;
 	ssize_t r;
 
 	while (len > 0) {
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - xu_mono_ms());
 
 		if (left <= 0)
 			return XC_ERR_TIMEOUT;
@@ -344,7 +335,7 @@ int
 xcp_conn_wait(xc_interface *xc, struct xcp_conn *c, struct xhp_msg *reply,
     int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms, id = c->last_id;
+	int64_t deadline = xu_mono_ms() + timeout_ms, id = c->last_id;
 	char why[160], *line;
 	size_t len;
 	int rc, r;
@@ -379,7 +370,7 @@ xcp_conn_wait(xc_interface *xc, struct xcp_conn *c, struct xhp_msg *reply,
 		if (c->in.len > XHP_LINE_MAX)
 			return xcp_fail(xc, XC_ERR_PROTOCOL,
 			    "overlong message from the monitor of domain %u", c->domid);
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - xu_mono_ms());
 
 		if (left <= 0)
 			return xcp_fail(xc, XC_ERR_TIMEOUT,
@@ -423,11 +414,11 @@ xcp_conn_finish(xc_interface *xc, struct xcp_conn *c, yajl_gen g)
 int
 xcp_conn_wait_eof(xc_interface *xc, struct xcp_conn *c, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = xu_mono_ms() + timeout_ms;
 	int r;
 
 	for (;;) {
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - xu_mono_ms());
 
 		if (left <= 0)
 			return xcp_fail(xc, XC_ERR_TIMEOUT,

@@ -86,4 +86,12 @@ bool xu_mac_valid(const char *s);
 /* Strict decimal integer parse of the whole string. */
 int xu_parse_int64(const char *s, int64_t *out);
 
+/* Clocks. Monotonic, for intervals and deadlines: milliseconds,
+ * microseconds, seconds. Wall (epoch seconds), for what is recorded or
+ * shown. */
+int64_t xu_mono_ms(void);
+int64_t xu_mono_us(void);
+double xu_mono_s(void);
+double xu_wall_s(void);
+
 #endif

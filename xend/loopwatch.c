@@ -16,10 +16,7 @@ static char note[160] = "nothing yet";
 double
 loopwatch_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return (double)xu_mono_us() / 1e3;
 }
 
 void

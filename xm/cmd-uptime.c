@@ -78,7 +78,6 @@ xm_cmd_uptime(struct xm_ctx *ctx, struct xm_args *args)
 	bool shortfmt = xm_args_has(args, 's');
 	struct xv *doms = NULL;
 	struct xm_dominfo di;
-	struct timespec ts;
 	double now;
 	size_t i;
 	int rc;
@@ -89,8 +88,7 @@ xm_cmd_uptime(struct xm_ctx *ctx, struct xm_args *args)
 		rc = xm_get_named(args->argc, args->argv, false, &doms);
 	if (rc != XM_EXIT_OK)
 		return rc;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	now = xu_wall_s();
 	if (xm_args_has(args, XM_OPT_JSON)) {
 		rc = xm_json_domains("uptime", doms, json_dom, &now);
 		xv_free(doms);

@@ -266,10 +266,7 @@ xm_get_domains_brief(const char *state, struct xv **list)
 double
 xm_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return xu_mono_s();
 }
 
 void

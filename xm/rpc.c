@@ -86,15 +86,6 @@ xm_rpc_disconnect(void)
 
 /* Milliseconds left before deadline (a CLOCK_MONOTONIC ms value, 0 for
  * none): -1 for "no limit", 0 when it has passed. */
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 left_ms(int64_t deadline)
 {
@@ -102,7 +93,7 @@ left_ms(int64_t deadline)
 
 	if (deadline == 0)
 		return -1;
-	now = now_ms();
+	now = xu_mono_ms();
 	if (now >= deadline)
 		return 0;
 	return deadline - now > 1000000000 ? 1000000000 : (int)(deadline - now);
@@ -438,7 +429,7 @@ wait_for_xend(const char *path, int e, struct xm_rpc_err *err)
 	if (limit <= 0 || !xend_expected(path, e))
 		return false;
 	if (away.deadline == 0) {
-		away.deadline = now_ms() + (int64_t)limit * 1000;
+		away.deadline = xu_mono_ms() + (int64_t)limit * 1000;
 		away.limit_s = limit;
 		if (isatty(STDERR_FILENO))
 			fprintf(stderr, "xm: xend is not answering on %s (%s); "
@@ -469,7 +460,7 @@ deadline_after(int timeout_s)
 {
 	if (timeout_s <= 0)
 		return 0;
-	return now_ms() + (int64_t)timeout_s * 1000;
+	return xu_mono_ms() + (int64_t)timeout_s * 1000;
 }
 
 static int

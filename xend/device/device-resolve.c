@@ -208,17 +208,15 @@ static int
 read_within(int fd, unsigned char *buf, size_t n, int *left)
 {
 	struct pollfd p = { fd, POLLIN, 0 };
-	struct timespec t0, t1;
+	int64_t t0;
 	size_t got = 0;
 	ssize_t r;
 
 	while (got < n) {
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = xu_mono_ms();
 		if (poll(&p, 1, *left) <= 0)
 			return ETIMEDOUT;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		*left -= (int)((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		*left -= (int)(xu_mono_ms() - t0);
 		if (*left < 0)
 			*left = 0;
 		r = read(fd, buf + got, n - got);

@@ -44,15 +44,6 @@ struct hotplug {
 static struct hotplug *runs;
 static struct event *sigchld_ev;
 
-static double
-now(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
-}
-
 static void
 unlink_run(struct hotplug *h)
 {
@@ -156,7 +147,7 @@ finish(struct hotplug *h)
 		return;		/* answered already (timed out, then reaped) */
 	drain(h);
 	h->res.output = trimmed_tail(&h->out);
-	h->res.seconds = now() - h->started;
+	h->res.seconds = xu_wall_s() - h->started;
 	if (h->timer != NULL)
 		evtimer_del(h->timer);
 	h->done_ev = event_new(h->base, -1, 0, answer_cb, h);
@@ -297,7 +288,7 @@ hotplug_run(struct event_base *base, const char *path, char *const argv[],
 	h->timeout_s = timeout_s;
 	h->done = done;
 	h->arg = arg;
-	h->started = now();
+	h->started = xu_wall_s();
 	xu_buf_init(&h->out);
 	h->next = runs;
 	runs = h;

@@ -26,10 +26,7 @@
 double
 domain_now(void)
 {
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+	return xu_wall_s();
 }
 
 struct domain *

@@ -383,22 +383,13 @@ write_process(struct xend *x, struct evbuffer *o, double collect)
 
 /* ---- the route -------------------------------------------------------------- */
 
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 void
 metrics_write(struct xend *x, struct evbuffer *out)
 {
-	double t0 = now(), collect;
+	double t0 = xu_mono_s(), collect;
 
 	write_domains(x, out);
-	collect = now() - t0;
+	collect = xu_mono_s() - t0;
 	write_migrations(x, out);
 	write_rpc(x, out);
 	write_process(x, out, collect);

@@ -46,10 +46,7 @@ struct accept_conn {
 double
 reloc_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return xu_wall_s();
 }
 
 /* A peer that vanishes (a cut cable, a host gone) is noticed within

@@ -30,15 +30,6 @@ struct ev_call {
 	double deadline;	/* CLOCK_MONOTONIC seconds */
 };
 
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The UUIDs the domains named stand for: the domain a name, id or UUID
  * names now, and every domain the log recorded under that name (a domain
  * keeps its UUID through a rename, migrating-NAME during a migration
@@ -182,7 +173,7 @@ static void
 woken(void *arg, bool timed_out)
 {
 	struct ev_call *ec = arg;
-	double left = ec->deadline - mono_now();
+	double left = ec->deadline - xu_mono_s();
 
 	if (try_answer(ec, !timed_out && left > 0 && !rpc_call_gone(ec->c)))
 		return;
@@ -221,7 +212,7 @@ event_list(struct rpc_call *c)
 	ec->x = x;
 	ec->since = since;
 	ec->ids = c->args[2] != NULL ? xv_copy(c->args[2]) : NULL;
-	ec->deadline = mono_now() + (double)timeout;
+	ec->deadline = xu_mono_s() + (double)timeout;
 	if (try_answer(ec, timeout > 0))
 		return RPC_DONE;
 	(void)events_wait(x, (double)timeout, woken, ec);

@@ -850,15 +850,6 @@ store_domid_seen(struct store *st, uint32_t domid)
 
 /* Events. */
 
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 event_tx(struct store *st, void *arg)
 {
@@ -869,7 +860,7 @@ event_tx(struct store *st, void *arg)
 
 	if ((s = stmt(st, ST_EVENT_ADD)) == NULL)
 		return XU_ERR_IO;
-	if (sqlite3_bind_double(s, 1, now_seconds()) != SQLITE_OK)
+	if (sqlite3_bind_double(s, 1, xu_wall_s()) != SQLITE_OK)
 		return db_error(st, "binding a value");
 	if ((rc = bind_text(st, s, 2, e->uuid[0] ? e->uuid : NULL)) != XU_OK ||
 	    (rc = e->domid < 0 ? bind_text(st, s, 3, NULL) :
