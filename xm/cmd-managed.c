@@ -10,6 +10,7 @@
 
 #include "console.h"
 #include "dominfo.h"
+#include "json.h"
 #include "progress.h"
 #include "sxp.h"
 #include "xm.h"
@@ -66,19 +67,44 @@ absolute(const char *file)
 	return xu_asprintf("%s/%s", cwd, file);
 }
 
-/* The progress line of a save or restore on a terminal: the domain is
- * named by what the poller may use (its UUID, or its name). */
+/* The progress line of a save or restore on a terminal, or with --json
+ * its JSON lines (command: "save", "restore"; name: the domain's name
+ * in them): the domain is polled by what the poller may use (its UUID, or
+ * its name). */
 static struct xm_progress *
-progress_for(const char *dom, const char *verb, const char *path)
+progress_for(const char *dom, const char *verb, const char *path,
+    const char *command, const char *name)
 {
 	struct xm_progress *p;
-	struct xv *params = xv_append(xv_list(), xv_str(dom));
-	char *label = xu_asprintf("%s %s", verb, path);
+	struct xv *params = xv_append(xv_list(), xv_str(dom)), *ids;
+	char *label;
 
-	p = xm_progress_start(label, "xend.domain.migrationStatus", params);
+	if (command != NULL) {
+		ids = xv_struct();
+		xv_struct_set(ids, "domain", xv_str(name));
+		xv_struct_set(ids, "path", xv_str(path));
+		p = xm_progress_start_json(command, ids,
+		    "xend.domain.migrationStatus", params);
+		xv_free(ids);
+	} else {
+		label = xu_asprintf("%s %s", verb, path);
+		p = xm_progress_start(label, "xend.domain.migrationStatus", params);
+		free(label);
+	}
 	xv_free(params);
-	free(label);
 	return p;
+}
+
+/* --json's last line, once the save or restore is done. */
+static int
+json_done(const char *command, const char *name, const char *path)
+{
+	yajl_gen g = xm_json_begin(command);
+
+	xm_json_str(g, "event", "done");
+	xm_json_str(g, "domain", name);
+	xm_json_str(g, "path", path);
+	return xm_json_end(g);
 }
 
 /* A field (uuid, name) of a saved file's config (LinuxGuestRecord, a
@@ -122,6 +148,7 @@ xm_cmd_save(struct xm_ctx *ctx, struct xm_args *args)
 	char *path = absolute(args->argv[1]), *dir;
 	struct xm_progress *prog;
 	struct xv *params;
+	bool json;
 	int rc;
 
 	dir = xu_strndup(path, (size_t)(strrchr(path, '/') - path));
@@ -136,9 +163,13 @@ xm_cmd_save(struct xm_ctx *ctx, struct xm_args *args)
 	params = xv_list();
 	xv_append(params, xv_str(path));
 	xv_append(params, xv_bool(xm_args_has(args, 'c')));
-	prog = progress_for(args->argv[0], "Saving", path);
+	json = xm_args_has(args, XM_OPT_JSON);
+	prog = progress_for(args->argv[0], "Saving", path, json ? "save" : NULL,
+	    args->argv[0]);
 	rc = xm_dom_call("xend.domain.save", args->argv[0], params, NULL);
 	xm_progress_stop(prog);
+	if (rc == XM_EXIT_OK && json)
+		rc = json_done("save", args->argv[0], path);
 	free(path);
 	return rc;
 }
@@ -149,6 +180,7 @@ xm_cmd_restore(struct xm_ctx *ctx, struct xm_args *args)
 	char *path = absolute(args->argv[0]), *uuid, *name;
 	struct xm_progress *prog;
 	struct xv *params, *res = NULL;
+	bool json;
 	int rc;
 
 	if (access(path, R_OK) != 0) {
@@ -162,14 +194,18 @@ xm_cmd_restore(struct xm_ctx *ctx, struct xm_args *args)
 	xv_append(params, xv_bool(xm_args_has(args, 'p')));
 	uuid = saved_field(path, "uuid");
 	name = saved_field(path, "name");
-	prog = uuid != NULL ? progress_for(uuid, "Restoring", path) : NULL;
+	json = xm_args_has(args, XM_OPT_JSON);
+	prog = uuid != NULL ? progress_for(uuid, "Restoring", path,
+	    json ? "restore" : NULL, name) : NULL;
 	free(uuid);
 	/* should xend go away meanwhile: the domain to look for */
 	xm_rpc_set_outcome_domain(name);
 	rc = xm_rpc_call("xend.domain.restore", params, &res);
 	xm_rpc_set_outcome_domain(NULL);
-	free(name);
 	xm_progress_stop(prog);
+	if (rc == XM_EXIT_OK && json)
+		rc = json_done("restore", xv_child_str(res, "name", name), path);
+	free(name);
 	xv_free(params);
 	xv_free(res);
 	free(path);

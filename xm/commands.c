@@ -120,6 +120,13 @@ static const struct xm_opt paused_opts[] = {
 
 static const struct xm_opt save_opts[] = {
 	{ 'c', "checkpoint", NULL, "Leave domain running after creating snapshot" },
+	{ XM_OPT_JSON, "json", NULL, "Print the progress as JSON lines, then a done line (docs/JSON.md)." },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct xm_opt restore_opts[] = {
+	{ 'p', "paused", NULL, "Do not unpause domain after restoring it" },
+	{ XM_OPT_JSON, "json", NULL, "Print the progress as JSON lines, then a done line (docs/JSON.md)." },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -220,11 +227,11 @@ const struct xm_cmd xm_commands[] = {
 	  NULL, 2, 2, xm_cmd_rename, 0 },
 	{ "reset", "<Domain>", "Reset a domain.",
 	  NULL, 1, 1, xm_cmd_reset, XM_CMD_COMMON },
-	{ "restore", "<CheckpointFile> [-p]", "Restore a domain from a saved state.",
-	  paused_opts, 1, 1, xm_cmd_restore, XM_CMD_COMMON },
+	{ "restore", "<CheckpointFile> [-p] [--json]", "Restore a domain from a saved state.",
+	  restore_opts, 1, 1, xm_cmd_restore, XM_CMD_COMMON },
 	{ "resume", "<DomainName> [-p]", "Resume a Xend managed domain",
 	  paused_opts, 1, 1, xm_cmd_resume, XM_CMD_COMMON },
-	{ "save", "[-c|--checkpoint] <Domain> <CheckpointFile>", "Save a domain state to restore later.",
+	{ "save", "[-c|--checkpoint] [--json] <Domain> <CheckpointFile>", "Save a domain state to restore later.",
 	  save_opts, 2, 2, xm_cmd_save, XM_CMD_COMMON },
 	{ "sched-credit", "[--json] [-d <Domain> [-w[=WEIGHT]|-c[=CAP]]]", "Get/set credit scheduler parameters.",
 	  sched_credit_opts, 0, 0, xm_cmd_sched_credit, 0 },

@@ -1,6 +1,7 @@
 #!/bin/bash
 # xm-json.sh: --json (docs/JSON.md) of list, list -l, info, uptime,
-# vcpu-list, sched-credit, block-list and network-list against a private
+# vcpu-list, sched-credit, block-list and network-list, and the progress
+# lines of save and restore, against a private
 # xend with a paused guest that has a disk and a NIC: each document is
 # parsed by python3's json module and its keys, types and values checked
 # against the text the same command prints (tests/tools/xm-json-check.py);
@@ -88,6 +89,31 @@ d = json.load(open(sys.argv[1]))["domains"][1]
 print(d["name"], d["state"], d["state_flags"]["paused"], d["memory_mib"], d["vcpus"])' \
     <(xm list --json)
 is "list --json: j1 is paused, 96 MiB, 2 vCPUs" "$out" "j1 --p--- True 96 2"
+
+# ---- save and restore --json: progress objects, one a line, then done ------------
+# shape FILE COMMAND PATH: every line an object of the command; progress
+# ones with their figures as numbers; the last one "done" for j1 and PATH
+shape() {
+	python3 -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+cmd, path = sys.argv[2], sys.argv[3]
+assert lines, "no line"
+for d in lines[:-1]:
+    assert d["schema"] == 1 and d["command"] == cmd and d["event"] == "progress", d
+    assert d["domain"] == "j1" and d["path"] == path, d
+    assert isinstance(d["transferred_bytes"], int) and isinstance(d["total_bytes"], int), d
+    assert isinstance(d["in_flight"], bool), d
+assert lines[-1] == {"schema": 1, "command": cmd, "event": "done",
+                     "domain": "j1", "path": path}, lines[-1]
+print("ok")' "$@"
+}
+xm save --json j1 "$D/j1.save" >"$D/save.json" 2>"$D/save.err"
+is "save --json j1: exit 0, nothing on stderr" "$? $(cat "$D/save.err")" "0 "
+is "... progress objects, then done" "$(shape "$D/save.json" save "$D/j1.save")" ok
+xm restore -p --json "$D/j1.save" >"$D/restore.json" 2>"$D/restore.err"
+is "restore -p --json: exit 0, nothing on stderr" "$? $(cat "$D/restore.err")" "0 "
+is "... progress objects, then done" "$(shape "$D/restore.json" restore "$D/j1.save")" ok
+is "... j1 is back, paused" "$(xm list j1 | awk 'NR == 2 { print $5 }')" "--p---"
 
 # ---- errors: text on stderr, the text form's exit status --------------------------
 for c in "list --json nosuch" "list -l --json j1 nosuch" "uptime --json nosuch" \
