@@ -7,7 +7,7 @@ PKGS=(
 	build-essential autoconf automake libtool pkg-config gettext
 	libevent-dev libxml2-dev libyajl-dev uuid-dev libreadline-dev libncurses-dev
 	libsqlite3-dev sqlite3 libcmocka-dev libgnutls28-dev gnutls-bin
-	libext2fs-dev comerr-dev libblkid-dev
+	libext2fs-dev comerr-dev libblkid-dev sanlock libsanlock-dev
 	clang libclang-rt-dev
 	qemu-system-x86 qemu-utils busybox-static cpio kmod
 	socat iproute2 bridge-utils e2fsprogs fdisk debootstrap man-db iputils-ping
