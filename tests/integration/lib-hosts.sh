@@ -20,6 +20,9 @@
 #   hosts_power_off i        kill, by pid, every process of host i's mount
 #                            namespace (as tests/tools/fence_testns does)
 #   hosts_xm i ARGS...       xm against host i's xend
+#   hosts_row i NAME, hosts_where NAME, hosts_monitors i, hosts_counting i NAME
+#                            a domain's xm list line, the hosts listing it,
+#                            a host's monitors, a console counter moving on
 #   hosts_cleanup            everything away (call from the EXIT trap)
 #   hosts_harness DIR SECS   the EXIT trap (cleanup, DIR removed unless KEEP)
 #                            and a watchdog that ends the test after SECS;
@@ -157,6 +160,17 @@ hosts_kill() {
 hosts_domains() {
 	hosts_xm "$1" list 2>/dev/null | awk 'NR > 1 && $2 != 0 { print $1 }'
 }
+
+# hosts_row i NAME: NAME's line in host i's xm list (empty: not there).
+hosts_row() { hosts_xm "$1" list 2>/dev/null | awk -v n="$2" 'NR > 1 && $1 == n'; }
+# hosts_where NAME: the hosts that list it, e.g. "1" or "1 2".
+hosts_where() {
+	local i w=""
+	for i in $(seq 1 "$HOSTS_N"); do [ -n "$(hosts_row "$i" "$1")" ] && w="$w $i"; done
+	echo "${w# }"
+}
+# hosts_monitors i: how many domain monitors host i has (Domain-0 none).
+hosts_monitors() { ls "$(hosts_root "$1")/var/run/xen/xenhv" 2>/dev/null | wc -l; }
 
 # Pids of every monitor and QEMU under a host's root (as the monitors
 # report them), for the last resort of cleanup.
@@ -355,6 +369,14 @@ hosts_wait_text() {
 # hosts_last_tick FILE: the highest "tick N" in a console log (0: none).
 hosts_last_tick() {
 	grep -aoE 'tick [0-9]+' "$1" 2>/dev/null | awk '$2 > m { m = $2 } END { print m + 0 }'
+}
+
+# hosts_counting i NAME: NAME's console counter moves on host i (five
+# ticks past where it is).
+hosts_counting() {
+	local f
+	f=$(hosts_console_log "$1" "$2")
+	hosts_counts_past "$f" $(( $(hosts_last_tick "$f") + 5 ))
 }
 
 # hosts_counts_past FILE N: until FILE's counter passes N (a minute at most).
