@@ -190,10 +190,17 @@ xhv_pause(struct xhv_dom *d, xhv_done_cb done, void *opaque)
 void
 xhv_unpause(struct xhv_dom *d, xhv_done_cb done, void *opaque)
 {
+	char msg[600];
+
 	if (!xhv_state_allows(d, done, opaque))
 		return;
 	if (d->state == XC_DOM_RUNNING) {
 		done(opaque, 0, NULL);
+		return;
+	}
+	/* after an outgoing migration, or before an incoming one first runs */
+	if (xhv_lease_take(d, msg, sizeof(msg)) < 0) {
+		done(opaque, XHP_E_LOCKED, msg);
 		return;
 	}
 	xhv_qemu_op(d, "cont", NULL, XC_DOM_RUNNING, done, opaque);
@@ -502,7 +509,7 @@ static void
 got_cpus(void *opaque, yajl_val ret, const char *err)
 {
 	struct xhv_dom *d = opaque;
-	char args[64];
+	char args[64], msg[600];
 
 	if (err != NULL)
 		xhv_start_fail(d, XHP_E_ENGINE, err);
@@ -519,6 +526,8 @@ got_cpus(void *opaque, yajl_val ret, const char *err)
 		start_done(d);
 		return;
 	}
+	if (xhv_lease_take(d, msg, sizeof(msg)) < 0)
+		xhv_start_fail(d, XHP_E_LOCKED, msg);
 	if (qmp_command(d->qmp, "cont", NULL, started_cont, d, 0) < 0)
 		xhv_start_fail(d, XHP_E_ENGINE, "QEMU's monitor went away");
 }

@@ -114,6 +114,10 @@ save_end(struct mig *m, int code, const char *msg, uint64_t bytes)
 	} else {
 		xhv_log("saved: %llu bytes, downtime %lld ms",
 		    (unsigned long long)bytes, (long long)d->mig_downtime_ms);
+		/* the guest stopped for good here and its state is out: the
+		 * destination may take the lease before it runs the guest; a
+		 * resume here takes it back first (xhv_unpause) */
+		xhv_lease_release(d);
 	}
 	m->done(m->opaque, code, msg, bytes);
 	mig_free(m);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xc-lease.h"
 #include "xenhv-proto.h"
 #include "xu.h"
 
@@ -139,6 +140,8 @@ dom_dispose(struct xhv_dom *d)
 	free(c->affinity);
 	free(c->cgroup_root);
 	free(c->incoming_tls);
+	free(c->lease_dir);
+	free(d->lease_path);
 	if (c->incoming_fd >= 0)
 		close(c->incoming_fd);
 	free(c->name);
@@ -167,6 +170,7 @@ xhv_start_fail(struct xhv_dom *d, int code, const char *msg)
 	xhv_log("start of domain %u failed: %s", d->cfg.domid, msg);
 	xhv_save_abort(d);
 	reap_qemu_blocking(d);
+	xhv_lease_release(d);
 	xhv_resources_end(d);
 	control_free(d->ctl);
 	d->ctl = NULL;
@@ -188,6 +192,9 @@ finish_exit(struct xhv_dom *d)
 	d->exiting = true;
 	xhv_log("domain %u (%s) destroyed", d->cfg.domid, d->cfg.name);
 	xhv_save_abort(d);
+	/* QEMU is gone (xhv_destroy reaped it): the lease is free before
+	 * anyone hears of the end, so a restart here can take it at once */
+	xhv_lease_release(d);
 	xhv_resources_end(d);
 	remove_rundir(d);
 	control_exiting(d->ctl);
@@ -365,7 +372,8 @@ usage(void)
 	    "  [--qemu PATH] [--ready-fd FD] [--foreground] [--cpu-weight N]\n"
 	    "  [--cpu-cap N] [--affinity VCPU:CPULIST]... [--incoming-fd FD]\n"
 	    "  [--cgroup-root DIR] [--device JSON]... [--hotplug-slots N]\n"
-	    "  [--incoming-tls X509DIR]\n"
+	    "  [--incoming-tls X509DIR] [--lease-dir DIR --lease-host-id N\n"
+	    "  [--lease-later]]\n"
 	    "The per-domain monitor; libxc starts it (xc_domain_create).\n", stderr);
 	exit(2);
 }
@@ -456,6 +464,9 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		{ "device", required_argument, NULL, 'D' },
 		{ "hotplug-slots", required_argument, NULL, 'S' },
 		{ "platform", required_argument, NULL, 'P' },
+		{ "lease-dir", required_argument, NULL, 'L' },
+		{ "lease-host-id", required_argument, NULL, 'h' },
+		{ "lease-later", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xhv_config *c = &d->cfg;
@@ -503,6 +514,10 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 			break;
 		case 'I': c->incoming_fd = (int)num_arg("incoming-fd", optarg, 65535); break;
 		case 'T': free(c->incoming_tls); c->incoming_tls = xu_strdup(optarg); break;
+		case 'L': free(c->lease_dir); c->lease_dir = xu_strdup(optarg); break;
+		case 'h': c->lease_host_id = (unsigned)num_arg("lease-host-id",
+		    optarg, XC_LEASE_MAX_HOSTS); break;
+		case 'l': c->lease_later = true; break;
 		case 'G': free(c->cgroup_root); c->cgroup_root = xu_strdup(optarg); break;
 		case 'D': {
 			char err[256];
@@ -632,6 +647,7 @@ main(int argc, char **argv)
 
 	d->ready_fd = -1;
 	d->lock_fd = -1;
+	d->lease_sock = -1;
 	d->cfg.incoming_fd = -1;
 	d->mig_downtime_ms = -1;
 	d->requested_reason = -1;
@@ -658,6 +674,8 @@ main(int argc, char **argv)
 	setup_loop(d);
 	check_config(d);
 	take_rundir(d);
+	/* the guest's disks are opened by QEMU only once the lease is ours */
+	xhv_lease_start(d);
 	xhv_start(d);
 	event_base_dispatch(d->base);
 	/* The loop only ends when nothing is left to watch. */

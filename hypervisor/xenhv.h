@@ -49,6 +49,12 @@ struct xhv_config {
 	struct xc_platform *platform;
 	void *platform_tree;
 	char *vnc_password;
+	/* --lease-dir: xend-domain-lock's directory on shared storage (NULL:
+	 * no lease); --lease-host-id: this host's sanlock host id;
+	 * --lease-later: taken at the first unpause (an incoming migration) */
+	char *lease_dir;
+	unsigned lease_host_id;
+	bool lease_later;
 };
 
 struct xhv_event {
@@ -114,6 +120,14 @@ struct xhv_dom {
 	struct xhv_event *ev_head, *ev_tail;
 	size_t n_events;
 	uint64_t next_seq;
+
+	/* The lease (lease.c): sanlock's registered connection, whether we
+	 * hold it, and the version we last held (or, for an incoming
+	 * migration, the version its source holds). */
+	char *lease_path;
+	int lease_sock;
+	bool lease_held, lease_lver_known;
+	uint64_t lease_lver;
 
 	struct event *sigchld_ev, *sigterm_ev, *sigint_ev, *start_timer;
 	bool exiting;
@@ -203,6 +217,18 @@ int xhv_vcpu_pin(struct xhv_dom *d, int vcpu, const struct xu_cpumap *map,
 int xhv_sched_set(struct xhv_dom *d, int weight, int cap, char *err,
     size_t errlen);
 unsigned xhv_host_cpus(void);
+
+/* ---- the lease on shared storage (lease.c) ----------------------- */
+
+/* At start-up, before QEMU: the lease file made if missing, the monitor
+ * registered with sanlock, the lease acquired (unless cfg.lease_later);
+ * xhv_start_fail when it cannot be. Nothing without cfg.lease_dir. */
+void xhv_lease_start(struct xhv_dom *d);
+/* Before QEMU runs the guest: the lease acquired if not held, at the
+ * version held last; 0, or -1 with msg naming the host that has it. */
+int xhv_lease_take(struct xhv_dom *d, char *msg, size_t len);
+/* The guest stopped for good here (its state sent, or QEMU gone). */
+void xhv_lease_release(struct xhv_dom *d);
 
 /* ---- disk counters (blockstats.c) ----------------------------------- */
 

@@ -144,6 +144,11 @@ monitor_argv(const xc_interface *xc, const struct xc_domain_config *cfg)
 		optu(&a, "--incoming-fd", INCOMING_FD);
 	if (cfg->restore && cfg->restore_tls_dir != NULL)
 		opt(&a, "--incoming-tls", cfg->restore_tls_dir);
+	opt(&a, "--lease-dir", cfg->lease_dir);
+	if (cfg->lease_dir != NULL)
+		optu(&a, "--lease-host-id", cfg->lease_host_id);
+	if (cfg->lease_dir != NULL && cfg->lease_later)
+		arg(&a, "--lease-later");
 	if (cfg->platform != NULL) {
 		char *json = xhp_platform_json(cfg->platform);
 

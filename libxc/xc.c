@@ -27,6 +27,7 @@ static const char *const messages[] = {
 	[11] = "domain could not start",
 	[12] = "protocol version mismatch",
 	[13] = "no such device",
+	[14] = "the domain's lease is held elsewhere",
 };
 
 const char *
@@ -169,6 +170,8 @@ xcp_rc_from_xhp(int64_t code)
 		return XC_ERR_TIMEOUT;
 	case XHP_E_NO_DEVICE:
 		return XC_ERR_NO_DEVICE;
+	case XHP_E_LOCKED:
+		return XC_ERR_LOCKED;
 	case XHP_E_INTERNAL:
 	case XHP_E_ENGINE:
 	default:

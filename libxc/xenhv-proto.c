@@ -27,6 +27,7 @@ static const char *const err_names[] = {
 	[XHP_E_INVALID] = "invalid",
 	[XHP_E_TIMEOUT] = "timeout",
 	[XHP_E_NO_DEVICE] = "no-device",
+	[XHP_E_LOCKED] = "locked",
 };
 
 static const char *const state_names[] = {

@@ -50,6 +50,15 @@ check_nonneg(const struct xv *raw, int64_t i, const char *s)
 	return NULL;
 }
 
+/* sanlock's host ids (xc-lease.h's XC_LEASE_MAX_HOSTS); 0: not set */
+static char *
+check_host_id(const struct xv *raw, int64_t i, const char *s)
+{
+	if (i < 0 || i > 2000)
+		return xu_asprintf("expected a host id 1-2000: %" PRId64, i);
+	return NULL;
+}
+
 static char *
 check_positive(const struct xv *raw, int64_t i, const char *s)
 {
@@ -318,6 +327,8 @@ static const struct xend_opt_def opt_table[] = {
 	B("xend-domain-lock", "no", "lock domains against running twice"),
 	P("xend-domain-lock-path", XEN_LOCALSTATEDIR "/lib/xen/images/vm_locks",
 	    "domain lock directory"),
+	I("xend-domain-lock-host-id", "0", check_host_id,
+	    "this host's number in the domain lock space, 1-2000, unique"),
 	S("xend-domain-lock-utility", "domain-lock", NULL,
 	    "domain lock script"),
 	S("xend-domain-lock-device", "", NULL, "block device for domain locks"),

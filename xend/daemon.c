@@ -24,6 +24,7 @@
 
 #include "accel.h"
 #include "device.h"
+#include "domain-lock.h"
 #include "domain.h"
 #include "http-server.h"
 #include "inert-options.h"
@@ -174,6 +175,7 @@ xend_dispose(struct xend *x)
 	xs_server_free(x->xs_server);
 	xenstore_free(x->xs);
 	accel_free(x->accel);
+	dlock_free(x->dlock);
 	if (x->xc != NULL)
 		xc_interface_close(x->xc);
 	events_free(x);
@@ -344,6 +346,9 @@ start_services(struct xend *x, struct notify *n)
 	}
 	log_info("XML-RPC server listening on %s", x->sock_path);
 	x->accel = accel_new(x->base, x->xc, xend_opt_str(x->opts, "accel"));
+	/* domains start once this host is in the lock space (on_xend_start's
+	 * too): they wait for it as they wait for the accelerator */
+	x->dlock = dlock_new(x->base, x->opts);
 	/* the bridge before any vif needs it: domains wait for it */
 	network_start(x);
 	/* before the loop serves anyone: the record reconciled with the

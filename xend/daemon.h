@@ -36,6 +36,7 @@ struct xend {
 	xc_interface *xc;
 	struct rpc_server *rpc;
 	struct accel *accel;
+	struct dlock *dlock;		/* domain-lock.h; NULL: no domain lock */
 	struct domains *domains;	/* domain.h */
 	struct network *net;		/* network.c: the network script */
 	struct relocation *reloc;	/* relocation.h; NULL: none */

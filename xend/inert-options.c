@@ -50,14 +50,10 @@ static const struct {
 	{ "pci-passthrough-strict-check", "set", "PCI passthrough is not "
 	    "provided" },
 	{ "pscsi-device-mask", "set", "SCSI passthrough is not provided" },
-	{ "xend-domain-lock", "true", "leases on shared storage are not "
-	    "provided yet; disk locks are kept in xend's state" },
-	{ "xend-domain-lock-path", "set", "leases on shared storage are not "
-	    "provided yet" },
-	{ "xend-domain-lock-utility", "set", "leases on shared storage are "
-	    "not provided yet" },
-	{ "xend-domain-lock-device", "set", "leases on shared storage are "
-	    "not provided yet" },
+	{ "xend-domain-lock-utility", "set", "the domain lock is sanlock's "
+	    "leases, held by each domain's monitor; no script is run" },
+	{ "xend-domain-lock-device", "set", "the lock space is a file in "
+	    "xend-domain-lock-path; a block device for it is not provided" },
 };
 
 size_t

@@ -26,6 +26,7 @@ enum xc_rc {
 	XC_ERR_START = -11,		/* the monitor or QEMU could not start */
 	XC_ERR_VERSION = -12,		/* protocol version mismatch */
 	XC_ERR_NO_DEVICE = -13,		/* the domain has no such device plugged */
+	XC_ERR_LOCKED = -14,		/* its lease is held elsewhere (xc-lease.h) */
 };
 
 const char *xc_strerror(int rc);
@@ -187,6 +188,12 @@ struct xc_domain_config {
 	 * the password of its display, passed to the monitor out of sight. */
 	const struct xc_platform *platform;
 	const char *vnc_password;
+	/* Appended: xend-domain-lock (xc-lease.h): the lease directory
+	 * (NULL: none), this host's sanlock host id, and whether the lease
+	 * waits for the first unpause (an incoming migration). */
+	const char *lease_dir;
+	unsigned lease_host_id;
+	bool lease_later;
 };
 
 /* Starting is split so xend's loop never blocks on it: _start spawns the

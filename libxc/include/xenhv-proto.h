@@ -181,6 +181,7 @@ enum xhp_err {
 	XHP_E_INVALID = 11,		/* start-up: bad configuration */
 	XHP_E_TIMEOUT = 12,
 	XHP_E_NO_DEVICE = 13,		/* no such device is plugged */
+	XHP_E_LOCKED = 14,		/* the domain's lease is held elsewhere */
 };
 
 const char *xhp_err_name(int code);

@@ -164,6 +164,7 @@ test_defaults(void **state)
 	assert_string_equal(xend_opt_str(opts, "xsm_module_name"), "dummy");
 	assert_string_equal(xend_opt_str(opts, "accel"), "auto");
 	assert_false(xend_opt_bool(opts, "xend-domain-lock"));
+	assert_int_equal(xend_opt_int(opts, "xend-domain-lock-host-id"), 0);
 	assert_string_equal(xend_opt_str(opts, "xend-domain-lock-utility"),
 	    "domain-lock");
 
@@ -467,6 +468,9 @@ test_errors(void **state)
 	expect_error("(device-destroy-timeout 0)",
 	    "t.sxp:1: invalid xend config device-destroy-timeout: expected"
 	    " int >= 1: 0\n");
+	expect_error("(xend-domain-lock-host-id 2001)",
+	    "t.sxp:1: invalid xend config xend-domain-lock-host-id: expected a"
+	    " host id 1-2000: 2001\n");
 	expect_error("(loglevel chatty)",
 	    "t.sxp:1: invalid xend config loglevel: expected one of DEBUG INFO"
 	    " WARNING ERROR CRITICAL: chatty\n");

@@ -16,6 +16,7 @@
 #include "accel.h"
 #include "daemon.h"
 #include "device.h"
+#include "domain-lock.h"
 #include "fault.h"
 #include "events.h"
 #include "log.h"
@@ -38,6 +39,7 @@ struct domain_start {
 	bool cancelled;
 	bool devices_up;	/* taps and scripts done for this domid */
 	bool booted;		/* pygrub's kernel in hand, for a bootloader */
+	bool lock_known;	/* this host's place in the lock space settled */
 };
 
 static void start_go(void *arg);
@@ -208,6 +210,9 @@ monitor_config(const struct domain *d, bool paused, enum xc_accel accel,
 	cfg->restore = restore_fd >= 0;
 	cfg->restore_fd = restore_fd;
 	cfg->restore_tls_dir = restore_fd >= 0 ? d->restore_tls : NULL;
+	cfg->lease_dir = dlock_dir(d->tab->x->dlock);
+	cfg->lease_host_id = dlock_host_id(d->tab->x->dlock);
+	cfg->lease_later = d->lease_later;
 }
 
 static void start_go(void *arg);
@@ -310,6 +315,16 @@ start_go(void *arg)
 			close(s->restore_fd);
 		domain_unref(d);
 		free(s);
+		return;
+	}
+	/* xend-domain-lock: before anything is made for the domain */
+	if (!s->lock_known) {
+		s->lock_known = true;
+		dlock_wait(x->dlock, start_go, s);
+		return;
+	}
+	if (dlock_error(x->dlock) != NULL) {
+		start_end(s, XC_ERR_LOCKED, dlock_error(x->dlock));
 		return;
 	}
 	/* a restore resumes the kernel that was saved, already in the

@@ -189,6 +189,9 @@ struct domain {
 	/* Arriving by live migration in QEMU's TLS: its x509 directory
 	 * (migrate-engine.c), for the monitor's start. */
 	char *restore_tls;
+	/* Arriving by live migration: its lease (xend-domain-lock) is taken
+	 * when it first runs, once the source has let go. */
+	bool lease_later;
 	/* A restore from a file in flight: a duplicate of the file's
 	 * descriptor, whose offset is QEMU's (progress); -1 otherwise. */
 	int restore_pos_fd;

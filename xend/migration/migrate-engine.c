@@ -161,6 +161,8 @@ recv_started(struct domain *d, int rc, const char *msg, void *p)
 	struct recv_op *op = p;
 	struct timeval now = { 0, 0 };
 
+	/* only this monitor waits for the source: a restart takes it at once */
+	d->lease_later = false;
 	domain_ref(d);
 	op->d = d;
 	op->rc = rc;
@@ -196,6 +198,7 @@ mig_engine_receive(struct domains *t, const struct xv *vm, int fd, bool tls,
 		close(fd);
 		return rc;
 	}
+	d->lease_later = true;
 	op = xu_calloc(1, sizeof(*op));
 	op->done = done;
 	op->arg = arg;
