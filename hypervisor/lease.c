@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #ifdef HAVE_SANLOCK
@@ -119,6 +120,37 @@ owner_message(struct xhv_dom *d, int rv, char *msg, size_t len)
 }
 #endif
 
+#ifdef HAVE_SANLOCK
+/* The daemon closed our registered connection: it stopped or died, and
+ * with it this host's place in the lock space, so no lease of ours is
+ * renewed any more and another host may soon take it. The guest must
+ * not run on (without a watchdog nothing else would stop it). Replies to
+ * our own requests are read inside the calls that make them, so all the
+ * loop can see here is the end of the connection. */
+static void
+daemon_gone(evutil_socket_t fd, short what, void *arg)
+{
+	struct xhv_dom *d = arg;
+	char c;
+	ssize_t r = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r > 0) {
+		xhv_log("lease: unexpected data from the sanlock daemon; its "
+		    "connection is no longer watched");
+		event_del(d->lease_ev);
+		return;
+	}
+	xhv_log("lease: the sanlock daemon closed its connection (it stopped "
+	    "or died): the lease cannot be kept, the domain is destroyed");
+	d->lease_held = false;
+	if (!d->ready)
+		xhv_start_fail(d, XHP_E_LOCKED, "the sanlock daemon went away");
+	xhv_destroy(d);
+}
+#endif
+
 int
 xhv_lease_take(struct xhv_dom *d, char *msg, size_t len)
 {
@@ -190,7 +222,6 @@ xhv_lease_start(struct xhv_dom *d)
 {
 	char msg[600];
 
-	d->lease_sock = -1;
 	if (d->cfg.lease_dir == NULL)
 		return;
 	d->lease_path = xc_lease_path(d->cfg.lease_dir, d->cfg.uuid);
@@ -207,6 +238,9 @@ xhv_lease_start(struct xhv_dom *d)
 		xhv_start_fail(d, XHP_E_LOCKED, msg);
 	}
 	(void)fcntl(d->lease_sock, F_SETFD, FD_CLOEXEC);
+	d->lease_ev = event_new(d->base, d->lease_sock, EV_READ | EV_PERSIST,
+	    daemon_gone, d);
+	event_add(d->lease_ev, NULL);
 	if (d->cfg.lease_later) {
 		/* an incoming migration: the source holds it until its copy
 		 * has stopped for good; taken at the first unpause, at the

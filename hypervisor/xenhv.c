@@ -124,6 +124,8 @@ dom_dispose(struct xhv_dom *d)
 	}
 	if (d->sigchld_ev != NULL)
 		event_free(d->sigchld_ev);
+	if (d->lease_ev != NULL)
+		event_free(d->lease_ev);
 	if (d->sigterm_ev != NULL)
 		event_free(d->sigterm_ev);
 	if (d->sigint_ev != NULL)

@@ -126,6 +126,7 @@ struct xhv_dom {
 	 * migration, the version its source holds). */
 	char *lease_path;
 	int lease_sock;
+	struct event *lease_ev;		/* the daemon's end of lease_sock */
 	bool lease_held, lease_lver_known;
 	uint64_t lease_lver;
 

@@ -7,7 +7,9 @@
 # leaves nothing there; a live migration takes the lease to h2 (then h1 is
 # refused); a killed monitor (h2) and a killed QEMU (h1) free the lease for
 # the other host; a stopped xend frees nothing (the guest runs on, the
-# other host is still refused, a new xend re-adopts it).
+# other host is still refused, a new xend re-adopts it); a create sent
+# before xend has joined the lock space waits for the join; a killed
+# sanlock daemon takes its host's guest with it.
 # Needs root, qemu-system-x86_64, the default guest, sanlock (the daemon)
 # and a build with libsanlock-dev; skips without, saying which.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -121,17 +123,20 @@ for i in 1 2; do
 	is "h$i: xend starts" "$rc $err" "0 "
 done
 t0=$(date +%s)
+# a create right away waits for this host's place in the lock space
+ok "h1: xend has not joined the lock space yet" \
+	bash -c "! grep -q 'joined the lock space' '$(hosts_log 1)'"
+newguest 1
 for i in 1 2; do
-	ok "h$i: xend joins the lock space as host id $i" \
+	ok "h$i: xend joined the lock space as host id $i" \
 		hosts_wait_text "$(hosts_log $i)" "joined the lock space in $LOCKS as host id $i" $JOIN
 done
-echo "# both hosts joined in $(( $(date +%s) - t0 )) s"
+echo "# both hosts joined, and web1 created on h1, $(( $(date +%s) - t0 )) s after xend started"
 ok "the lock space and the hosts' names are on the shared directory" \
 	test -f "$LOCKS/xend-lockspace" -a "$(cat "$LOCKS/host-1" 2>/dev/null)" = h1 \
 	-a "$(cat "$LOCKS/host-2" 2>/dev/null)" = h2
 
 # ---- one guest, two hosts ---------------------------------------------------
-newguest 1
 refused 2 1
 ok "... and web1 counts on h1 all along" hosts_counting 1 web1
 
@@ -189,4 +194,11 @@ is "... and re-adopts web1, running" "$(hosts_where web1)" "2"
 run hosts_xm 2 destroy web1
 is "web1 destroyed on h2" "$rc $err" "0 "
 is "... the lease is free at once" "$(lease)" "free"
+
+# ---- the sanlock daemon gone: the guest does not run on ----------------------
+newguest 1
+qemu=$(hosts_engine_pid 1 "$(hosts_xm 1 domid web1)")
+kill -KILL "${SANLOCK_PID[1]}"
+ok "h1's sanlock daemon killed: web1's QEMU (pid $qemu) is killed" wait_until 30 dead "$qemu"
+ok "... and web1 is gone from h1" wait_until 30 gone 1
 done_testing
