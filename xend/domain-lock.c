@@ -31,6 +31,7 @@ struct waiter {
 };
 
 struct dlock {
+	struct event_base *base;
 	char *dir;
 	unsigned host_id;
 	bool known;		/* joined, or failed with error */
@@ -168,6 +169,7 @@ dlock_new(struct event_base *base, const struct xend_options *opts)
 	if (!xend_opt_bool(opts, "xend-domain-lock"))
 		return NULL;
 	l = xu_calloc(1, sizeof(*l));
+	l->base = base;
 	l->rfd = -1;
 	l->dir = xu_strdup(xend_opt_str(opts, "xend-domain-lock-path"));
 	l->host_id = (unsigned)xend_opt_int(opts, "xend-domain-lock-host-id");
@@ -219,11 +221,32 @@ dlock_free(struct dlock *l)
 	free(l);
 }
 
+static void
+call_later(evutil_socket_t fd, short what, void *p)
+{
+	struct waiter w = *(struct waiter *)p;
+
+	free(p);
+	w.fn(w.arg);
+}
+
 void
 dlock_wait(struct dlock *l, void (*fn)(void *), void *arg)
 {
-	if (l == NULL || l->known) {
+	struct timeval now = { 0, 0 };
+	struct waiter *w;
+
+	if (l == NULL) {
 		fn(arg);
+		return;
+	}
+	if (l->known) {
+		/* from the loop, never inside the caller: a refusal is then
+		 * answered as every start's outcome is, later */
+		w = xu_malloc(sizeof(*w));
+		w->fn = fn;
+		w->arg = arg;
+		event_base_once(l->base, -1, EV_TIMEOUT, call_later, w, &now);
 		return;
 	}
 	l->waiters = xu_realloc(l->waiters, (l->nwaiters + 1) * sizeof(*l->waiters));

@@ -17,8 +17,8 @@ struct dlock *dlock_new(struct event_base *base, const struct xend_options *opts
 /* The lock space stays joined: domains run on, holding their leases. */
 void dlock_free(struct dlock *l);
 
-/* Calls fn(arg) once the join has succeeded or failed: at once when it
- * has, or when l is NULL. */
+/* Calls fn(arg) from the loop once the join has succeeded or failed (at
+ * the loop's next turn when it has); at once when l is NULL. */
 void dlock_wait(struct dlock *l, void (*fn)(void *), void *arg);
 /* Why domains cannot start here (the join failed), or NULL. */
 const char *dlock_error(const struct dlock *l);
