@@ -7,7 +7,10 @@
 # leaves nothing there; a live migration takes the lease to h2 (then h1 is
 # refused); a killed monitor (h2) and a killed QEMU (h1) free the lease for
 # the other host; a stopped xend frees nothing (the guest runs on, the
-# other host is still refused, a new xend re-adopts it); a create sent
+# other host is still refused, a new xend re-adopts it); a checkpoint
+# (xm save -c) lets go and takes back, its file cannot be restored on
+# the other host while the guest runs, and can once it is destroyed; a
+# reboot keeps the lease on its host; a create sent
 # before xend has joined the lock space waits for the join; a killed
 # sanlock daemon takes its host's guest with it.
 # Needs root, qemu-system-x86_64, the default guest, sanlock (the daemon)
@@ -97,13 +100,18 @@ newguest() {
 	ok "... counts on its console" hosts_counting "$1" web1
 	is "... h$1 holds its lease" "$(lease)" "owner $1"
 }
-# refused I OWNER: a create of web1 on host I fails naming OWNER, and
-# leaves no domain, monitor or QEMU behind
+# refused I OWNER [XM ARGS...]: a create of web1 (or the xm command
+# given) on host I fails naming OWNER, and leaves no domain, monitor or
+# QEMU behind
 refused() {
-	local before
+	local i=$1 o=$2 before what
+	shift 2
+	[ $# -gt 0 ] || set -- create -q "$CFG" $GUEST_ARGS name=web1
+	what="$1"
+	set -- "$i" "$o" "$@"
 	before=$(hosts_monitors "$1")
-	run hosts_xm "$1" create -q "$CFG" $GUEST_ARGS name=web1
-	is "h$1: create of web1 while h$2 runs it fails" "$rc" 1
+	run hosts_xm "$1" "${@:3}"
+	is "h$1: $what of web1 while h$2 runs it fails" "$rc" 1
 	like "... saying that it runs on h$2" "$err" \
 		"Error: .*domain 'web1' is running on another host: its lease .*$UUID.lease is held by host h$2 \(host id $2\)"
 	is "... no domain is left on h$1" "$(hosts_row "$1" web1)" ""
@@ -178,6 +186,27 @@ echo "# the lease was free $(( ($(date +%s%N) - t) / 1000000 )) ms after kill -9
 ok "... web1 is gone from h1" wait_until 30 gone 1
 newguest 2
 
+# ---- a checkpoint lets go and takes back; a restore elsewhere is refused ---
+run hosts_xm 2 save -c web1 "$D/web1.save"
+is "h2: xm save -c web1 (a checkpoint: the guest runs on)" "$rc $err" "0 "
+ok "... web1 counts on on h2" hosts_counting 2 web1
+is "... h2 holds the lease again" "$(lease)" "owner 2"
+# released at version N when the state was out, acquired at N+1 (the
+# version checked: nobody held it in between) to resume
+v=$(grep -ao 'lease .* \(released\|acquired\) (version [0-9]*' "$(hosts_root 2)/var/log/xen/xenhv-web1.log" |
+	tail -2 | sed 's/.* \([a-z]*\) (version \([0-9]*\)/\1 \2/' | tr '\n' ' ')
+set -- $v
+is "... let go when the state was out (version $2), taken back at the next to resume" \
+	"$1 $3 $4" "released acquired $(( ${2:-0} + 1 ))"
+refused 1 2 restore "$D/web1.save"
+# the new monitor logs the new boot to a new file: the counter starts at 1
+mv "$(con 2 web1)" "$(con 2 web1).before-reboot"
+run hosts_xm 2 reboot web1
+is "h2: xm reboot web1" "$rc $err" "0 "
+ok "... web1 boots again" hosts_wait_text "$(con 2 web1)" 'guest:~#' $BOOT
+is "... its new monitor holds the lease" "$(lease)" "owner 2"
+hosts_type 2 web1 "$COUNTER"
+
 # ---- xend stopped: the lease stays with the guest ----------------------------------
 pid=$(hosts_xend_pid 2)
 hosts_stop 2
@@ -194,9 +223,11 @@ is "... and re-adopts web1, running" "$(hosts_where web1)" "2"
 run hosts_xm 2 destroy web1
 is "web1 destroyed on h2" "$rc $err" "0 "
 is "... the lease is free at once" "$(lease)" "free"
+run hosts_xm 1 restore "$D/web1.save"
+is "h1: xm restore of h2's checkpoint, now that web1 runs nowhere" "$rc $err" "0 "
+is "... h1 holds the lease" "$(lease)" "owner 1"
 
 # ---- the sanlock daemon gone: the guest does not run on ----------------------
-newguest 1
 qemu=$(hosts_engine_pid 1 "$(hosts_xm 1 domid web1)")
 kill -KILL "${SANLOCK_PID[1]}"
 ok "h1's sanlock daemon killed: web1's QEMU (pid $qemu) is killed" wait_until 30 dead "$qemu"
