@@ -118,9 +118,7 @@ owner_message(struct xhv_dom *d, int rv, char *msg, size_t len)
 		    rv > -200 ? strerror(-rv) : "sanlock error", rv);
 	free(host);
 }
-#endif
 
-#ifdef HAVE_SANLOCK
 /* The daemon closed our registered connection: it stopped or died, and
  * with it this host's place in the lock space, so no lease of ours is
  * renewed any more and another host may soon take it. The guest must
@@ -168,7 +166,8 @@ xhv_lease_take(struct xhv_dom *d, char *msg, size_t len)
 	for (;;) {
 		rv = sanlock_acquire(d->lease_sock, -1, SANLK_ACQUIRE_OWNER_NOWAIT,
 		    1, &res, NULL);
-		if (rv == 0 || rv == SANLK_ACQUIRE_LVER ||
+		if (rv == 0 || rv == SANLK_ACQUIRE_LVER || rv == -ENOSPC ||
+		    rv == -ENOENT || rv == SANLK_ACQUIRE_LOCKSPACE ||
 		    ++tries > SELF_RETRY_TRIES ||
 		    lease_owner(d, NULL) != d->cfg.lease_host_id)
 			break;
@@ -233,8 +232,8 @@ xhv_lease_start(struct xhv_dom *d)
 	d->lease_sock = sanlock_register();
 	if (d->lease_sock < 0) {
 		snprintf(msg, sizeof(msg), "cannot lock domain '%s': cannot "
-		    "register with the sanlock daemon (%s)%s", d->cfg.name,
-		    strerror(-d->lease_sock), " is it running?");
+		    "register with the sanlock daemon (%s); is it running?",
+		    d->cfg.name, strerror(-d->lease_sock));
 		xhv_start_fail(d, XHP_E_LOCKED, msg);
 	}
 	(void)fcntl(d->lease_sock, F_SETFD, FD_CLOEXEC);

@@ -10,7 +10,10 @@
 # other host is still refused, a new xend re-adopts it); a checkpoint
 # (xm save -c) lets go and takes back, its file cannot be restored on
 # the other host while the guest runs, and can once it is destroyed; a
-# reboot keeps the lease on its host; a create sent
+# reboot keeps the lease on its host; a host that leaves the lock space
+# (as one cut off from the storage must) has its guest killed by sanlock,
+# starts no guest any more, and the other host takes the lease at once;
+# a create sent
 # before xend has joined the lock space waits for the join; a killed
 # sanlock daemon takes its host's guest with it.
 # Needs root, qemu-system-x86_64, the default guest, sanlock (the daemon)
@@ -227,9 +230,29 @@ run hosts_xm 1 restore "$D/web1.save"
 is "h1: xm restore of h2's checkpoint, now that web1 runs nowhere" "$rc $err" "0 "
 is "... h1 holds the lease" "$(lease)" "owner 1"
 
-# ---- the sanlock daemon gone: the guest does not run on ----------------------
+# ---- the lock space lost: sanlock stops the lease holders --------------------
+# What sanlock does when a host cannot renew its place (cut off from the
+# storage) before its leases expire, it does when the place is removed:
+# it kills the processes holding leases there.
 qemu=$(hosts_engine_pid 1 "$(hosts_xm 1 domid web1)")
-kill -KILL "${SANLOCK_PID[1]}"
-ok "h1's sanlock daemon killed: web1's QEMU (pid $qemu) is killed" wait_until 30 dead "$qemu"
-ok "... and web1 is gone from h1" wait_until 30 gone 1
+# (rem_lockspace returns once the holders are gone and h1's place is
+# free on the storage: only then may h2 take h1's leases)
+run hosts_exec 1 timeout 120 sanlock client rem_lockspace -s "xend:1:$LOCKS/xend-lockspace:0"
+is "h1 leaves the lock space" "$rc" 0
+ok "... sanlock has had web1's QEMU (pid $qemu) killed" wait_until 60 dead "$qemu"
+ok "... web1 is gone from h1" wait_until 30 gone 1
+run hosts_xm 1 create -q "$CFG" $GUEST_ARGS name=web1
+like "h1 cannot start web1 any more, saying why" "$rc $err" \
+	"^1 Error: .*web1.*: this host is not in the lock space of $LOCKS"
+is "... and leaves nothing" "$(hosts_row 1 web1)" ""
+
+# h1's lease of web1 still names it on the storage, but h1 has left the
+# lock space: h2 takes the lease at once
+newguest 2
+
+# ---- the sanlock daemon gone: the guest does not run on ----------------------
+qemu=$(hosts_engine_pid 2 "$(hosts_xm 2 domid web1)")
+kill -KILL "${SANLOCK_PID[2]}"
+ok "h2's sanlock daemon killed: web1's QEMU (pid $qemu) is killed" wait_until 30 dead "$qemu"
+ok "... and web1 is gone from h2" wait_until 30 gone 2
 done_testing
