@@ -321,7 +321,14 @@ send_with_fd(struct qmp *q, const char *line, int fd)
 			tries++;
 			continue;
 		}
-		if (evbuffer_write(out, sock) < 0 && errno != EAGAIN && errno != EINTR)
+		/* a socket bufferevent keeps its output's front frozen (only
+		 * it drains it, from its write callback): evbuffer_write on it
+		 * fails, errno untouched, whenever a command is still queued,
+		 * as the query-blockstats that follows each getinfo often is */
+		evbuffer_unfreeze(out, 1);
+		r = evbuffer_write(out, sock);
+		evbuffer_freeze(out, 1);
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
 			return -1;
 	}
 	if (evbuffer_get_length(out) > 0)

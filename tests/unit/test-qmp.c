@@ -346,6 +346,33 @@ test_out_of_order_replies(void **state)
 	assert_int_equal(f->closed, 0);
 }
 
+/* A descriptor sent while an earlier command still waits in the output
+ * buffer (the loop has not written it yet, as the query-blockstats that
+ * follows each getinfo often does): the earlier one goes first, then the
+ * command with the descriptor. It used to fail at once: the bufferevent
+ * keeps its output's front frozen, so a direct evbuffer_write failed. */
+static void
+test_fd_after_queued_command(void **state)
+{
+	struct fake *f = *state;
+	struct reply a = { 0 }, b = { 0 };
+	char cmd[64];
+	int p[2];
+
+	handshake(f);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(qmp_command(f->q, "query-blockstats", NULL, cb_reply, &a, 0), 0);
+	assert_int_equal(qmp_command_fd(f->q, "getfd", "{\"fdname\":\"x\"}", p[0],
+	    cb_reply, &b, 0), 0);
+	srv_recv(f, cmd, sizeof(cmd));
+	assert_string_equal(cmd, "query-blockstats");
+	srv_recv(f, cmd, sizeof(cmd));
+	assert_string_equal(cmd, "getfd");
+	assert_int_equal(f->closed, 0);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void
 test_error_reply(void **state)
 {
@@ -493,6 +520,7 @@ main(void)
 		cmocka_unit_test(test_decode_malformed),
 		cmocka_unit_test_setup_teardown(test_handshake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_order_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fd_after_queued_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_ends_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_fields_end_session, setup, teardown),
