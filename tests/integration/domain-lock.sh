@@ -176,6 +176,8 @@ kill -KILL "$mon"
 ok "... kill -9 of the monitor: QEMU goes with it" wait_until 20 dead "$qemu"
 ok "... and the lease is free" wait_until 20 lease_is free
 echo "# the lease was free on the shared storage $(( ($(date +%s%N) - t) / 1000000 )) ms after kill -9 of the monitor"
+gone_h2() { [ -z "$(hosts_row 2 web1)" ]; }
+ok "... and h2's xend lets web1 go (on_crash=destroy)" wait_until 30 gone_h2
 newguest 1
 
 # ---- a dead QEMU frees the lease ---------------------------------------------------
