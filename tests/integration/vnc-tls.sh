@@ -52,8 +52,12 @@ config no
 run "$XEND" --root "$D" start
 is "private xend starts (vnc-tls yes)" "$rc $err" "0 "
 
+# The displays start at :40 (port 5940, the next free one after it):
+# make check runs two tests at once, and hvm.sh's xend takes ports from
+# 5900 in the same network namespace. Each xend keeps its own domains
+# apart, but two xends can both find a port free and race for it.
 hvm() {
-	printf "builder = 'hvm'\nname = '%s'\nmemory = 128\nvnc = 1\n" "$1" >"$D/$1.cfg"
+	printf "builder = 'hvm'\nname = '%s'\nmemory = 128\nvnc = 1\nvncdisplay = 40\n" "$1" >"$D/$1.cfg"
 	echo "$D/$1.cfg"
 }
 port_of() { xm list -l "$1" | sed -n 's/^ *(location 127\.0\.0\.1:\(59[0-9][0-9]\))$/\1/p'; }
