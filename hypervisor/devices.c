@@ -6,6 +6,7 @@
 #include "xenhv.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,8 +198,9 @@ nbd_json(yajl_gen g, const struct xc_device *d)
 
 /* -blockdev / blockdev-add: the format node with its file inline, so one
  * blockdev-del takes both. */
+/* file: what QEMU opens (d->path, or its fd set in the jail). */
 static char *
-blockdev_node_json(const struct xc_device *d, const char *node)
+blockdev_node_json(const struct xc_device *d, const char *node, const char *file)
 {
 	yajl_gen g = gen_open();
 	bool ro = d->readonly || d->cdrom;
@@ -216,7 +218,7 @@ blockdev_node_json(const struct xc_device *d, const char *node)
 		return gen_close(g);
 	}
 	xhp_put_str(g, "driver", d->host_device ? "host_device" : "file");
-	xhp_put_str(g, "filename", d->path);
+	xhp_put_str(g, "filename", file != NULL ? file : d->path);
 	xhp_put_bool(g, "read-only", ro);
 	/* w!: the lock record allowed it; QEMU must not refuse it either */
 	if (d->shared)
@@ -226,22 +228,28 @@ blockdev_node_json(const struct xc_device *d, const char *node)
 }
 
 static char *
-blockdev_json(const struct xc_device *d)
+blockdev_json(const struct xc_device *d, const char *file)
 {
-	return blockdev_node_json(d, d->id);
+	return blockdev_node_json(d, d->id, file);
 }
 
+/* fd: the tap's descriptor as QEMU knows it (a number or a getfd name),
+ * NULL for QEMU to attach by name. */
 static char *
-netdev_json(const struct xc_device *d)
+netdev_json(const struct xc_device *d, const char *fd)
 {
 	yajl_gen g = gen_open();
 	char *id = xu_asprintf("%s-net", d->id);
 
 	xhp_put_str(g, "type", "tap");
 	xhp_put_str(g, "id", id);
-	xhp_put_str(g, "ifname", d->ifname);
-	xhp_put_str(g, "script", "no");
-	xhp_put_str(g, "downscript", "no");
+	if (fd != NULL)
+		xhp_put_str(g, "fd", fd);	/* QEMU runs no script for it */
+	else {
+		xhp_put_str(g, "ifname", d->ifname);
+		xhp_put_str(g, "script", "no");
+		xhp_put_str(g, "downscript", "no");
+	}
 	free(id);
 	return gen_close(g);
 }
@@ -317,9 +325,10 @@ push(char ***v, size_t *n, const char *opt, char *val)
 }
 
 char **
-xhv_devices_qemu_args(const struct xhv_config *c)
+xhv_devices_qemu_args(struct xhv_dom *dom, char *err, size_t errlen)
 {
-	char **v = xu_calloc(1, sizeof(*v));
+	const struct xhv_config *c = &dom->cfg;
+	char **v = xu_calloc(1, sizeof(*v)), *fd;
 	int nports = nports_for(c), port = 0, i;
 	size_t n = 0, k;
 
@@ -329,15 +338,26 @@ xhv_devices_qemu_args(const struct xhv_config *c)
 		const struct xc_device *d = &c->devices[k];
 		int p = on_port(d) ? port++ : -1;
 
-		if (d->kind == XC_DEVICE_NIC)
-			push(&v, &n, "-netdev", netdev_json(d));
-		else if (has_media(d))
-			push(&v, &n, "-blockdev", blockdev_json(d));
-		else if (strcmp(d->bus, "ide") != 0)
+		fd = NULL;
+		if (d->kind == XC_DEVICE_NIC) {
+			if (dom->jail != NULL &&
+			    (fd = xhv_jail_start_tap(dom, d->ifname, err, errlen)) == NULL)
+				goto fail;
+			push(&v, &n, "-netdev", netdev_json(d, fd));
+		} else if (has_media(d)) {
+			if (d->path != NULL && (fd = xhv_jail_start_file(dom, d->id,
+			    d->path, d->readonly || d->cdrom, err, errlen)) == NULL)
+				goto fail;
+			push(&v, &n, "-blockdev", blockdev_json(d, fd));
+		} else if (strcmp(d->bus, "ide") != 0)
 			continue;	/* an empty virtio cdrom is nothing */
+		free(fd);
 		push(&v, &n, "-device", device_json(d, p));
 	}
 	return v;
+fail:
+	qemu_argv_free(v);
+	return NULL;
 }
 
 /* ---- the running set ---------------------------------------------------- */
@@ -472,6 +492,9 @@ backend_del(struct xhv_dom *d, const struct xc_device *dev, qmp_reply_cb cb,
 			cb(opaque, NULL, "QEMU's monitor is not available");
 	}
 	free(args);
+	/* after the node: its descriptors close with it */
+	if (dev->kind == XC_DEVICE_DISK)
+		xhv_jail_release(d, dev->id);
 }
 
 static void
@@ -516,6 +539,8 @@ added_backend(void *opaque, yajl_val ret, const char *err)
 	if (err != NULL) {
 		snprintf(msg, sizeof(msg), "QEMU refused the backend of device %s: %s",
 		    op->x->d.id, err);
+		if (op->x->d.kind == XC_DEVICE_DISK)
+			xhv_jail_release(op->set->d, op->x->d.id);
 		add_end(op, XHP_E_ENGINE, msg);
 		return;
 	}
@@ -527,13 +552,39 @@ added_backend(void *opaque, yajl_val ret, const char *err)
 	free(args);
 }
 
+/* The backend's descriptor is QEMU's (name: a getfd name or what to
+ * open; NULL: QEMU opens the tap or file itself): the backend next. */
+static void
+add_backend(void *opaque, const char *name, const char *err)
+{
+	struct add_op *op = opaque;
+	const struct xc_device *dev = &op->x->d;
+	char msg[300], *args;
+
+	if (err != NULL) {
+		snprintf(msg, sizeof(msg), "device %s: %s", dev->id, err);
+		if (dev->kind == XC_DEVICE_DISK)
+			xhv_jail_release(op->set->d, dev->id);
+		add_end(op, XHP_E_ENGINE, msg);
+		return;
+	}
+	if (dev->kind == XC_DEVICE_NIC)
+		args = netdev_json(dev, name);
+	else
+		args = blockdev_json(dev, name);
+	if (qmp_command(op->set->d->qmp, dev->kind == XC_DEVICE_NIC ? "netdev_add" :
+	    "blockdev-add", args, added_backend, op, 0) < 0)
+		add_end(op, XHP_E_ENGINE, "QEMU's monitor is not available");
+	free(args);
+}
+
 void
 xhv_device_add(struct xhv_dom *d, const struct xc_device *dev, xhv_done_cb done,
     void *opaque)
 {
 	struct xhv_devices *s = d->devices;
 	struct add_op *op;
-	char msg[200], *args;
+	char msg[300];
 	int port;
 
 	if (d->state != XC_DOM_RUNNING && d->state != XC_DOM_PAUSED) {
@@ -568,14 +619,21 @@ xhv_device_add(struct xhv_dom *d, const struct xc_device *dev, xhv_done_cb done,
 	op->x->set = s;
 	op->x->port = port;
 	s->port_used[port] = true;
-	if (dev->kind == XC_DEVICE_NIC)
-		args = netdev_json(dev);
+	if (dev->kind == XC_DEVICE_NIC && d->jail != NULL) {
+		char fdname[96];
+		int fd = xhv_tap_open(dev->ifname, msg, sizeof(msg));
+
+		if (fd < 0) {
+			add_end(op, XHP_E_ENGINE, msg);
+			return;
+		}
+		snprintf(fdname, sizeof(fdname), "%s-tap", dev->id);
+		xhv_jail_pass(d, fdname, fd, add_backend, op);
+	} else if (dev->kind == XC_DEVICE_DISK && dev->path != NULL)
+		xhv_jail_file(d, dev->id, dev->path, dev->readonly || dev->cdrom,
+		    add_backend, op);
 	else
-		args = blockdev_json(dev);
-	if (qmp_command(d->qmp, dev->kind == XC_DEVICE_NIC ? "netdev_add" :
-	    "blockdev-add", args, added_backend, op, 0) < 0)
-		add_end(op, XHP_E_ENGINE, "QEMU's monitor is not available");
-	free(args);
+		add_backend(op, NULL, NULL);
 }
 
 /* The answer to device_del, once QEMU has let go of the backend too (the
@@ -714,6 +772,7 @@ struct media_op {
 	struct xhv_dev *x;
 	struct xc_device nd;	/* the new medium, strings owned */
 	char node[80];		/* its node, "" for an empty drive */
+	char *file;		/* what QEMU opens for it, once known */
 	int step;
 	xhv_done_cb done;
 	void *opaque;
@@ -748,6 +807,7 @@ media_end(struct media_op *op, int code, const char *msg)
 	}
 	op->done(op->opaque, code, msg);
 	dev_dispose(&op->nd);
+	free(op->file);
 	free(op);
 }
 
@@ -774,6 +834,8 @@ media_answer(void *opaque, yajl_val ret, const char *err)
 				    NULL, NULL, 0);
 				free(a);
 			}
+			if (op->node[0] != '\0')
+				xhv_jail_release(op->x->set->d, op->node);
 			media_end(op, XHP_E_ENGINE, msg);
 			return;
 		}
@@ -783,10 +845,29 @@ media_answer(void *opaque, yajl_val ret, const char *err)
 		op->x->changing = false;
 		op->done(op->opaque, XHP_E_ENGINE, msg);
 		dev_dispose(&op->nd);
+		free(op->file);
 		free(op);
 		return;
 	}
+	if (op->step == M_DEL_OLD)
+		xhv_jail_release(op->x->set->d, op->x->node);
 	op->step++;
+	media_step(op);
+}
+
+/* The new medium's file is QEMU's to open (name), or could not be. */
+static void
+media_file(void *opaque, const char *name, const char *err)
+{
+	struct media_op *op = opaque;
+	char msg[PATH_MAX + 128];
+
+	if (err != NULL) {
+		snprintf(msg, sizeof(msg), "device %s: %s", op->x->d.id, err);
+		media_end(op, XHP_E_ENGINE, msg);
+		return;
+	}
+	op->file = xu_strdup(name);
 	media_step(op);
 }
 
@@ -801,9 +882,15 @@ media_step(struct media_op *op)
 	for (; op->step < M_DONE && cmd == NULL; ) {
 		switch (op->step) {
 		case M_ADD:
+			if (op->node[0] != '\0' && op->nd.path != NULL &&
+			    op->file == NULL) {
+				xhv_jail_file(x->set->d, op->node, op->nd.path, true,
+				    media_file, op);
+				return;
+			}
 			if (op->node[0] != '\0') {
 				cmd = "blockdev-add";
-				args = blockdev_node_json(&op->nd, op->node);
+				args = blockdev_node_json(&op->nd, op->node, op->file);
 			}
 			break;
 		case M_OPEN:

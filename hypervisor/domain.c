@@ -310,23 +310,31 @@ xhv_trigger(struct xhv_dom *d, const char *name, xhv_done_cb done,
 	xhv_qemu_op(d, triggers[i].qmp, NULL, -1, done, opaque);
 }
 
-void
-xhv_dump(struct xhv_dom *d, const char *path, xhv_done_cb done, void *opaque)
+struct dump_op {
+	struct xhv_dom *d;
+	xhv_done_cb done;
+	void *opaque;
+	char *path;
+};
+
+/* The file is QEMU's (name: "fd:NAME" or "file:PATH"): the dump goes. */
+static void
+dump_go(void *opaque, const char *name, const char *err)
 {
+	struct dump_op *op = opaque;
 	yajl_gen g;
 	const unsigned char *buf;
 	size_t len;
-	char *args, *proto;
+	char *args, *proto, *msg;
 
-	if (path == NULL || path[0] != '/') {
-		done(opaque, XHP_E_BAD_REQUEST, "a dump needs an absolute path");
-		return;
+	if (err != NULL) {
+		msg = xu_asprintf("dump to %s: %s", op->path, err);
+		op->done(op->opaque, XHP_E_ENGINE, msg);
+		free(msg);
+		goto out;
 	}
-	if (d->qmp == NULL || d->qemu_pid <= 0) {
-		done(opaque, XHP_E_ENGINE, "QEMU is gone: there is no memory to dump");
-		return;
-	}
-	proto = xu_asprintf("file:%s", path);
+	proto = op->d->jail != NULL ? xu_asprintf("fd:%s", name) :
+	    xu_asprintf("file:%s", name);
 	g = yajl_gen_alloc(NULL);
 	yajl_gen_map_open(g);
 	xhp_put_bool(g, "paging", false);
@@ -336,9 +344,48 @@ xhv_dump(struct xhv_dom *d, const char *path, xhv_done_cb done, void *opaque)
 	args = xu_strndup((const char *)buf, len);
 	yajl_gen_free(g);
 	free(proto);
-	xhv_log("dumping the guest's core to %s", path);
-	xhv_qemu_op(d, "dump-guest-memory", args, -1, done, opaque);
+	xhv_log("dumping the guest's core to %s", op->path);
+	xhv_qemu_op(op->d, "dump-guest-memory", args, -1, op->done, op->opaque);
 	free(args);
+out:
+	free(op->path);
+	free(op);
+}
+
+void
+xhv_dump(struct xhv_dom *d, const char *path, xhv_done_cb done, void *opaque)
+{
+	struct dump_op *op;
+	char *msg;
+	int fd;
+
+	if (path == NULL || path[0] != '/') {
+		done(opaque, XHP_E_BAD_REQUEST, "a dump needs an absolute path");
+		return;
+	}
+	if (d->qmp == NULL || d->qemu_pid <= 0) {
+		done(opaque, XHP_E_ENGINE, "QEMU is gone: there is no memory to dump");
+		return;
+	}
+	op = xu_calloc(1, sizeof(*op));
+	op->d = d;
+	op->done = done;
+	op->opaque = opaque;
+	op->path = xu_strdup(path);
+	if (d->jail == NULL) {
+		dump_go(op, path, NULL);
+		return;
+	}
+	/* QEMU's user cannot write there: the file is opened here */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+		msg = xu_asprintf("cannot create %s: %s", path, strerror(errno));
+		done(opaque, XHP_E_ENGINE, msg);
+		free(msg);
+		free(op->path);
+		free(op);
+		return;
+	}
+	xhv_jail_pass(d, "xenhv-dump", fd, dump_go, op);
 }
 
 /* ---- QEMU's events ------------------------------------------------ */
@@ -402,6 +449,7 @@ on_qmp_event(void *opaque, const char *name, yajl_val data)
 			xhv_set_state(d, XC_DOM_RUNNING, d->reason, "");
 		if (d->announce_pending)
 			xhv_announce(d);
+		xhv_jail_resumed(d);
 	} else if (strcmp(name, "DEVICE_DELETED") == 0) {
 		xhv_devices_event(d, data);
 	} else {
@@ -597,18 +645,29 @@ xhv_start(struct xhv_dom *d)
 	}
 	d->boot_mem_mb = d->cfg.maxmem_mb;
 	xhv_devices_init(d);
-	argv = qemu_argv(&d->cfg);
+	if (!xhv_jail_new(d, err, sizeof(err)) ||
+	    (argv = qemu_argv(d, err, sizeof(err))) == NULL) {
+		close(qlog);
+		close(serial[0]);
+		close(serial[1]);
+		close(qmp[0]);
+		close(qmp[1]);
+		xhv_start_fail(d, XHP_E_START, err);
+	}
 	xu_buf_init(&cmd);
 	for (a = argv; *a != NULL; a++)
 		xu_buf_printf(&cmd, "%s%s", a == argv ? "" : " ", *a);
 	xhv_log("starting: %s", cmd.data);
 	xu_buf_dispose(&cmd);
-	d->qemu_pid = qemu_spawn(argv, serial[1], qmp[1], qlog);
+	d->qemu_pid = qemu_spawn(d, argv, serial[1], qmp[1], qlog);
 	qemu_argv_free(argv);
 	close(serial[1]);
 	close(qmp[1]);
 	close(qlog);
-	if (d->qemu_pid > 0)
+	if (d->qemu_pid > 0 && d->jail != NULL)
+		xhv_log("QEMU pid %d, uid %u, confined to %s/qemu", (int)d->qemu_pid,
+		    d->cfg.qemu_uid, d->rundir);
+	else if (d->qemu_pid > 0)
 		xhv_log("QEMU pid %d", (int)d->qemu_pid);
 	if (d->qemu_pid < 0) {
 		d->qemu_pid = 0;

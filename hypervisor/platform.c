@@ -146,11 +146,28 @@ sound_args(char ***v, size_t *n, const char *list)
 	free(copy);
 }
 
-char **
-xhv_platform_qemu_args(const struct xhv_config *c)
+/* A file of the platform's for QEMU: the path, or its fd set in the
+ * jail; NULL and *failed on error (err set). */
+static char *
+platform_file(struct xhv_dom *d, const char *owner, const char *path, bool ro,
+    bool *failed, char *err, size_t errlen)
 {
+	char *f;
+
+	if (*failed)
+		return NULL;
+	if ((f = xhv_jail_start_file(d, owner, path, ro, err, errlen)) == NULL)
+		*failed = true;
+	return f;
+}
+
+char **
+xhv_platform_qemu_args(struct xhv_dom *d, char *err, size_t errlen)
+{
+	const struct xhv_config *c = &d->cfg;
 	const struct xc_platform *p = c->platform;
-	char **v = xu_calloc(1, sizeof(*v));
+	char **v = xu_calloc(1, sizeof(*v)), *f, *tls = NULL;
+	bool failed = false;
 	size_t n = 0, i;
 	const char *vga;
 
@@ -158,10 +175,16 @@ xhv_platform_qemu_args(const struct xhv_config *c)
 		return v;
 	/* the paths are checked: absolute, no commas */
 	if (p->firmware_code != NULL) {
-		push(&v, &n, "-drive", xu_asprintf("if=pflash,format=raw,"
-		    "unit=0,readonly=on,file=%s", p->firmware_code));
-		push(&v, &n, "-drive", xu_asprintf("if=pflash,format=raw,"
-		    "unit=1,file=%s", p->nvram));
+		if ((f = platform_file(d, "pflash0", p->firmware_code, true, &failed,
+		    err, errlen)) != NULL)
+			push(&v, &n, "-drive", xu_asprintf("if=pflash,format=raw,"
+			    "unit=0,readonly=on,file=%s", f));
+		free(f);
+		if ((f = platform_file(d, "pflash1", p->nvram, false, &failed, err,
+		    errlen)) != NULL)
+			push(&v, &n, "-drive", xu_asprintf("if=pflash,format=raw,"
+			    "unit=1,file=%s", f));
+		free(f);
 	}
 	if (p->boot != NULL)
 		push(&v, &n, "-boot", xu_asprintf("order=%s", p->boot));
@@ -175,10 +198,15 @@ xhv_platform_qemu_args(const struct xhv_config *c)
 			push(&v, &n, "-device", xu_asprintf("%s,id=video0", vga));
 	}
 	/* the directory is checked: absolute, no commas */
-	if (p->vnc_listen != NULL && p->vnc_tls_dir != NULL)
-		push(&v, &n, "-object", xu_asprintf("tls-creds-x509,id=vnctls0,"
-		    "dir=%s,endpoint=server,verify-peer=%s", p->vnc_tls_dir,
-		    p->vnc_tls_verify ? "on" : "off"));
+	if (p->vnc_listen != NULL && p->vnc_tls_dir != NULL && !failed) {
+		if ((tls = xhv_jail_tls(d, p->vnc_tls_dir, err, errlen)) == NULL)
+			failed = true;
+		else
+			push(&v, &n, "-object", xu_asprintf("tls-creds-x509,id=vnctls0,"
+			    "dir=%s,endpoint=server,verify-peer=%s", tls,
+			    p->vnc_tls_verify ? "on" : "off"));
+		free(tls);
+	}
 	if (p->vnc_listen != NULL)
 		push(&v, &n, "-vnc", xu_asprintf("%s%s%s:%u%s%s",
 		    strchr(p->vnc_listen, ':') ? "[" : "", p->vnc_listen,
@@ -191,8 +219,11 @@ xhv_platform_qemu_args(const struct xhv_config *c)
 		push(&v, &n, "-device", xu_strdup("qemu-xhci,id=usb0"));
 	if (p->usbdevice != NULL && strncmp(p->usbdevice, "disk:", 5) == 0) {
 		/* a USB stick: the image (checked: absolute, no commas) */
-		push(&v, &n, "-blockdev", xu_asprintf("driver=file,node-name=usbdisk0,"
-		    "filename=%s", p->usbdevice + 5));
+		if ((f = platform_file(d, "usbdisk0", p->usbdevice + 5, false,
+		    &failed, err, errlen)) != NULL)
+			push(&v, &n, "-blockdev", xu_asprintf("driver=file,"
+			    "node-name=usbdisk0,filename=%s", f));
+		free(f);
 		push(&v, &n, "-device", xu_strdup("usb-storage,drive=usbdisk0,"
 		    "bus=usb0.0"));
 	} else if (p->usbdevice != NULL)
@@ -207,13 +238,22 @@ xhv_platform_qemu_args(const struct xhv_config *c)
 		push(&v, &n, "-device", xu_strdup("isa-fdc,id=fdc0"));
 	for (i = 0; i < 2; i++) {
 		const char *img = i == 0 ? p->fda : p->fdb;
+		char owner[8];
 
 		if (img == NULL)
 			continue;
-		push(&v, &n, "-blockdev", xu_asprintf("driver=file,node-name=fd%zu,"
-		    "filename=%s", i, img));
+		snprintf(owner, sizeof(owner), "fd%zu", i);
+		if ((f = platform_file(d, owner, img, false, &failed, err,
+		    errlen)) != NULL)
+			push(&v, &n, "-blockdev", xu_asprintf("driver=file,"
+			    "node-name=fd%zu,filename=%s", i, f));
+		free(f);
 		push(&v, &n, "-device", xu_asprintf("floppy,unit=%zu,drive=fd%zu,"
 		    "bus=fdc0.0", i, i));
+	}
+	if (failed) {
+		qemu_argv_free(v);
+		return NULL;
 	}
 	return v;
 }

@@ -90,12 +90,13 @@ kernel_cmdline(const char *cmdline)
 }
 
 char **
-qemu_argv(const struct xhv_config *cfg)
+qemu_argv(struct xhv_dom *d, char *err, size_t errlen)
 {
+	const struct xhv_config *cfg = &d->cfg;
 	struct argv_buf a = { NULL, 0, 0 };
 	char *cmdline, *name, *machine, *cpu, **devs, **p;
 
-	add(&a, cfg->qemu);
+	add(&a, xhv_jail_exe(d));
 	name = opt_escape(cfg->name);
 	addf(&a, "-name", "guest=%s,debug-threads=on", name);
 	free(name);
@@ -131,9 +132,10 @@ qemu_argv(const struct xhv_config *cfg)
 		    (unsigned long long)cfg->maxmem_mb * 1024 + TCG_RAM_PAD_KIB);
 	addf(&a, "-smp", "%u,maxcpus=%u", cfg->vcpus, cfg->maxvcpus);
 	if (cfg->kernel != NULL && *cfg->kernel) {
-		add2(&a, "-kernel", cfg->kernel);
+		add2(&a, "-kernel", d->jail_kernel ? d->jail_kernel : cfg->kernel);
 		if (cfg->ramdisk != NULL && *cfg->ramdisk)
-			add2(&a, "-initrd", cfg->ramdisk);
+			add2(&a, "-initrd", d->jail_ramdisk ? d->jail_ramdisk :
+			    cfg->ramdisk);
 		cmdline = kernel_cmdline(cfg->cmdline);
 		add2(&a, "-append", cmdline);
 		free(cmdline);
@@ -152,15 +154,22 @@ qemu_argv(const struct xhv_config *cfg)
 	/* A restore loads the saved state through QMP (save.c). */
 	if (cfg->incoming_fd >= 0)
 		add2(&a, "-incoming", "defer");
-	devs = xhv_devices_qemu_args(cfg);
+	if ((devs = xhv_devices_qemu_args(d, err, errlen)) == NULL) {
+		qemu_argv_free(a.v);
+		return NULL;
+	}
 	for (p = devs; *p != NULL; p++)
 		add(&a, *p);
 	qemu_argv_free(devs);
-	devs = xhv_platform_qemu_args(cfg);
+	if ((devs = xhv_platform_qemu_args(d, err, errlen)) == NULL) {
+		qemu_argv_free(a.v);
+		return NULL;
+	}
 	for (p = devs; *p != NULL; p++)
 		add(&a, *p);
 	qemu_argv_free(devs);
 	add(&a, "-S");
+	xhv_jail_add_args(d, &a.v);
 	return a.v;
 }
 
@@ -189,7 +198,8 @@ close_from(int lowfd)
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void __attribute__((noreturn))
-child(char **argv, int serial_fd, int qmp_fd, int logfd, pid_t parent)
+child(struct xhv_dom *d, char **argv, int serial_fd, int qmp_fd, int logfd,
+    pid_t parent)
 {
 	static const char msg[] = "xenhv: cannot execute QEMU\n";
 	sigset_t none;
@@ -201,6 +211,7 @@ child(char **argv, int serial_fd, int qmp_fd, int logfd, pid_t parent)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	/* Move the sockets out of the way before pinning them to 3 and 4. */
+	xhv_jail_child_lift(d);
 	s = fcntl(serial_fd, F_DUPFD, 10);
 	q = fcntl(qmp_fd, F_DUPFD, 10);
 	nul = open("/dev/null", O_RDWR);
@@ -209,20 +220,22 @@ child(char **argv, int serial_fd, int qmp_fd, int logfd, pid_t parent)
 	if (dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(logfd, 2) < 0 ||
 	    dup2(s, CHILD_SERIAL_FD) < 0 || dup2(q, CHILD_QMP_FD) < 0)
 		_exit(127);
-	close_from(CHILD_QMP_FD + 1);
+	close_from(xhv_jail_child_place(d, CHILD_QMP_FD + 1));
+	xhv_jail_enter(d, parent);
 	execv(argv[0], argv);
 	(void)!write(2, msg, sizeof(msg) - 1);
 	_exit(127);
 }
 
 pid_t
-qemu_spawn(char **argv, int serial_fd, int qmp_fd, int logfd)
+qemu_spawn(struct xhv_dom *d, char **argv, int serial_fd, int qmp_fd, int logfd)
 {
 	pid_t parent = getpid(), pid;
 
 	pid = fork();
 	if (pid == 0)
-		child(argv, serial_fd, qmp_fd, logfd, parent);
+		child(d, argv, serial_fd, qmp_fd, logfd, parent);
+	xhv_jail_started(d);
 	return pid;
 }
 

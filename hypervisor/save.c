@@ -6,6 +6,7 @@
 #include "xenhv.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,7 +428,13 @@ tls_removed(void *opaque, yajl_val ret, const char *err)
 	const unsigned char *buf;
 	const char *endpoint = m->incoming ? "server" : "client";
 	size_t len;
-	char *json;
+	char *json, *dir, why[PATH_MAX + 64];
+
+	/* QEMU's user reads a copy inside its root */
+	if ((dir = xhv_jail_tls(m->d, m->tls_dir, why, sizeof(why))) == NULL) {
+		mig_fail(m, why);
+		return;
+	}
 
 	yajl_gen_map_open(g);
 	yajl_gen_string(g, (const unsigned char *)"qom-type", 8);
@@ -435,7 +442,8 @@ tls_removed(void *opaque, yajl_val ret, const char *err)
 	yajl_gen_string(g, (const unsigned char *)"id", 2);
 	yajl_gen_string(g, (const unsigned char *)"xenhv-tls", 9);
 	yajl_gen_string(g, (const unsigned char *)"dir", 3);
-	yajl_gen_string(g, (const unsigned char *)m->tls_dir, strlen(m->tls_dir));
+	yajl_gen_string(g, (const unsigned char *)dir, strlen(dir));
+	free(dir);
 	yajl_gen_string(g, (const unsigned char *)"endpoint", 8);
 	yajl_gen_string(g, (const unsigned char *)endpoint, strlen(endpoint));
 	yajl_gen_string(g, (const unsigned char *)"verify-peer", 11);

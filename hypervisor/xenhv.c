@@ -86,6 +86,7 @@ remove_rundir(struct xhv_dom *d)
 	unlink(d->ctl_path);
 	unlink(d->con_path);
 	unlink(d->lock_path);
+	xhv_jail_free(d);
 	if (rmdir(d->rundir) < 0 && errno != ENOENT)
 		xhv_log("cannot remove %s: %s", d->rundir, strerror(errno));
 	close(d->lock_fd);
@@ -375,7 +376,7 @@ usage(void)
 	    "  [--cpu-cap N] [--affinity VCPU:CPULIST]... [--incoming-fd FD]\n"
 	    "  [--cgroup-root DIR] [--device JSON]... [--hotplug-slots N]\n"
 	    "  [--incoming-tls X509DIR] [--lease-dir DIR --lease-host-id N\n"
-	    "  [--lease-later]]\n"
+	    "  [--lease-later]] [--qemu-uid UID]\n"
 	    "The per-domain monitor; libxc starts it (xc_domain_create).\n", stderr);
 	exit(2);
 }
@@ -469,6 +470,7 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		{ "lease-dir", required_argument, NULL, 'L' },
 		{ "lease-host-id", required_argument, NULL, 'h' },
 		{ "lease-later", no_argument, NULL, 'l' },
+		{ "qemu-uid", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xhv_config *c = &d->cfg;
@@ -520,6 +522,8 @@ parse_args(struct xhv_dom *d, int argc, char **argv)
 		case 'h': c->lease_host_id = (unsigned)num_arg("lease-host-id",
 		    optarg, XC_LEASE_MAX_HOSTS); break;
 		case 'l': c->lease_later = true; break;
+		case 'U': c->qemu_uid = (uint32_t)num_arg("qemu-uid", optarg,
+		    INT32_MAX - 1); break;
 		case 'G': free(c->cgroup_root); c->cgroup_root = xu_strdup(optarg); break;
 		case 'D': {
 			char err[256];

@@ -55,6 +55,8 @@ struct xhv_config {
 	char *lease_dir;
 	unsigned lease_host_id;
 	bool lease_later;
+	/* --qemu-uid: QEMU's own uid and gid (jail.c); 0: QEMU runs as root */
+	uint32_t qemu_uid;
 };
 
 struct xhv_event {
@@ -129,6 +131,11 @@ struct xhv_dom {
 	struct event *lease_ev;		/* the daemon's end of lease_sock */
 	bool lease_held, lease_lver_known;
 	uint64_t lease_lver;
+
+	/* QEMU's confinement (jail.c), NULL when it runs as root; the
+	 * kernel's and initrd's paths as QEMU sees them */
+	struct xhv_jail *jail;
+	char *jail_kernel, *jail_ramdisk;
 
 	struct event *sigchld_ev, *sigterm_ev, *sigint_ev, *start_timer;
 	bool exiting;
@@ -273,12 +280,60 @@ bool xhv_mig_event(struct xhv_dom *d, const char *name, yajl_val data);
 
 /* The argument vector for QEMU, NULL-terminated; the console and QMP
  * sockets are passed as inherited descriptors (see qemu_spawn). */
-char **qemu_argv(const struct xhv_config *cfg);
+char **qemu_argv(struct xhv_dom *d, char *err, size_t errlen);
 void qemu_argv_free(char **argv);
 /* Forks and execs QEMU with stderr to logfd; returns its pid or -1. */
-pid_t qemu_spawn(char **argv, int serial_fd, int qmp_fd, int logfd);
+pid_t qemu_spawn(struct xhv_dom *d, char **argv, int serial_fd, int qmp_fd,
+    int logfd);
 /* The last bytes of QEMU's log (its stderr), trimmed, for error reports. */
 char *qemu_log_tail(const char *path, off_t from, size_t max);
+
+/* ---- QEMU without root (jail.c) --------------------------------------- */
+
+/* With cfg.qemu_uid set: the root QEMU will see (<rundir>/qemu), its
+ * mounts, and where the kernel and initrd appear; true without a uid. */
+bool xhv_jail_new(struct xhv_dom *d, char *err, size_t errlen);
+/* Removes the root and forgets every descriptor. */
+void xhv_jail_free(struct xhv_dom *d);
+/* The QEMU binary's path as QEMU's namespace sees it. */
+const char *xhv_jail_exe(const struct xhv_dom *d);
+/* Start-up: path opened here and inherited in a fd set; what QEMU is to
+ * open ("/dev/fdset/N", or path itself without a jail); NULL and err on
+ * failure. owner names the set for xhv_jail_release. */
+char *xhv_jail_start_file(struct xhv_dom *d, const char *owner, const char *path,
+    bool ro, char *err, size_t errlen);
+/* Start-up: the tap attached here, its inherited descriptor's number as
+ * text; NULL without a jail (QEMU opens it by name) or on failure (err
+ * set). */
+char *xhv_jail_start_tap(struct xhv_dom *d, const char *ifname, char *err,
+    size_t errlen);
+/* -add-fd for each start-up fd set, put first in argv. */
+void xhv_jail_add_args(struct xhv_dom *d, char ***argv);
+/* After the fork: the start-up descriptors are QEMU's now. */
+void xhv_jail_started(struct xhv_dom *d);
+/* In the child: the start-up descriptors lifted out of the way, then put
+ * at their numbers (returns the first free number), then the namespace,
+ * the root and the uid. */
+void xhv_jail_child_lift(struct xhv_dom *d);
+int xhv_jail_child_place(struct xhv_dom *d, int low);
+void xhv_jail_enter(struct xhv_dom *d, pid_t parent);
+/* A running QEMU: path opened here and added as a fd set; cb gets the
+ * name to open (path itself without a jail) or an error. */
+typedef void (*xhv_jail_cb)(void *opaque, const char *name, const char *err);
+void xhv_jail_file(struct xhv_dom *d, const char *owner, const char *path,
+    bool ro, xhv_jail_cb cb, void *opaque);
+/* owner's fd set goes (QEMU closes it once nothing uses it, and only
+ * while it runs: xhv_jail_resumed asks again on RESUME). */
+void xhv_jail_release(struct xhv_dom *d, const char *owner);
+void xhv_jail_resumed(struct xhv_dom *d);
+/* fd given to QEMU as fdname (getfd); fd is closed. */
+void xhv_jail_pass(struct xhv_dom *d, const char *fdname, int fd, xhv_jail_cb cb,
+    void *opaque);
+/* An x509 directory QEMU's user may read (a copy inside its root), as
+ * QEMU sees it; dir itself without a jail. */
+char *xhv_jail_tls(struct xhv_dom *d, const char *dir, char *err, size_t errlen);
+/* Attaches to tap ifname (IFF_VNET_HDR, as QEMU would). */
+int xhv_tap_open(const char *ifname, char *err, size_t errlen);
 
 /* ---- an HVM guest's platform (platform.c) ---------------------------- */
 
@@ -289,7 +344,7 @@ void xhv_config_free_platform(struct xhv_config *c);
 /* -machine's value, and the platform's other QEMU arguments
  * (NULL-terminated; free with qemu_argv_free). */
 char *xhv_platform_machine(const struct xhv_config *c);
-char **xhv_platform_qemu_args(const struct xhv_config *c);
+char **xhv_platform_qemu_args(struct xhv_dom *d, char *err, size_t errlen);
 /* What the first serial port is given: "chardev:console0" (the console),
  * another target, or NULL for none. */
 const char *xhv_platform_serial(const struct xhv_config *c);
@@ -307,7 +362,7 @@ bool xhv_config_add_device(struct xhv_config *c, const char *json, char *err,
 void xhv_config_free_devices(struct xhv_config *c);
 /* The devices' QEMU arguments (NULL-terminated; free each and the array):
  * the PCIe ports, then -blockdev/-netdev and -device per device. */
-char **xhv_devices_qemu_args(const struct xhv_config *c);
+char **xhv_devices_qemu_args(struct xhv_dom *d, char *err, size_t errlen);
 /* The running set, as QEMU starts with cfg's devices. */
 void xhv_devices_init(struct xhv_dom *d);
 void xhv_devices_free(struct xhv_dom *d);

@@ -149,6 +149,8 @@ monitor_argv(const xc_interface *xc, const struct xc_domain_config *cfg)
 		optu(&a, "--lease-host-id", cfg->lease_host_id);
 	if (cfg->lease_dir != NULL && cfg->lease_later)
 		arg(&a, "--lease-later");
+	if (cfg->qemu_uid != 0)
+		optu(&a, "--qemu-uid", cfg->qemu_uid);
 	if (cfg->platform != NULL) {
 		char *json = xhp_platform_json(cfg->platform);
 

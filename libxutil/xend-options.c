@@ -59,6 +59,17 @@ check_host_id(const struct xv *raw, int64_t i, const char *s)
 	return NULL;
 }
 
+/* QEMU's uids: base + domid mod 65536, clear of the system's and the
+ * users' ids, inside a signed 32-bit id; 0: QEMU runs as root */
+static char *
+check_uid_base(const struct xv *raw, int64_t i, const char *s)
+{
+	if (i != 0 && (i < 65536 || i > INT32_MAX - 65536))
+		return xu_asprintf("expected 0 or a uid from 65536 to %d: %" PRId64,
+		    INT32_MAX - 65536, i);
+	return NULL;
+}
+
 static char *
 check_positive(const struct xv *raw, int64_t i, const char *s)
 {
@@ -336,6 +347,8 @@ static const struct xend_opt_def opt_table[] = {
 	    "guest CPU engine: KVM, TCG or measured"),
 	I("event-log-size", "10000", check_positive,
 	    "entries the event log keeps (xm events)"),
+	I("qemu-user-range-base", "1593835520", check_uid_base,
+	    "QEMU runs as uid and gid base + domid (65536 ids); 0: as root"),
 };
 
 #define NOPTS (sizeof(opt_table) / sizeof(opt_table[0]))

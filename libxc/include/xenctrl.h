@@ -194,6 +194,7 @@ struct xc_domain_config {
 	const char *lease_dir;
 	unsigned lease_host_id;
 	bool lease_later;
+	uint32_t qemu_uid;	/* QEMU's uid and gid; 0: root */
 };
 
 /* Starting is split so xend's loop never blocks on it: _start spawns the

@@ -172,6 +172,16 @@ start_ready(evutil_socket_t fd, short what, void *arg)
 	start_end(s, rc, msg);
 }
 
+/* QEMU's own uid and gid (qemu-user-range-base + domid mod 65536), or 0
+ * for root. */
+static uint32_t
+domain_qemu_uid(struct xend *x, uint32_t domid)
+{
+	int64_t base = xend_opt_int(x->opts, "qemu-user-range-base");
+
+	return base > 0 ? (uint32_t)base + domid % 65536 : 0;
+}
+
 /* The config libxc starts the monitor with; strings borrowed from d, the
  * device array (free it) from its resolved devices. */
 static void
@@ -213,6 +223,7 @@ monitor_config(const struct domain *d, bool paused, enum xc_accel accel,
 	cfg->lease_dir = dlock_dir(d->tab->x->dlock);
 	cfg->lease_host_id = dlock_host_id(d->tab->x->dlock);
 	cfg->lease_later = d->lease_later;
+	cfg->qemu_uid = domain_qemu_uid(d->tab->x, d->domid);
 }
 
 static void start_go(void *arg);
