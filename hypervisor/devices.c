@@ -200,7 +200,8 @@ nbd_json(yajl_gen g, const struct xc_device *d)
  * blockdev-del takes both. */
 /* file: what QEMU opens (d->path, or its fd set in the jail). */
 static char *
-blockdev_node_json(const struct xc_device *d, const char *node, const char *file)
+blockdev_node_json(struct xhv_dom *dom, const struct xc_device *d,
+    const char *node, const char *file)
 {
 	yajl_gen g = gen_open();
 	bool ro = d->readonly || d->cdrom;
@@ -224,13 +225,14 @@ blockdev_node_json(const struct xc_device *d, const char *node, const char *file
 	if (d->shared)
 		xhp_put_str(g, "locking", "off");
 	yajl_gen_map_close(g);
+	xhv_jail_gen_backing(dom, g, node);
 	return gen_close(g);
 }
 
 static char *
-blockdev_json(const struct xc_device *d, const char *file)
+blockdev_json(struct xhv_dom *dom, const struct xc_device *d, const char *file)
 {
-	return blockdev_node_json(d, d->id, file);
+	return blockdev_node_json(dom, d, d->id, file);
 }
 
 /* fd: the tap's descriptor as QEMU knows it (a number or a getfd name),
@@ -346,9 +348,10 @@ xhv_devices_qemu_args(struct xhv_dom *dom, char *err, size_t errlen)
 			push(&v, &n, "-netdev", netdev_json(d, fd));
 		} else if (has_media(d)) {
 			if (d->path != NULL && (fd = xhv_jail_start_file(dom, d->id,
-			    d->path, d->readonly || d->cdrom, err, errlen)) == NULL)
+			    d->path, d->format, d->readonly || d->cdrom, err,
+			    errlen)) == NULL)
 				goto fail;
-			push(&v, &n, "-blockdev", blockdev_json(d, fd));
+			push(&v, &n, "-blockdev", blockdev_json(dom, d, fd));
 		} else if (strcmp(d->bus, "ide") != 0)
 			continue;	/* an empty virtio cdrom is nothing */
 		free(fd);
@@ -571,7 +574,7 @@ add_backend(void *opaque, const char *name, const char *err)
 	if (dev->kind == XC_DEVICE_NIC)
 		args = netdev_json(dev, name);
 	else
-		args = blockdev_json(dev, name);
+		args = blockdev_json(op->set->d, dev, name);
 	if (qmp_command(op->set->d->qmp, dev->kind == XC_DEVICE_NIC ? "netdev_add" :
 	    "blockdev-add", args, added_backend, op, 0) < 0)
 		add_end(op, XHP_E_ENGINE, "QEMU's monitor is not available");
@@ -630,8 +633,8 @@ xhv_device_add(struct xhv_dom *d, const struct xc_device *dev, xhv_done_cb done,
 		snprintf(fdname, sizeof(fdname), "%s-tap", dev->id);
 		xhv_jail_pass(d, fdname, fd, add_backend, op);
 	} else if (dev->kind == XC_DEVICE_DISK && dev->path != NULL)
-		xhv_jail_file(d, dev->id, dev->path, dev->readonly || dev->cdrom,
-		    add_backend, op);
+		xhv_jail_file(d, dev->id, dev->path, dev->format,
+		    dev->readonly || dev->cdrom, add_backend, op);
 	else
 		add_backend(op, NULL, NULL);
 }
@@ -884,13 +887,13 @@ media_step(struct media_op *op)
 		case M_ADD:
 			if (op->node[0] != '\0' && op->nd.path != NULL &&
 			    op->file == NULL) {
-				xhv_jail_file(x->set->d, op->node, op->nd.path, true,
-				    media_file, op);
+				xhv_jail_file(x->set->d, op->node, op->nd.path,
+				    op->nd.format, true, media_file, op);
 				return;
 			}
 			if (op->node[0] != '\0') {
 				cmd = "blockdev-add";
-				args = blockdev_node_json(&op->nd, op->node, op->file);
+				args = blockdev_node_json(x->set->d, &op->nd, op->node, op->file);
 			}
 			break;
 		case M_OPEN:

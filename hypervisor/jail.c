@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xenhv-proto.h"
 #include "xu.h"
 
 /* The child's first inherited descriptor past the console and QMP. */
@@ -38,9 +39,16 @@ struct jail_mount {
 	enum jm_kind kind;
 };
 
+/* A fd set, named by its owner (a block node); a qcow2's backing files
+ * each have a set of their own, listed with the top one's. */
+#define JAIL_CHAIN_MAX	16
+
 struct jail_set {
 	char *owner;
 	unsigned id;
+	unsigned chain_ids[JAIL_CHAIN_MAX];
+	char *chain_fmts[JAIL_CHAIN_MAX];
+	int nchain;
 	struct jail_set *next;
 };
 
@@ -227,6 +235,15 @@ boot_file(struct xhv_jail *j, const char *path, const char *name, char *err,
 }
 
 static void
+set_free(struct jail_set *s)
+{
+	for (int i = 0; i < s->nchain; i++)
+		free(s->chain_fmts[i]);
+	free(s->owner);
+	free(s);
+}
+
+static void
 jail_free(struct xhv_jail *j)
 {
 	struct jail_set *s;
@@ -249,8 +266,7 @@ jail_free(struct xhv_jail *j)
 	free(j->add_fd);
 	while ((s = j->sets) != NULL) {
 		j->sets = s->next;
-		free(s->owner);
-		free(s);
+		set_free(s);
 	}
 	free(j->stale);
 	free(j->exe);
@@ -405,31 +421,204 @@ new_set(struct xhv_jail *j, const char *owner)
 	return s;
 }
 
+static uint64_t
+be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A qcow2 image's backing file (relative names resolved against the
+ * image's directory) and its format (the header's extension, else what
+ * its first bytes say); NULL for none, or on error (err set). Only for an
+ * image configured as qcow2: a raw disk's first sector is the guest's. */
+static char *
+qcow2_backing(const char *path, char **format, bool *failed, char *err,
+    size_t errlen)
+{
+	unsigned char h[104], ext[8], magic[4];
+	char name[PATH_MAX], *full = NULL, *slash;
+	uint64_t off, pos;
+	uint32_t len, hdr_len;
+	int fd, bfd;
+
+	*format = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		*failed = true;
+		return NULL;
+	}
+	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h, "QFI\xfb", 4) != 0)
+		goto none;
+	off = be64(h + 8);
+	len = be32(h + 16);
+	if (off == 0 || len == 0)
+		goto none;
+	if (len >= sizeof(name) || pread(fd, name, len, (off_t)off) != (ssize_t)len) {
+		snprintf(err, errlen, "%s: its backing file name cannot be read", path);
+		*failed = true;
+		goto none;
+	}
+	name[len] = '\0';
+	/* header extensions: version 2's header is 72 bytes, 3 says */
+	hdr_len = be32(h + 4) >= 3 ? be32(h + 100) : 72;
+	for (pos = hdr_len; pos < 65536 && *format == NULL; ) {
+		if (pread(fd, ext, 8, (off_t)pos) != 8 || be32(ext) == 0)
+			break;
+		if (be32(ext) == 0xE2792ACA && be32(ext + 4) < 32) {
+			char f[32];
+
+			if (pread(fd, f, be32(ext + 4), (off_t)pos + 8) ==
+			    (ssize_t)be32(ext + 4)) {
+				f[be32(ext + 4)] = '\0';
+				*format = xu_strdup(f);
+			}
+		}
+		pos += 8 + ((be32(ext + 4) + 7) & ~7U);
+	}
+	if (name[0] == '/')
+		full = xu_strdup(name);
+	else if ((slash = strrchr(path, '/')) != NULL)
+		full = xu_asprintf("%.*s/%s", (int)(slash - path), path, name);
+	else
+		full = xu_strdup(name);
+	if (*format == NULL) {
+		bfd = open(full, O_RDONLY | O_CLOEXEC);
+		*format = xu_strdup(bfd >= 0 && pread(bfd, magic, 4, 0) == 4 &&
+		    memcmp(magic, "QFI\xfb", 4) == 0 ? "qcow2" : "raw");
+		if (bfd >= 0)
+			close(bfd);
+	}
+none:
+	close(fd);
+	return full;
+}
+
+/* path's descriptors (and its backing files', for a qcow2): opened and
+ * put in fd sets; fds and their sets are returned for the caller to hand
+ * over. false and err on failure (nothing kept open). */
+static bool
+open_chain(struct xhv_jail *j, const char *owner, const char *path,
+    const char *format, bool ro, struct jail_set **top, int *fds,
+    unsigned *sets, int *n, char *err, size_t errlen)
+{
+	struct jail_set *s;
+	char *cur = xu_strdup(path), *next, *fmt = NULL;
+	bool failed = false;
+	int fd;
+
+	*n = 0;
+	if (!ro && (fds[(*n)++] = open_disk(path, O_RDWR, err, errlen)) < 0) {
+		free(cur);
+		return false;
+	}
+	if ((fd = open_disk(path, O_RDONLY, err, errlen)) < 0)
+		goto fail;
+	fds[(*n)++] = fd;
+	s = new_set(j, owner);
+	for (int i = 0; i < *n; i++)
+		sets[i] = s->id;
+	while (format != NULL && strcmp(format, "qcow2") == 0) {
+		next = qcow2_backing(cur, &fmt, &failed, err, errlen);
+		if (failed)
+			goto fail_set;
+		if (next == NULL)
+			break;
+		if (s->nchain == JAIL_CHAIN_MAX) {
+			snprintf(err, errlen, "%s: more than %d backing files", path,
+			    JAIL_CHAIN_MAX);
+			free(next);
+			free(fmt);
+			goto fail_set;
+		}
+		if ((fd = open_disk(next, O_RDONLY, err, errlen)) < 0) {
+			free(next);
+			free(fmt);
+			goto fail_set;
+		}
+		s->chain_ids[s->nchain] = j->next_set++;
+		s->chain_fmts[s->nchain] = fmt;
+		sets[*n] = s->chain_ids[s->nchain++];
+		fds[(*n)++] = fd;
+		free(cur);
+		cur = next;
+		format = s->chain_fmts[s->nchain - 1];
+	}
+	free(cur);
+	*top = s;
+	return true;
+fail_set:
+	j->sets = s->next;
+	set_free(s);
+fail:
+	for (int i = 0; i < *n; i++)
+		close(fds[i]);
+	free(cur);
+	return false;
+}
+
 char *
 xhv_jail_start_file(struct xhv_dom *d, const char *owner, const char *path,
-    bool ro, char *err, size_t errlen)
+    const char *format, bool ro, char *err, size_t errlen)
 {
 	struct xhv_jail *j = d->jail;
 	struct jail_set *s;
-	int fds[2], n = 0, i;
+	int fds[2 + JAIL_CHAIN_MAX], n, i;
+	unsigned sets[2 + JAIL_CHAIN_MAX];
 
 	if (j == NULL)
 		return xu_strdup(path);
-	if (!ro && (fds[n++] = open_disk(path, O_RDWR, err, errlen)) < 0)
+	if (!open_chain(j, owner, path, format, ro, &s, fds, sets, &n, err, errlen))
 		return NULL;
-	if ((fds[n++] = open_disk(path, O_RDONLY, err, errlen)) < 0) {
-		if (n > 1)
-			close(fds[0]);
-		return NULL;
-	}
-	s = new_set(j, owner);
 	for (i = 0; i < n; i++) {
 		int child = inherit(j, fds[i]);
 
 		j->add_fd = xu_realloc(j->add_fd, (j->nadd + 1) * sizeof(*j->add_fd));
-		j->add_fd[j->nadd++] = xu_asprintf("fd=%d,set=%u", child, s->id);
+		j->add_fd[j->nadd++] = xu_asprintf("fd=%d,set=%u", child, sets[i]);
 	}
 	return xu_asprintf("/dev/fdset/%u", s->id);
+}
+
+/* "backing": the chain below owner's image, read-only, each file from its
+ * fd set (QEMU cannot follow the names inside its root). */
+void
+xhv_jail_gen_backing(struct xhv_dom *d, yajl_gen g, const char *owner)
+{
+	struct jail_set *s;
+	char file[32];
+	int i;
+
+	if (d->jail == NULL)
+		return;
+	for (s = d->jail->sets; s != NULL && strcmp(s->owner, owner) != 0; s = s->next)
+		;
+	if (s == NULL || s->nchain == 0)
+		return;
+	for (i = 0; i < s->nchain; i++) {
+		snprintf(file, sizeof(file), "/dev/fdset/%u", s->chain_ids[i]);
+		yajl_gen_string(g, (const unsigned char *)"backing", 7);
+		yajl_gen_map_open(g);
+		xhp_put_str(g, "driver", s->chain_fmts[i]);
+		xhp_put_bool(g, "read-only", true);
+		yajl_gen_string(g, (const unsigned char *)"file", 4);
+		yajl_gen_map_open(g);
+		xhp_put_str(g, "driver", "file");
+		xhp_put_str(g, "filename", file);
+		xhp_put_bool(g, "read-only", true);
+		yajl_gen_map_close(g);
+	}
+	for (i = 0; i < s->nchain; i++)
+		yajl_gen_map_close(g);
 }
 
 char *
@@ -578,8 +767,8 @@ xhv_jail_enter(struct xhv_dom *d, pid_t parent)
 
 struct fd_op {
 	struct xhv_dom *d;
-	unsigned set;		/* add-fd to this set; 0: getfd as name */
-	int fds[2];
+	unsigned sets[2 + JAIL_CHAIN_MAX];	/* add-fd to these; 0: getfd */
+	int fds[2 + JAIL_CHAIN_MAX];
 	int n, i;
 	char *name;		/* what QEMU is to be told */
 	xhv_jail_cb cb;
@@ -620,14 +809,15 @@ fd_sent(void *opaque, yajl_val ret, const char *err)
 static void
 fd_send(struct fd_op *op)
 {
+	unsigned set = op->sets[op->i];
 	char args[96];
 	int rc;
 
-	if (op->set != 0)
-		snprintf(args, sizeof(args), "{\"fdset-id\":%u}", op->set);
+	if (set != 0)
+		snprintf(args, sizeof(args), "{\"fdset-id\":%u}", set);
 	else
 		snprintf(args, sizeof(args), "{\"fdname\":\"%s\"}", op->name);
-	rc = qmp_command_fd(op->d->qmp, op->set != 0 ? "add-fd" : "getfd", args,
+	rc = qmp_command_fd(op->d->qmp, set != 0 ? "add-fd" : "getfd", args,
 	    op->fds[op->i], fd_sent, op, 0);
 	close(op->fds[op->i]);
 	op->fds[op->i] = -1;
@@ -636,16 +826,17 @@ fd_send(struct fd_op *op)
 }
 
 static void
-fd_op_go(struct xhv_dom *d, unsigned set, const int *fds, int n, char *name,
-    xhv_jail_cb cb, void *opaque)
+fd_op_go(struct xhv_dom *d, const unsigned *sets, const int *fds, int n,
+    char *name, xhv_jail_cb cb, void *opaque)
 {
 	struct fd_op *op = xu_calloc(1, sizeof(*op));
 
 	op->d = d;
-	op->set = set;
 	op->n = n;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		op->sets[i] = sets[i];
 		op->fds[i] = fds[i];
+	}
 	op->name = name;
 	op->cb = cb;
 	op->opaque = opaque;
@@ -653,38 +844,47 @@ fd_op_go(struct xhv_dom *d, unsigned set, const int *fds, int n, char *name,
 }
 
 void
-xhv_jail_file(struct xhv_dom *d, const char *owner, const char *path, bool ro,
-    xhv_jail_cb cb, void *opaque)
+xhv_jail_file(struct xhv_dom *d, const char *owner, const char *path,
+    const char *format, bool ro, xhv_jail_cb cb, void *opaque)
 {
 	struct xhv_jail *j = d->jail;
 	char err[PATH_MAX + 64];
-	int fds[2], n = 0;
-	unsigned set;
+	int fds[2 + JAIL_CHAIN_MAX], n;
+	unsigned sets[2 + JAIL_CHAIN_MAX];
+	struct jail_set *s;
 
 	if (j == NULL) {
 		cb(opaque, path, NULL);
 		return;
 	}
-	if (!ro && (fds[n++] = open_disk(path, O_RDWR, err, sizeof(err))) < 0) {
-		cb(opaque, NULL, err);
-		return;
-	}
-	if ((fds[n++] = open_disk(path, O_RDONLY, err, sizeof(err))) < 0) {
-		if (n > 1)
-			close(fds[0]);
-		cb(opaque, NULL, err);
-		return;
-	}
 	xhv_jail_release(d, owner);
-	set = new_set(j, owner)->id;
-	fd_op_go(d, set, fds, n, xu_asprintf("/dev/fdset/%u", set), cb, opaque);
+	if (!open_chain(j, owner, path, format, ro, &s, fds, sets, &n, err,
+	    sizeof(err))) {
+		cb(opaque, NULL, err);
+		return;
+	}
+	fd_op_go(d, sets, fds, n, xu_asprintf("/dev/fdset/%u", s->id), cb, opaque);
+}
+
+static void
+remove_set(struct xhv_dom *d, unsigned id, const char *owner)
+{
+	char args[48];
+
+	snprintf(args, sizeof(args), "{\"fdset-id\":%u}", id);
+	if (qmp_command(d->qmp, "remove-fd", args, NULL, NULL, 0) < 0)
+		xhv_log("fd set %u of %s: QEMU's monitor is not available", id, owner);
+	else if (d->state != XC_DOM_RUNNING) {
+		d->jail->stale = xu_realloc(d->jail->stale, (d->jail->nstale + 1) *
+		    sizeof(*d->jail->stale));
+		d->jail->stale[d->jail->nstale++] = id;
+	}
 }
 
 void
 xhv_jail_release(struct xhv_dom *d, const char *owner)
 {
 	struct jail_set **pp, *s;
-	char args[48];
 
 	if (d->jail == NULL)
 		return;
@@ -694,17 +894,10 @@ xhv_jail_release(struct xhv_dom *d, const char *owner)
 	if (s == NULL)
 		return;
 	*pp = s->next;
-	snprintf(args, sizeof(args), "{\"fdset-id\":%u}", s->id);
-	if (qmp_command(d->qmp, "remove-fd", args, NULL, NULL, 0) < 0)
-		xhv_log("fd set %u of %s: QEMU's monitor is not available", s->id,
-		    s->owner);
-	else if (d->state != XC_DOM_RUNNING) {
-		d->jail->stale = xu_realloc(d->jail->stale, (d->jail->nstale + 1) *
-		    sizeof(*d->jail->stale));
-		d->jail->stale[d->jail->nstale++] = s->id;
-	}
-	free(s->owner);
-	free(s);
+	remove_set(d, s->id, s->owner);
+	for (int i = 0; i < s->nchain; i++)
+		remove_set(d, s->chain_ids[i], s->owner);
+	set_free(s);
 }
 
 void
@@ -725,7 +918,9 @@ void
 xhv_jail_pass(struct xhv_dom *d, const char *fdname, int fd, xhv_jail_cb cb,
     void *opaque)
 {
-	fd_op_go(d, 0, &fd, 1, xu_strdup(fdname), cb, opaque);
+	static const unsigned getfd = 0;
+
+	fd_op_go(d, &getfd, &fd, 1, xu_strdup(fdname), cb, opaque);
 }
 
 char *

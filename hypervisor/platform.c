@@ -156,7 +156,7 @@ platform_file(struct xhv_dom *d, const char *owner, const char *path, bool ro,
 
 	if (*failed)
 		return NULL;
-	if ((f = xhv_jail_start_file(d, owner, path, ro, err, errlen)) == NULL)
+	if ((f = xhv_jail_start_file(d, owner, path, "raw", ro, err, errlen)) == NULL)
 		*failed = true;
 	return f;
 }

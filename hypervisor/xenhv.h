@@ -301,7 +301,13 @@ const char *xhv_jail_exe(const struct xhv_dom *d);
  * open ("/dev/fdset/N", or path itself without a jail); NULL and err on
  * failure. owner names the set for xhv_jail_release. */
 char *xhv_jail_start_file(struct xhv_dom *d, const char *owner, const char *path,
-    bool ro, char *err, size_t errlen);
+    const char *format, bool ro, char *err, size_t errlen);
+/* The "backing" member for owner's block node: a qcow2's backing chain,
+ * each file from a fd set of its own (QEMU inside its root cannot follow
+ * the names in the images); nothing without a jail or a chain. format
+ * (above and below) is the image's configured format: only "qcow2" has
+ * its header read. */
+void xhv_jail_gen_backing(struct xhv_dom *d, yajl_gen g, const char *owner);
 /* Start-up: the tap attached here, its inherited descriptor's number as
  * text; NULL without a jail (QEMU opens it by name) or on failure (err
  * set). */
@@ -321,7 +327,7 @@ void xhv_jail_enter(struct xhv_dom *d, pid_t parent);
  * name to open (path itself without a jail) or an error. */
 typedef void (*xhv_jail_cb)(void *opaque, const char *name, const char *err);
 void xhv_jail_file(struct xhv_dom *d, const char *owner, const char *path,
-    bool ro, xhv_jail_cb cb, void *opaque);
+    const char *format, bool ro, xhv_jail_cb cb, void *opaque);
 /* owner's fd set goes (QEMU closes it once nothing uses it, and only
  * while it runs: xhv_jail_resumed asks again on RESUME). */
 void xhv_jail_release(struct xhv_dom *d, const char *owner);

@@ -8,7 +8,8 @@
 # the other QEMU; as that uid on the host, the other guest's disk and
 # xend's database are still out of reach. Meanwhile everything QEMU is
 # given as descriptors works: the guest writes its disk, a disk attached
-# at run time is used and let go, a save and restore keeps the disk, a
+# at run time is used and let go, qcow2 disks read through their backing
+# files (relative and absolute names, at start and attached), a save and restore keeps the disk, a
 # core dump is written; the root goes with the domain, and
 # (qemu-user-range-base 0) runs QEMU as root as before.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -24,10 +25,17 @@ setup_root qemuuser
 trap cleanup_devices EXIT
 BG_PIDS=$(watchdog 900)
 xend_config "(qemu-user-range-base $BASE)"
-for n in a b c; do
+for n in a b c e; do
 	dd if=/dev/zero of="$D/$n.img" bs=1M count=8 status=none
 	chmod 600 "$D/$n.img"
 done
+# g2's disk is a qcow2 over b.img, c.qcow2 one over e.img: QEMU cannot
+# follow the backing names inside its root, xenhv hands the chain over
+printf B-BASE | dd of="$D/b.img" conv=notrunc status=none
+printf E-BASE | dd of="$D/e.img" conv=notrunc status=none
+(cd "$D" && qemu-img create -q -f qcow2 -b b.img -F raw b.qcow2 &&
+    qemu-img create -q -f qcow2 -b "$D/e.img" -F raw c.qcow2)
+chmod 600 "$D/b.qcow2" "$D/c.qcow2"
 run start_xend
 is "xend starts" "$rc $err" "0 "
 
@@ -46,11 +54,11 @@ as_jailed() {
 as_uid() { setpriv --reuid "$1" --regid "$1" --clear-groups /bin/sh -c "$2"; }
 
 c1=$(guest_cfg g1 "disk = ['file:$D/a.img,xvda,w']")
-c2=$(guest_cfg g2 "disk = ['file:$D/b.img,xvda,w']")
+c2=$(guest_cfg g2 "disk = ['tap:qcow2:$D/b.qcow2,xvda,w']")
 run xm create -q "$c1"
 is "create g1 (disk a.img)" "$rc $err" "0 "
 run xm create -q "$c2"
-is "create g2 (disk b.img)" "$rc $err" "0 "
+is "create g2 (disk b.qcow2 over b.img)" "$rc $err" "0 "
 ok "g1 boots to its shell" booted g1
 ok "g2 boots to its shell" booted g2
 
@@ -109,6 +117,14 @@ run xm block-detach g1 xvdb
 is "block-detach xvdb" "$rc $err" "0 "
 holds_c() { ls -l /proc/"$(qemu_of g1)"/fd 2>/dev/null | grep -q "$D/c.img"; }
 ok "... QEMU lets go of c.img" wait_until 30 eval '! holds_c'
+run xm block-attach g1 "tap:qcow2:$D/c.qcow2" xvdc w
+is "block-attach c.qcow2 (over e.img, by its absolute name) to g1" "$rc $err" "0 "
+ok "g1 reads e.img's data through it" guest_ok g1 QC \
+    "for x in /dev/vd[b-z]; do dd if=\$x bs=6 count=1 2>/dev/null; done | grep -q E-BASE"
+run xm block-detach g1 xvdc
+is "block-detach xvdc" "$rc $err" "0 "
+ok "g2 reads b.img's data through its qcow2 (relative backing name)" \
+    guest_ok g2 QB "dd if=/dev/vda bs=6 count=1 2>/dev/null | grep -q B-BASE"
 run xm save g1 "$D/g1.save"
 is "save g1" "$rc $err" "0 "
 run xm restore "$D/g1.save"
