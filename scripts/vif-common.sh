@@ -134,11 +134,44 @@ vif_antispoof_apply() {
 	log debug "$vif: only $mac_l and $ip may send (nft bridge xen $chain)"
 }
 
-vif_antispoof_remove() {
+# vif_nft_chain_remove FAMILY: the vif's chain in table FAMILY xen, if any.
+vif_nft_chain_remove() {
 	local chain
 	command -v nft >/dev/null || return 0
 	chain=$(vif_antispoof_chain)
-	nft list chain bridge xen "$chain" >/dev/null 2>&1 || return 0
-	do_without_error nft flush chain bridge xen "$chain"
-	do_without_error nft delete chain bridge xen "$chain"
+	nft list chain "$1" xen "$chain" >/dev/null 2>&1 || return 0
+	do_without_error nft flush chain "$1" xen "$chain"
+	do_without_error nft delete chain "$1" xen "$chain"
+}
+
+vif_antispoof_remove() {
+	vif_nft_chain_remove bridge
+}
+
+# vif-route's guests are routed, not bridged: with ip= set, IPv4 from the
+# vif must come from those addresses (a chain of its own in nftables'
+# inet table "xen", hooked before routing). IPv6 is not routed to them.
+vif_route_antispoof_apply() {
+	local chain a set=""
+	[ -n "$ip" ] || return 0
+	command -v nft >/dev/null ||
+		fatal "ip=$ip: nft (Debian's nftables) is needed to keep $vif to its addresses"
+	for a in $ip; do
+		case "$a" in *:*) continue ;; esac
+		set="$set${set:+, }$a"
+	done
+	[ -n "$set" ] || return 0
+	chain=$(vif_antispoof_chain)
+	vif_route_antispoof_remove
+	{
+		echo "add table inet xen"
+		echo "add chain inet xen $chain { type filter hook prerouting priority -150; policy accept; }"
+		echo "add rule inet xen $chain iifname \"$vif\" ip saddr != { $set } counter drop"
+		echo "add rule inet xen $chain iifname \"$vif\" meta nfproto ipv6 counter drop"
+	} | nft -f - || fatal "ip=$ip: cannot install $vif's anti-spoofing rules (nft)"
+	log debug "$vif: only $set may send (nft inet xen $chain)"
+}
+
+vif_route_antispoof_remove() {
+	vif_nft_chain_remove inet
 }

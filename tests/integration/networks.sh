@@ -2,7 +2,8 @@
 # networks.sh: virtual networks with real guests, xend and everything it
 # runs inside a network namespace of this test's own: network-bridge makes
 # xenbr0 (and is idempotent); two guests on it ping each other and dom0; a
-# routed guest (vif-route) reaches dom0; a NIC attached at run time
+# routed guest (vif-route) reaches dom0 and, with ip=, sends from no
+# other address; a NIC attached at run time
 # appears in the guest and carries traffic, and goes again on detach;
 # xm network-list and list -l show the vifs; xenstore holds Xen's backend
 # and frontend directories with the hotplug scripts' answers, and keeps a
@@ -118,6 +119,22 @@ ok "n2 pings dom0" guest_ok n2 DOM0 "ping -c 2 -W 3 $NET.1"
 ok "dom0 pings n1" pings "$NET.2"
 ok "the routed guest reaches dom0" guest_ok n3 ROUTED "ping -c 2 -W 3 $RNET.1"
 ok "dom0 reaches the routed guest" pings "$RNET.2"
+if command -v nft >/dev/null; then
+	rchain="vif_vif${id3}_0"
+	rdrops() {
+		in_ns nft list chain inet xen "$rchain" 2>/dev/null |
+		    awk '/drop/ { for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1) } END { print s + 0 }'
+	}
+	ok "ip=: the routed guest's anti-spoofing chain is there" \
+	    in_ns nft list chain inet xen "$rchain"
+	r0=$(rdrops)
+	ok "... from another address ($RNET.99) n3 does not reach dom0" guest_ok n3 RSPOOF \
+	    "ip addr add $RNET.99/24 dev eth0 && ! ping -c 2 -W 2 -I $RNET.99 $RNET.1; ip addr del $RNET.99/24 dev eth0"
+	ok "... its packets were dropped before routing ($r0 -> $(rdrops))" test "$(rdrops)" -gt "$r0"
+	ok "... and from its own it still does" guest_ok n3 RAGAIN "ping -c 2 -W 3 $RNET.1"
+else
+	skip "ip=: routed anti-spoofing" "nft (nftables) is not installed"
+fi
 
 # ---- a NIC attached at run time ------------------------------------------------
 run xm network-attach n1 bridge=xenbr1 mac=00:16:3e:22:22:22
@@ -212,5 +229,13 @@ is "... and its xenstore nodes" "$rc" 1
 run xenstore-exists "/local/domain/0/backend/vif/$id2"
 is "... its backend directory too" "$rc" 1
 ok "n1 still reaches dom0" guest_ok n1 STILL "ping -c 1 -W 3 $NET.1"
+run xm destroy n3
+is "destroy n3 (routed)" "$rc" 0
+ok "... its route went with it" wait_until 30 bash -c \
+    "[ -z \"\$(ip netns exec '$NS' ip route show '$RNET.2')\" ]"
+if command -v nft >/dev/null; then
+	ok "... and its anti-spoofing chain" wait_until 30 bash -c \
+	    "! ip netns exec '$NS' nft list chain inet xen '$rchain' >/dev/null 2>&1"
+fi
 
 done_testing
