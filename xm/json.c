@@ -3,13 +3,13 @@
  * JSON. */
 #include "json.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xm.h"
 #include "xu.h"
+#include "xv-json.h"
 
 yajl_gen
 xm_json_begin(const char *command)
@@ -73,24 +73,8 @@ xm_json_int(yajl_gen g, const char *key, long long v)
 void
 xm_json_num(yajl_gen g, const char *key, double v)
 {
-	char buf[32];
-	int prec;
-
 	xm_json_key(g, key);
-	if (!isfinite(v)) {
-		yajl_gen_null(g);
-		return;
-	}
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	snprintf(buf, sizeof(buf), "%.*g", prec, v);
-	/* a whole number stays a double to a reader: 2.0, not 2 */
-	if (strpbrk(buf, ".eEn") == NULL)
-		strcat(buf, ".0");
-	yajl_gen_number(g, buf, strlen(buf));
+	xv_json_double(g, v);
 }
 
 void
@@ -129,39 +113,7 @@ xm_json_close(yajl_gen g, bool array)
 void
 xm_json_value(yajl_gen g, const struct xv *v)
 {
-	size_t i;
-
-	switch (v == NULL ? XV_NIL : v->type) {
-	case XV_NIL:
-		yajl_gen_null(g);
-		break;
-	case XV_BOOL:
-		yajl_gen_bool(g, v->u.b);
-		break;
-	case XV_INT:
-		yajl_gen_integer(g, v->u.i);
-		break;
-	case XV_DOUBLE:
-		xm_json_num(g, NULL, v->u.d);
-		break;
-	case XV_STRING:
-		yajl_gen_string(g, (const unsigned char *)v->u.str.s, v->u.str.len);
-		break;
-	case XV_LIST:
-		yajl_gen_array_open(g);
-		for (i = 0; i < xv_len(v); i++)
-			xm_json_value(g, xv_at(v, i));
-		yajl_gen_array_close(g);
-		break;
-	case XV_STRUCT:
-		yajl_gen_map_open(g);
-		for (i = 0; i < v->u.st.n; i++) {
-			xm_json_key(g, v->u.st.members[i].key);
-			xm_json_value(g, v->u.st.members[i].val);
-		}
-		yajl_gen_map_close(g);
-		break;
-	}
+	xv_json_value(g, v);
 }
 
 /* A decimal integer as xenstore and SXPs write one ("0", "-1", "51712"),
