@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <event2/event.h>
 
@@ -161,4 +162,27 @@ events_unwait(struct events_waiter *w)
 	unlink_waiter(w);
 	event_free(w->timer);
 	free(w);
+}
+
+struct xv *
+events_value(const struct store_event *e)
+{
+	struct xv *v = xv_struct(), *data = NULL;
+	struct xu_err err;
+
+	xv_struct_set(v, "seq", xv_int(e->id));
+	xv_struct_set(v, "time", xv_double(e->time));
+	xv_struct_set(v, "type", xv_str(e->type));
+	xv_struct_set(v, "domain", xv_str(e->name ? e->name : ""));
+	xv_struct_set(v, "uuid", xv_str(e->uuid));
+	xv_struct_set(v, "domid", xv_int(e->domid));
+	xv_struct_set(v, "message", xv_str(e->text ? e->text : ""));
+	if (e->data == NULL ||
+	    sxp_parse_one(e->data, strlen(e->data), &data, &err) != XU_OK ||
+	    !xv_is_list(data)) {
+		xv_free(data);
+		data = xv_list();
+	}
+	xv_struct_set(v, "data", data);
+	return v;
 }

@@ -10,6 +10,7 @@
 struct xend;
 struct xv;
 struct events_waiter;
+struct store_event;
 
 /* The event log's retention (xend-config.sxp event-log-size); before the
  * loop runs. */
@@ -27,6 +28,11 @@ void events_record(struct xend *x, const char *uuid, const char *name,
 /* Details for events_record: key, value (a struct xv *, consumed), ...,
  * NULL. */
 struct xv *events_data(const char *key, ...);
+
+/* One event of the log as xend.events and the web page give it: a
+ * struct of seq, time, type, domain, uuid, domid, message, and data as
+ * [key, value] pairs (docs/EVENTS.md). */
+struct xv *events_value(const struct store_event *e);
 
 /* fn runs once, on the first turn of the loop after an event is recorded
  * or when timeout_s have passed (timed_out), or when xend stops

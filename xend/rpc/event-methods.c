@@ -84,29 +84,6 @@ wanted(const struct store_event *e, const struct xv *ids,
 	return false;
 }
 
-static struct xv *
-event_value(const struct store_event *e)
-{
-	struct xv *v = xv_struct(), *data = NULL;
-	struct xu_err err;
-
-	xv_struct_set(v, "seq", xv_int(e->id));
-	xv_struct_set(v, "time", xv_double(e->time));
-	xv_struct_set(v, "type", xv_str(e->type));
-	xv_struct_set(v, "domain", xv_str(e->name ? e->name : ""));
-	xv_struct_set(v, "uuid", xv_str(e->uuid));
-	xv_struct_set(v, "domid", xv_int(e->domid));
-	xv_struct_set(v, "message", xv_str(e->text ? e->text : ""));
-	if (e->data == NULL ||
-	    sxp_parse_one(e->data, strlen(e->data), &data, &err) != XU_OK ||
-	    !xv_is_list(data)) {
-		xv_free(data);
-		data = xv_list();
-	}
-	xv_struct_set(v, "data", data);
-	return v;
-}
-
 /* The events after *since that ids want, into list; *since moves past
  * every row read. Returns how many were added, or -1 (store error). */
 static int
@@ -124,7 +101,7 @@ collect(struct xend *x, int64_t *since, const struct xv *ids,
 		for (i = 0; i < n; i++) {
 			*since = ev[i].id;
 			if (wanted(&ev[i], ids, uuids)) {
-				xv_append(list, event_value(&ev[i]));
+				xv_append(list, events_value(&ev[i]));
 				added++;
 			}
 		}

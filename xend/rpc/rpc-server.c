@@ -41,6 +41,9 @@ struct call {
 	bool waits;		/* a long poll: no latency counted */
 	struct timespec t0;	/* when the request arrived */
 	struct call *prev, *next;
+	/* a call made from inside xend (rpc_server_call): answered to done */
+	rpc_done_fn done;
+	void *done_arg;
 };
 
 struct rpc_server {
@@ -227,12 +230,33 @@ answer(struct call *c, char *xml)
 		call_free(c);
 }
 
+/* An internal call's answer, to its done function instead of a socket. */
+static void
+answer_internal(struct call *c, const struct xv *result, int code,
+    const char *msg)
+{
+	if (c->answered) {
+		log_error("%s answered twice", c->method);
+		return;
+	}
+	c->answered = true;
+	count_call(c);
+	c->done(c->done_arg, result, code, msg);
+	if (!c->in_handler)
+		call_free(c);
+}
+
 void
 rpc_reply(struct rpc_call *pub, struct xv *result)
 {
+	struct call *c = (struct call *)pub;
+
 	if (result == NULL)
 		result = xv_nil();
-	answer((struct call *)pub, xmlrpc_encode_response(result));
+	if (c->done != NULL)
+		answer_internal(c, result, 0, NULL);
+	else
+		answer(c, xmlrpc_encode_response(result));
 	xv_free(result);
 }
 
@@ -243,7 +267,10 @@ vfault(struct call *c, int code, const char *fmt, va_list ap)
 
 	log_info("%s: fault %d: %s", c->method ? c->method : "request", code, msg);
 	c->faulted = true;
-	answer(c, xmlrpc_encode_fault(code, msg));
+	if (c->done != NULL)
+		answer_internal(c, NULL, code, msg);
+	else
+		answer(c, xmlrpc_encode_fault(code, msg));
 	free(msg);
 }
 
@@ -277,7 +304,9 @@ rpc_call_long_poll(struct rpc_call *pub)
 bool
 rpc_call_gone(const struct rpc_call *pub)
 {
-	return ((const struct call *)pub)->req == NULL;
+	const struct call *c = (const struct call *)pub;
+
+	return c->done == NULL && c->req == NULL;
 }
 
 /* The method table. */
@@ -594,6 +623,27 @@ handle_request(struct evhttp_request *req, void *arg)
 	c->pub.method = c->method;
 	log_debug("%s from uid %u (pid %d)", c->method, (unsigned)uc.uid,
 	    (int)uc.pid);
+	dispatch(c);
+}
+
+void
+rpc_server_call(struct rpc_server *srv, const char *method,
+    const struct xv *params, uid_t uid, rpc_done_fn done, void *arg)
+{
+	struct call *c = xu_calloc(1, sizeof(*c));
+
+	c->srv = srv;
+	c->done = done;
+	c->done_arg = arg;
+	c->pub.opaque = srv->opaque;
+	c->pub.uid = uid;
+	c->pub.pid = -1;
+	c->slot = -1;
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	c->method = xu_strdup(method);
+	c->pub.method = c->method;
+	c->params = xv_copy(params);
+	log_debug("%s from xend (uid %u)", c->method, (unsigned)uid);
 	dispatch(c);
 }
 

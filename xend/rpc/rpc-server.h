@@ -74,6 +74,16 @@ bool rpc_call_gone(const struct rpc_call *c);
  * histogram (rpc_stats), its count is not. */
 void rpc_call_long_poll(struct rpc_call *c);
 
+/* A method called from inside xend (the web page's actions,
+ * http/web-actions.c): the same table, checks, lookup and handler as a
+ * call on the socket, answered to done instead: result (borrowed; nil
+ * for none) or a fault's code and message. done runs exactly once, now
+ * or later (a deferred handler). */
+typedef void (*rpc_done_fn)(void *arg, const struct xv *result, int fault,
+    const char *msg);
+void rpc_server_call(struct rpc_server *srv, const char *method,
+    const struct xv *params, uid_t uid, rpc_done_fn done, void *arg);
+
 /* The domain lookup hook ('d' arguments): returns the domain for id, or
  * NULL when there is none. The pointer is borrowed for the handler's
  * synchronous part; a deferring handler keeps its own reference. */
