@@ -264,7 +264,10 @@ static const struct xend_opt_def opt_table[] = {
 	    "Xen security module"),
 	L("xen-api-server", "((unix))", check_api_server,
 	    "Xen-API listeners"),
-	B("xend-http-server", "no", "HTTP server (/metrics) on xend-address:xend-port"),
+	B("xend-http-server", "no", "HTTP server (the web page, /metrics) on "
+	    "xend-address:xend-port"),
+	P("xend-http-password-file", NULL, "users and crypt(3) hashes of the "
+	    "web page's logins; none: the page is read-only"),
 	B("xend-unix-server", "no", "legacy SXP/HTTP server on xend-unix-path"),
 	B("xend-tcp-xmlrpc-server", "no", "XML-RPC over TCP"),
 	B("xend-unix-xmlrpc-server", "yes", "XML-RPC on the local socket xm uses"),

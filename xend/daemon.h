@@ -42,6 +42,7 @@ struct xend {
 	struct relocation *reloc;	/* relocation.h; NULL: none */
 	struct events_hub *events;	/* events.h: xm events' waiters */
 	struct http_server *http;	/* http-server.h; NULL: none */
+	struct web *web;		/* web.h: the page; NULL: none */
 	time_t started;
 	int stop_signal;	/* the signal that ended the loop */
 	bool stopping;		/* on_xend_stop under way */

@@ -36,6 +36,7 @@ setup_root() {
 	export XM_SERVER="httpu://$D/var/run/xend/xmlrpc.sock"
 	export XENSTORED_PATH="$D/var/run/xenstored/socket"
 	export XEND_XENHV="$BUILD/hypervisor/xenhv"
+	export XEND_WWW_DIR="$SRC/www"		# the web page's files
 	export PATH="$BUILD/xenstore:$PATH"
 	export LC_ALL=C
 	unset XEND_CONFIG XM_TIMEOUT XENSTORE_RESTRICT

@@ -151,7 +151,7 @@ ok "... and received 20 KB more (from $rx0)" \
 # ---- other paths, other methods ------------------------------------------
 code() { in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$@"; }
 is "an unknown path is 404" "$(code "$URL/nope")" 404
-is "/ is 404 (no page yet)" "$(code "$URL/")" 404
+is "/ is the web page (docs/WEB.md)" "$(code "$URL/")" 200
 is "POST /metrics is 405" "$(code -X POST -d x "$URL/metrics")" 405
 is "HEAD /metrics is 200" "$(code -I "$URL/metrics")" 200
 is "a header past 8 KiB is refused (431/400/413), not read" \

@@ -1,6 +1,6 @@
 /* http-server.c: xend's HTTP server: the address checked (loopback
- * only), the listener, evhttp's limits, a cap on open connections, and
- * the table of routes every request is dispatched by. */
+ * only), the listener, evhttp's limits, a cap on open connections and on
+ * streams, and the table of routes every request is dispatched by. */
 #include "http-server.h"
 
 #include <arpa/inet.h>
@@ -22,21 +22,52 @@
 #include "daemon.h"
 #include "log.h"
 #include "metrics.h"
+#include "web.h"
 #include "xend-options.h"
 
-/* Pages, a JSON API and websockets are added here, one entry each. */
+/* The page and its API (web*.c, docs/WEB.md), and /metrics. */
 static const struct http_route routes[] = {
-	{ "/metrics", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, metrics_route,
+	{ "/metrics", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, 0, metrics_route,
 	    "Prometheus' text exposition (docs/METRICS.md)" },
+	{ "/", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, HTTP_ROUTE_WEB,
+	    web_page_route, "the page" },
+	{ "/app.js", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, HTTP_ROUTE_WEB,
+	    web_page_route, "the page's script" },
+	{ "/app.css", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, HTTP_ROUTE_WEB,
+	    web_page_route, "the page's style" },
+	{ "/api/session", EVHTTP_REQ_GET, HTTP_ROUTE_WEB, web_session_route,
+	    "who is logged in, and the session's CSRF token" },
+	{ "/api/login", EVHTTP_REQ_POST, HTTP_ROUTE_WEB, web_login_route,
+	    "log in: user and password against xend-http-password-file" },
+	{ "/api/logout", EVHTTP_REQ_POST, HTTP_ROUTE_WEB, web_logout_route,
+	    "log out" },
+	{ "/api/action", EVHTTP_REQ_POST, HTTP_ROUTE_WEB, web_action_route,
+	    "a domain action (the XML-RPC method's handler)" },
+	{ "/events", EVHTTP_REQ_GET, HTTP_ROUTE_WEB, web_events_route,
+	    "the live domain list: Server-Sent Events" },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* A connection, from its adoption to its close: counted, and the stream
+ * (a reply that stays open) it may carry told of its end. */
+struct http_conn {
+	struct tally *tally;
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;	/* watched (http_watch); or NULL */
+	bool stream;
+	void (*closed)(void *arg);
+	void *arg;
+	struct http_conn *prev, *next;
+};
 
 /* The count of open connections outlives the server while a connection
  * still waits to be adopted (conn_adopt, on the loop's next turn). */
 struct tally {
 	unsigned open;
+	unsigned streams;
 	unsigned refs;			/* the server's and each connection's */
 	struct http_server *srv;	/* NULL once the server is freed */
+	struct http_conn *conns;	/* adopted ones */
 };
 
 struct http_server {
@@ -59,8 +90,7 @@ tally_drop(struct tally *t)
  * only through its close callback, on the connection evhttp makes after
  * asking us for its bufferevent (conn_new). So each new one is adopted
  * from the loop just after: its connection found from the bufferevent's
- * callback argument (evhttp's), the close callback set. A route that
- * wants the close callback too must chain to conn_closed. */
+ * callback argument (evhttp's), the close callback set. */
 struct adopt {
 	struct tally *tally;
 	struct bufferevent *bev;	/* a reference held until adopted */
@@ -68,16 +98,39 @@ struct adopt {
 };
 
 static void
-conn_closed(struct evhttp_connection *evcon, void *arg)
+count_down(struct tally *t)
 {
-	struct tally *t = arg;
-
-	if (evcon != NULL)
-		evhttp_connection_set_closecb(evcon, NULL, NULL);
 	t->open--;
 	if (t->srv != NULL && t->open == HTTP_MAX_CONNECTIONS - 1)
 		evconnlistener_enable(t->srv->listener);
 	tally_drop(t);
+}
+
+/* A stream's request outlives a connection the client closed (evhttp
+ * leaves it to its owner, with no connection): freed here, once the
+ * route is told. */
+static void
+conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_conn *c = arg;
+	struct tally *t = c->tally;
+
+	evhttp_connection_set_closecb(evcon, NULL, NULL);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		t->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	if (c->req != NULL) {
+		if (c->stream)
+			t->streams--;
+		c->closed(c->arg);
+		if (evhttp_request_get_connection(c->req) == NULL)
+			evhttp_send_reply_end(c->req);
+	}
+	free(c);
+	count_down(t);
 }
 
 static void
@@ -86,16 +139,24 @@ conn_adopt(evutil_socket_t fd, short what, void *arg)
 	struct adopt *a = arg;
 	bufferevent_event_cb eventcb = NULL;
 	void *evcon = NULL;
+	struct http_conn *c;
 
 	(void)fd;
 	(void)what;
 	/* evhttp's event callback is set for the connection's life and
 	 * cleared when it frees the bufferevent */
 	bufferevent_getcb(a->bev, NULL, NULL, &eventcb, &evcon);
-	if (eventcb != NULL && evcon != NULL)
-		evhttp_connection_set_closecb(evcon, conn_closed, a->tally);
-	else
-		conn_closed(NULL, a->tally);
+	if (eventcb != NULL && evcon != NULL) {
+		c = xu_calloc(1, sizeof(*c));
+		c->tally = a->tally;
+		c->evcon = evcon;
+		c->next = a->tally->conns;
+		if (c->next != NULL)
+			c->next->prev = c;
+		a->tally->conns = c;
+		evhttp_connection_set_closecb(evcon, conn_closed, c);
+	} else
+		count_down(a->tally);
 	bufferevent_decref(a->bev);
 	event_free(a->ev);
 	free(a);
@@ -135,7 +196,124 @@ http_server_connections(const struct http_server *s)
 	return s != NULL ? s->tally->open : 0;
 }
 
+unsigned
+http_server_streams(const struct http_server *s)
+{
+	return s != NULL ? s->tally->streams : 0;
+}
+
+/* ---- streams ---------------------------------------------------------------- */
+
+static struct http_conn *
+conn_of(struct http_server *s, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct http_conn *c;
+
+	for (c = s->tally->conns; c != NULL; c = c->next)
+		if (c->evcon == evcon)
+			return c;
+	return NULL;
+}
+
+bool
+http_watch(struct http_server *s, struct evhttp_request *req,
+    void (*closed)(void *arg), void *arg)
+{
+	struct http_conn *c = conn_of(s, req);
+
+	if (c == NULL || c->req != NULL)
+		return false;
+	c->req = req;
+	c->closed = closed;
+	c->arg = arg;
+	return true;
+}
+
+void
+http_unwatch(struct http_server *s, struct evhttp_request *req)
+{
+	struct http_conn *c = conn_of(s, req);
+
+	if (c != NULL && c->req == req && !c->stream)
+		c->req = NULL;
+}
+
+bool
+http_stream_start(struct http_server *s, struct evhttp_request *req,
+    const char *content_type, void (*closed)(void *arg), void *arg)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	struct timeval wr = { HTTP_STREAM_WRITE_TIMEOUT, 0 };
+	struct http_conn *c = conn_of(s, req);
+
+	if (c == NULL || c->req != NULL ||
+	    s->tally->streams >= HTTP_MAX_STREAMS) {
+		log_warn("HTTP server: %u streams open (the live list and "
+		    "consoles): one more is refused", s->tally->streams);
+		evhttp_send_error(req, HTTP_SERVUNAVAIL, "Too many streams");
+		return false;
+	}
+	c->req = req;
+	c->stream = true;
+	c->closed = closed;
+	c->arg = arg;
+	s->tally->streams++;
+	evhttp_add_header(h, "Content-Type", content_type);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply_start(req, HTTP_OK, "OK");
+	/* a stream waits for nothing from its client: no read timeout; a
+	 * client that reads nothing of what is queued for it is dropped */
+	bufferevent_set_timeouts(evhttp_connection_get_bufferevent(evcon), NULL,
+	    &wr);
+	return true;
+}
+
+size_t
+http_stream_queued(struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+
+	if (evcon == NULL)
+		return 0;
+	return evbuffer_get_length(bufferevent_get_output(
+	    evhttp_connection_get_bufferevent(evcon)));
+}
+
+bool
+http_stream_send(struct evhttp_request *req, struct evbuffer *data)
+{
+	if (http_stream_queued(req) + evbuffer_get_length(data) >
+	    HTTP_STREAM_MAX_QUEUED) {
+		log_warn("HTTP server: a stream's client reads too slowly "
+		    "(%zu bytes queued): dropped", http_stream_queued(req));
+		http_stream_drop(req);
+		return false;
+	}
+	evhttp_send_reply_chunk(req, data);
+	return true;
+}
+
+void
+http_stream_drop(struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+
+	/* its close callback tells the stream's owner */
+	if (evcon != NULL)
+		evhttp_connection_free(evcon);
+}
+
 /* ---- requests ------------------------------------------------------------- */
+
+static bool
+route_matches(const struct http_route *r, const char *path)
+{
+	if (r->flags & HTTP_ROUTE_PREFIX)
+		return strncmp(path, r->path, strlen(r->path)) == 0;
+	return strcmp(path, r->path) == 0;
+}
 
 static void
 handle(struct evhttp_request *req, void *arg)
@@ -148,13 +326,19 @@ handle(struct evhttp_request *req, void *arg)
 
 	for (i = 0; path != NULL && i < NROUTES; i++) {
 		r = &routes[i];
-		if (strcmp(path, r->path) != 0)
+		if (!route_matches(r, path))
 			continue;
 		if ((evhttp_request_get_command(req) & r->methods) == 0) {
 			evhttp_add_header(evhttp_request_get_output_headers(req),
 			    "Allow", r->methods & EVHTTP_REQ_POST ? "POST" :
 			    "GET, HEAD");
 			evhttp_send_error(req, HTTP_BADMETHOD, NULL);
+			return;
+		}
+		/* a name that is not ours (DNS rebinding) gets nothing */
+		if ((r->flags & HTTP_ROUTE_WEB) && !web_host_ok(s->x, req)) {
+			evhttp_send_error(req, HTTP_BADREQUEST, "Host is not a "
+			    "loopback address");
 			return;
 		}
 		r->fn(s->x, req);
@@ -259,6 +443,10 @@ http_server_start(struct xend *x, struct http_server **out,
 	    EVHTTP_REQ_POST);
 	evhttp_set_bevcb(s->http, conn_new, s);
 	evhttp_set_gencb(s->http, handle, s);
+	if (web_init(x, s, err) != XU_OK) {
+		http_server_free(s);
+		return err->rc;
+	}
 	log_info("HTTP server listening on %s port %d", addr, port);
 	*out = s;
 	return XU_OK;
@@ -273,6 +461,7 @@ http_server_free(struct http_server *s)
 	s->tally->srv = NULL;
 	if (s->http != NULL)
 		evhttp_free(s->http);
+	web_free(s->x);
 	tally_drop(s->tally);
 	free(s);
 }

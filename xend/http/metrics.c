@@ -376,6 +376,12 @@ write_process(struct xend *x, struct evbuffer *o, double collect)
 	free(help);
 	sample(o, "xend_http_connections", NULL,
 	    (double)http_server_connections(x->http));
+	help = xu_asprintf("Of those, streams: the web page's live lists and "
+	    "consoles (at most %u)", HTTP_MAX_STREAMS);
+	family(o, "xend_http_streams", "gauge", help);
+	free(help);
+	sample(o, "xend_http_streams", NULL,
+	    (double)http_server_streams(x->http));
 	family(o, "xend_metrics_collect_seconds", "gauge", "Seconds xend's "
 	    "loop spent gathering the domains' figures for this reply");
 	sample(o, "xend_metrics_collect_seconds", NULL, collect);

@@ -1,0 +1,221 @@
+// app.js: xend's web page. The domain list comes from xend's events as
+// Server-Sent Events (GET /events): the page never polls. Actions are
+// POSTs carrying the session's CSRF token.
+'use strict';
+
+const $ = (sel) => document.querySelector(sel);
+let session = { auth: 'none', user: null, csrf: null, control: false };
+let events = null;          // the EventSource of the live list
+let lastCpu = {};           // domain name -> [cpu_time, time]
+let lastHost = null;        // [host_cpu_time, time]
+
+// ---- requests ---------------------------------------------------------------
+
+async function post(path, fields, body) {
+  const headers = { 'X-CSRF-Token': session.csrf || '' };
+  let data = body;
+  if (fields) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    data = new URLSearchParams(fields).toString();
+  }
+  const r = await fetch(path, { method: 'POST', headers, body: data,
+    credentials: 'same-origin' });
+  let j = {};
+  try { j = await r.json(); } catch (e) { j = { error: r.status + ' ' + r.statusText }; }
+  if (!r.ok)
+    throw new Error(j.error || (r.status + ' ' + r.statusText));
+  return j;
+}
+
+function showError(msg) {
+  const li = document.createElement('li');
+  li.textContent = msg;
+  const b = document.createElement('button');
+  b.textContent = 'Dismiss';
+  b.onclick = () => li.remove();
+  li.appendChild(b);
+  $('#errors').prepend(li);
+}
+
+// ---- the session ------------------------------------------------------------
+
+async function loadSession() {
+  const r = await fetch('/api/session', { credentials: 'same-origin' });
+  session = await r.json();
+  const needLogin = session.auth === 'password' && !session.user;
+  $('#login').hidden = !needLogin;
+  $('#app').hidden = needLogin;
+  $('#readonly').hidden = session.auth !== 'none';
+  $('#user').textContent = session.user ? session.user : '';
+  $('#logout').hidden = !session.user;
+  if (needLogin) {
+    stopLive();
+    $('#login-user').focus();
+  } else
+    startLive();
+}
+
+$('#login').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  $('#login-error').textContent = '';
+  try {
+    await post('/api/login', { user: $('#login-user').value,
+      password: $('#login-password').value });
+    $('#login-password').value = '';
+    await loadSession();
+  } catch (e) {
+    $('#login-error').textContent = e.message;
+  }
+});
+
+$('#logout').addEventListener('click', async () => {
+  try { await post('/api/logout', {}); } catch (e) { showError(e.message); }
+  await loadSession();
+});
+
+// ---- the live list ----------------------------------------------------------
+
+function stateName(d) {
+  if (d.halted) return 'halted';
+  const s = d.state || '';
+  if (s.includes('c')) return 'crashed';
+  if (s.includes('s')) return 'shutdown';
+  if (s.includes('p')) return 'paused';
+  return 'running';
+}
+
+function button(label, action, d, extra) {
+  const b = document.createElement('button');
+  b.textContent = label;
+  b.dataset.action = action;
+  b.disabled = !session.control;
+  b.onclick = () => act(action, d.name, extra ? extra() : undefined);
+  return b;
+}
+
+function numberBox(cls, value) {
+  const i = document.createElement('input');
+  i.type = 'number';
+  i.min = '1';
+  i.className = cls;
+  i.value = value;
+  i.disabled = !session.control;
+  return i;
+}
+
+async function act(action, name, value) {
+  const fields = { domain: name, action };
+  if (value !== undefined) fields.value = value;
+  try {
+    await post('/api/action', fields);
+  } catch (e) {
+    showError(e.message);
+  }
+}
+
+function actionsCell(d, state) {
+  const td = document.createElement('td');
+  td.className = 'actions';
+  if (d.domid === 0) return td;
+  if (state === 'halted') {
+    td.append(button('Start', 'start', d));
+    return td;
+  }
+  if (state === 'paused')
+    td.append(button('Unpause', 'unpause', d));
+  else
+    td.append(button('Pause', 'pause', d));
+  td.append(button('Shutdown', 'shutdown', d), button('Reboot', 'reboot', d),
+    button('Destroy', 'destroy', d));
+  const mem = numberBox('mem', d.target);
+  td.append(mem, button('Set mem', 'mem-set', d, () => mem.value));
+  const vc = numberBox('vcpus', d.vcpus);
+  td.append(vc, button('Set vCPUs', 'vcpu-set', d, () => vc.value));
+  return td;
+}
+
+function cell(text, cls) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (cls) td.className = cls;
+  return td;
+}
+
+function cpuPercent(d, now) {
+  const prev = lastCpu[d.name];
+  lastCpu[d.name] = [d.cpu_time, now];
+  if (!prev || now <= prev[1]) return '';
+  return (100 * (d.cpu_time - prev[0]) / (now - prev[1])).toFixed(1);
+}
+
+// A row is only rebuilt when what it shows changed, so that a number
+// being typed into it survives the updates.
+function renderState(st) {
+  const tbody = $('#domains tbody');
+  const seen = new Set();
+  for (const d of st.domains) {
+    const state = stateName(d);
+    const pct = cpuPercent(d, st.time);
+    const key = [state, d.domid, d.target, d.maxmem, d.vcpus, session.control].join('|');
+    let tr = document.getElementById('dom-' + d.name);
+    if (!tr || tr.dataset.key !== key) {
+      const nt = document.createElement('tr');
+      nt.id = 'dom-' + d.name;
+      nt.dataset.key = key;
+      nt.dataset.state = state;
+      nt.append(cell(d.name, 'name'), cell(d.domid >= 0 ? d.domid : '', 'num'),
+        cell(state, 'state state-' + state), cell(d.memory, 'num'),
+        cell(d.maxmem, 'num'), cell(d.vcpus, 'num'), cell(pct, 'num cpu'),
+        cell(d.cpu_time.toFixed(1), 'num cputime'), actionsCell(d, state));
+      if (tr) tr.replaceWith(nt); else tbody.append(nt);
+      tr = nt;
+    } else {
+      tr.querySelector('.cpu').textContent = pct;
+      tr.querySelector('.cputime').textContent = d.cpu_time.toFixed(1);
+    }
+    seen.add(tr.id);
+  }
+  for (const tr of Array.from(tbody.children))
+    if (!seen.has(tr.id)) tr.remove();
+  $('#host-mem').value = (st.total_memory - st.free_memory) / st.total_memory;
+  $('#host-mem-text').textContent = (st.total_memory - st.free_memory) +
+    ' of ' + st.total_memory + ' MiB used';
+  $('#host-cpus').textContent = st.nr_cpus;
+  if (lastHost && st.time > lastHost[1])
+    $('#host-cpu').textContent = (100 * (st.host_cpu_time - lastHost[0]) /
+      (st.time - lastHost[1]) / st.nr_cpus).toFixed(1) + ' %';
+  lastHost = [st.host_cpu_time, st.time];
+  document.body.dataset.seq = st.seq;
+}
+
+function renderEvent(e) {
+  const li = document.createElement('li');
+  li.value = e.seq;
+  li.textContent = new Date(e.time * 1000).toLocaleTimeString() + '  ' +
+    e.domain + '  ' + e.type + '  ' + e.message;
+  const ol = $('#events');
+  ol.prepend(li);
+  while (ol.children.length > 50) ol.lastChild.remove();
+}
+
+function startLive() {
+  if (events) return;
+  events = new EventSource('/events');
+  events.addEventListener('state', (m) => {
+    $('#live').className = 'on';
+    $('#live').textContent = 'live';
+    renderState(JSON.parse(m.data));
+  });
+  events.addEventListener('event', (m) => renderEvent(JSON.parse(m.data)));
+  events.onerror = () => {
+    $('#live').className = 'off';
+    $('#live').textContent = 'reconnecting';
+  };
+}
+
+function stopLive() {
+  if (events) events.close();
+  events = null;
+}
+
+loadSession().catch((e) => showError('cannot reach xend: ' + e.message));

@@ -1,0 +1,546 @@
+/* web-auth.c: who may use the page (docs/WEB.md, "Security"): the Host
+ * check against DNS rebinding, logins against xend-http-password-file
+ * (crypt(3) hashes, libxcrypt), sessions in an HttpOnly SameSite=Strict
+ * cookie (the hash checked by a thread, off the loop), and each
+ * session's CSRF token, required in a header with the
+ * Origin checked on every POST that changes something. */
+#include "web.h"
+
+#include <arpa/inet.h>
+#include <crypt.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "daemon.h"
+#include "http-server.h"
+#include "log.h"
+#include "xv.h"
+
+#define SESSION_COOKIE		"xend_session"
+#define SESSION_SECONDS		(12 * 3600)	/* from the login */
+#define SESSIONS_MAX		64	/* the oldest goes past it */
+#define LOGIN_PAUSE_SECONDS	1.0	/* after a failed login */
+#define PASSWD_FILE_MAX		(64u << 10)
+
+struct web_session {
+	char id[65];		/* the cookie's value */
+	char csrf[65];		/* the X-CSRF-Token the page sends */
+	char *user;
+	double expires;		/* CLOCK_MONOTONIC seconds */
+	struct web_session *next;
+};
+
+/* Refused logins: the next one is not tried before this. */
+static double login_gate;
+
+/* ---- the Host header ------------------------------------------------------ */
+
+bool
+web_host_ok(struct xend *x, struct evhttp_request *req)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Host");
+	char name[64];
+	const char *end;
+	size_t n;
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	(void)x;
+	if (h == NULL)
+		return false;
+	if (h[0] == '[') {
+		if ((end = strchr(h, ']')) == NULL)
+			return false;
+		h++;
+	} else
+		end = h + strcspn(h, ":");
+	n = (size_t)(end - h);
+	if (n == 0 || n >= sizeof(name))
+		return false;
+	memcpy(name, h, n);
+	name[n] = '\0';
+	if (strcasecmp(name, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, name, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, name, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* The Origin of a POST, when the browser sends one, is this page's own. */
+static bool
+origin_ok(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	const char *o = evhttp_find_header(in, "Origin");
+	const char *h = evhttp_find_header(in, "Host");
+
+	if (o == NULL)
+		return true;	/* not a browser's request: the token decides */
+	return h != NULL && strncmp(o, "http://", 7) == 0 &&
+	    strcmp(o + 7, h) == 0;
+}
+
+/* ---- sessions ---------------------------------------------------------------- */
+
+static bool
+same_secret(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i;
+	unsigned char d = la != lb;
+
+	for (i = 0; i < la && i < lb; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+static int
+random_hex(char out[65])
+{
+	unsigned char b[32];
+	size_t i;
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return XU_ERR_IO;
+	for (i = 0; i < sizeof(b); i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return XU_OK;
+}
+
+static void
+session_free(struct web_session *s)
+{
+	free(s->user);
+	free(s);
+}
+
+static void
+sessions_expire(struct web *w)
+{
+	struct web_session **p = &w->sessions, *s;
+	double now = xu_mono_s();
+
+	while ((s = *p) != NULL)
+		if (s->expires <= now) {
+			*p = s->next;
+			w->nsessions--;
+			session_free(s);
+		} else
+			p = &s->next;
+}
+
+/* The session named by the request's cookie, or NULL. */
+static struct web_session *
+session_of(struct web *w, struct evhttp_request *req)
+{
+	const char *c = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Cookie");
+	const char *v;
+	struct web_session *s;
+	char id[65];
+	size_t n;
+
+	sessions_expire(w);
+	for (v = c; v != NULL && (v = strstr(v, SESSION_COOKIE "=")) != NULL;
+	    v += sizeof(SESSION_COOKIE)) {
+		if (v != c && v[-1] != ' ' && v[-1] != ';')
+			continue;
+		v += sizeof(SESSION_COOKIE);
+		n = strcspn(v, "; ");
+		if (n != 64)
+			return NULL;
+		memcpy(id, v, 64);
+		id[64] = '\0';
+		for (s = w->sessions; s != NULL; s = s->next)
+			if (same_secret(s->id, id))
+				return s;
+		return NULL;
+	}
+	return NULL;
+}
+
+static struct web_session *
+session_new(struct web *w, const char *user)
+{
+	struct web_session *s = xu_calloc(1, sizeof(*s)), **p;
+
+	if (random_hex(s->id) != XU_OK || random_hex(s->csrf) != XU_OK) {
+		free(s);
+		return NULL;
+	}
+	s->user = xu_strdup(user);
+	s->expires = xu_mono_s() + SESSION_SECONDS;
+	if (w->nsessions >= SESSIONS_MAX) {
+		/* the list is newest first: drop its last */
+		for (p = &w->sessions; (*p)->next != NULL; p = &(*p)->next)
+			;
+		session_free(*p);
+		*p = NULL;
+		w->nsessions--;
+	}
+	s->next = w->sessions;
+	w->sessions = s;
+	w->nsessions++;
+	return s;
+}
+
+void
+web_sessions_free(struct web *w)
+{
+	struct web_session *s;
+
+	while ((s = w->sessions) != NULL) {
+		w->sessions = s->next;
+		session_free(s);
+	}
+	w->nsessions = 0;
+}
+
+const char *
+web_session_id(struct xend *x, struct evhttp_request *req)
+{
+	struct web_session *s = session_of(x->web, req);
+
+	return s != NULL ? s->id : NULL;
+}
+
+bool
+web_authorize(struct xend *x, struct evhttp_request *req,
+    enum web_access what, const char **user)
+{
+	struct web *w = x->web;
+	struct web_session *s;
+	const char *tok;
+
+	*user = "";
+	if (w->passwd_file == NULL) {
+		if (what == WEB_READ)
+			return true;
+		web_json_error(req, 403, "actions and consoles need logins: "
+		    "set xend-http-password-file in xend-config.sxp "
+		    "(docs/WEB.md)");
+		return false;
+	}
+	if ((s = session_of(w, req)) == NULL) {
+		web_json_error(req, 401, "log in first");
+		return false;
+	}
+	*user = s->user;
+	if (what == WEB_READ ||
+	    evhttp_request_get_command(req) != EVHTTP_REQ_POST)
+		return true;
+	tok = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "X-CSRF-Token");
+	if (!origin_ok(req)) {
+		log_warn("web: %s: refused a POST from origin %s", s->user,
+		    evhttp_find_header(evhttp_request_get_input_headers(req),
+		    "Origin"));
+		web_json_error(req, 403, "this request comes from another "
+		    "site's page (its Origin is not this page's)");
+		return false;
+	}
+	if (tok == NULL || !same_secret(tok, s->csrf)) {
+		log_warn("web: %s: refused a POST without its CSRF token",
+		    s->user);
+		web_json_error(req, 403, "the request has no valid CSRF token "
+		    "(X-CSRF-Token): reload the page");
+		return false;
+	}
+	return true;
+}
+
+/* ---- the password file ------------------------------------------------------- */
+
+/* The user's hash in the file (read anew at each login, so an edit needs
+ * no restart), or a fresh setting when the user is not there or locked:
+ * the login then costs a hash all the same, and fails. */
+static char *
+hash_of(const char *file, const char *user, bool *known)
+{
+	char *data = NULL, *line, *save = NULL, *hash = NULL, *out;
+	char dummy[CRYPT_GENSALT_OUTPUT_SIZE];
+	size_t len;
+
+	*known = false;
+	if (xu_read_file(file, PASSWD_FILE_MAX, &data, &len) != XU_OK)
+		log_error("web: cannot read xend-http-password-file %s: %s",
+		    file, strerror(errno));
+	for (line = data ? strtok_r(data, "\n", &save) : NULL; line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *colon = strchr(line, ':');
+
+		if (line[0] == '#' || colon == NULL)
+			continue;
+		*colon = '\0';
+		if (strcmp(line, user) == 0) {
+			hash = colon + 1;
+			hash[strcspn(hash, ": \t\r")] = '\0';
+			break;
+		}
+	}
+	if (hash != NULL && hash[0] != '\0' && hash[0] != '*' && hash[0] != '!') {
+		*known = true;
+		out = xu_strdup(hash);
+	} else if (crypt_gensalt_rn("$y$", 0, NULL, 0, dummy, sizeof(dummy)))
+		out = xu_strdup(dummy);
+	else
+		out = xu_strdup("$6$xend$");
+	free(data);
+	return out;
+}
+
+/* ---- logins: hashed off the loop ------------------------------------------- */
+
+/* A hash (yescrypt's default: 100 ms here) would hold xend's loop, so a
+ * login is checked by a thread of its own, one at a time; the loop
+ * learns of the result through a pipe. */
+struct login {
+	struct xend *x;
+	struct evhttp_request *req;	/* NULL once the client is gone */
+	char *user, *password, *hash;
+	bool known, ok;
+	int pipe[2];
+	struct event *ev;
+	pthread_t thread;
+	bool started;
+};
+
+static void *
+login_hash(void *arg)
+{
+	struct login *l = arg;
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	const char *got = cd ? crypt_r(l->password, l->hash, cd) : NULL;
+
+	l->ok = l->known && got != NULL && got[0] != '*' &&
+	    same_secret(got, l->hash);
+	free(cd);
+	(void)write(l->pipe[1], "", 1);
+	return NULL;
+}
+
+static void
+login_free(struct login *l)
+{
+	if (l->started)
+		pthread_join(l->thread, NULL);
+	if (l->ev != NULL)
+		event_free(l->ev);
+	if (l->pipe[0] >= 0) {
+		close(l->pipe[0]);
+		close(l->pipe[1]);
+	}
+	explicit_bzero(l->password, strlen(l->password));
+	free(l->password);
+	free(l->user);
+	free(l->hash);
+	free(l);
+}
+
+static void
+login_gone(void *arg)
+{
+	((struct login *)arg)->req = NULL;
+}
+
+static void session_reply(struct evhttp_request *req, struct web *w,
+    const struct web_session *s);
+
+static void
+login_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct login *l = arg;
+	struct web *w = l->x->web;
+	struct evhttp_request *req = l->req;
+	struct web_session *s = NULL;
+	char *cookie;
+
+	(void)fd;
+	(void)what;
+	w->login = NULL;
+	if (req != NULL)
+		http_unwatch(w->srv, req);
+	if (!l->ok) {
+		login_gate = xu_mono_s() + LOGIN_PAUSE_SECONDS;
+		log_warn("web: refused a login as '%.64s': wrong user or "
+		    "password", l->user);
+		if (req != NULL)
+			web_json_error(req, 401, "wrong user or password");
+	} else if ((s = session_new(w, l->user)) == NULL) {
+		if (req != NULL)
+			web_json_error(req, 500, "no random numbers for a session");
+	} else {
+		log_info("web: %s logged in", l->user);
+		if (req != NULL) {
+			cookie = xu_asprintf(SESSION_COOKIE "=%s; Path=/; "
+			    "HttpOnly; SameSite=Strict; Max-Age=%d", s->id,
+			    SESSION_SECONDS);
+			evhttp_add_header(evhttp_request_get_output_headers(req),
+			    "Set-Cookie", cookie);
+			free(cookie);
+			session_reply(req, w, s);
+		}
+	}
+	login_free(l);
+}
+
+static void
+login_start(struct xend *x, struct evhttp_request *req, const char *user,
+    const char *password)
+{
+	struct web *w = x->web;
+	struct login *l = xu_calloc(1, sizeof(*l));
+
+	l->x = x;
+	l->req = req;
+	l->user = xu_strdup(user);
+	l->password = xu_strdup(password);
+	l->hash = hash_of(w->passwd_file, user, &l->known);
+	l->pipe[0] = l->pipe[1] = -1;
+	if (pipe2(l->pipe, O_CLOEXEC) != 0) {
+		web_json_error(req, 500, "cannot check a login: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	l->ev = event_new(x->base, l->pipe[0], EV_READ, login_done, l);
+	if (!http_watch(w->srv, req, login_gone, l)) {
+		web_json_error(req, 503, "the connection is not known yet");
+		goto fail;
+	}
+	if (pthread_create(&l->thread, NULL, login_hash, l) != 0) {
+		http_unwatch(w->srv, req);
+		web_json_error(req, 500, "cannot start a thread to check a "
+		    "login");
+		goto fail;
+	}
+	l->started = true;
+	event_add(l->ev, NULL);
+	w->login = l;
+	return;
+fail:
+	login_free(l);
+}
+
+void
+web_logins_free(struct web *w)
+{
+	/* the server's connections are closed: the thread is waited for */
+	if (w->login != NULL)
+		login_free(w->login);
+	w->login = NULL;
+}
+
+/* ---- routes ------------------------------------------------------------------ */
+
+/* A form field of a POST's body (application/x-www-form-urlencoded). */
+static char *
+form_field(struct evhttp_request *req, const char *key)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	char *body = xu_malloc(len + 1), *out = NULL;
+	struct evkeyvalq kv;
+	const char *v;
+
+	evbuffer_copyout(in, body, len);
+	body[len] = '\0';
+	TAILQ_INIT(&kv);
+	if (evhttp_parse_query_str(body, &kv) == 0 &&
+	    (v = evhttp_find_header(&kv, key)) != NULL)
+		out = xu_strdup(v);
+	evhttp_clear_headers(&kv);
+	free(body);
+	return out;
+}
+
+static void
+session_reply(struct evhttp_request *req, struct web *w,
+    const struct web_session *s)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct xv *v = xv_struct();
+
+	xv_struct_set(v, "auth", xv_str(w->passwd_file ? "password" : "none"));
+	xv_struct_set(v, "user", s ? xv_str(s->user) : xv_nil());
+	xv_struct_set(v, "csrf", s ? xv_str(s->csrf) : xv_nil());
+	xv_struct_set(v, "control", xv_bool(s != NULL));
+	web_json_value(b, v);
+	xv_free(v);
+	web_json_reply(req, b);
+}
+
+void
+web_session_route(struct xend *x, struct evhttp_request *req)
+{
+	session_reply(req, x->web, x->web->passwd_file ?
+	    session_of(x->web, req) : NULL);
+}
+
+void
+web_login_route(struct xend *x, struct evhttp_request *req)
+{
+	struct web *w = x->web;
+	char *user = form_field(req, "user"), *pw = form_field(req, "password");
+
+	if (w->passwd_file == NULL) {
+		web_json_error(req, 403, "no logins: xend-http-password-file "
+		    "is not set (docs/WEB.md)");
+		goto out;
+	}
+	if (!origin_ok(req)) {
+		web_json_error(req, 403, "this login comes from another site's "
+		    "page");
+		goto out;
+	}
+	if (user == NULL || pw == NULL || user[0] == '\0') {
+		web_json_error(req, 400, "a login needs a user and a password");
+		goto out;
+	}
+	if (xu_mono_s() < login_gate || w->login != NULL) {
+		web_json_error(req, 429, "a login failed a moment ago, or "
+		    "another is being checked: try again in a second");
+		goto out;
+	}
+	login_start(x, req, user, pw);
+out:
+	if (pw != NULL)
+		explicit_bzero(pw, strlen(pw));
+	free(user);
+	free(pw);
+}
+
+void
+web_logout_route(struct xend *x, struct evhttp_request *req)
+{
+	struct web *w = x->web;
+	struct web_session *s, **p;
+	const char *user;
+
+	if (!web_authorize(x, req, WEB_CONTROL, &user))
+		return;
+	s = session_of(w, req);
+	for (p = &w->sessions; *p != NULL; p = &(*p)->next)
+		if (*p == s) {
+			*p = s->next;
+			w->nsessions--;
+			break;
+		}
+	log_info("web: %s logged out", user);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie",
+	    SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	session_reply(req, w, NULL);
+	if (s != NULL)
+		session_free(s);
+}

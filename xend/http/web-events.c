@@ -1,0 +1,245 @@
+/* web-events.c: GET /events, the page's live domain list as Server-Sent
+ * Events. One waiter on xend's event log (events_wait, as xend.events
+ * uses) serves every open page: when events are recorded it reads them
+ * once and sends each page the events ("event") and then the domain list
+ * ("state"); with none for HUB_TICK seconds it sends the list alone (CPU
+ * times move without events). It waits only while a page is open. */
+#include "web.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "daemon.h"
+#include "domain.h"
+#include "events.h"
+#include "http-server.h"
+#include "log.h"
+#include "store.h"
+#include "xv.h"
+
+#define HUB_TICK	5.0	/* seconds between lists when nothing happens */
+#define HUB_BATCH	256	/* events read at a time */
+
+struct web_sse {
+	struct xend *x;
+	struct evhttp_request *req;
+	struct web_sse *prev, *next;
+};
+
+struct web_hub {
+	struct web_sse *clients;
+	unsigned n;
+	struct events_waiter *waiter;
+	int64_t last;		/* the last event sent */
+};
+
+void
+web_events_init(struct xend *x)
+{
+	x->web->hub = xu_calloc(1, sizeof(*x->web->hub));
+}
+
+void
+web_events_free(struct xend *x)
+{
+	struct web_hub *h = x->web->hub;
+
+	if (h == NULL)
+		return;
+	/* the server's connections are closed: no client is left */
+	events_unwait(h->waiter);
+	free(h);
+	x->web->hub = NULL;
+}
+
+/* ---- what is sent -------------------------------------------------------- */
+
+/* A halted managed domain: what it would start with. */
+static struct xv *
+halted_value(const struct domain *d)
+{
+	struct xv *st = xv_struct();
+
+	xv_struct_set(st, "name", xv_str(d->name));
+	xv_struct_set(st, "uuid", xv_str(d->uuid));
+	xv_struct_set(st, "domid", xv_int(-1));
+	xv_struct_set(st, "state", xv_str("------"));
+	xv_struct_set(st, "halted", xv_bool(true));
+	xv_struct_set(st, "cpu_time", xv_double(0));
+	xv_struct_set(st, "memory", xv_int(d->cfg.memory));
+	xv_struct_set(st, "target", xv_int(d->cfg.memory));
+	xv_struct_set(st, "maxmem", xv_int(d->cfg.maxmem));
+	xv_struct_set(st, "vcpus", xv_int(d->cfg.vcpus));
+	return st;
+}
+
+/* The host and every domain, as xm top sees them (domains_stats), and
+ * the halted managed ones after them; the log's last event number. */
+static void
+state_json(struct xend *x, int64_t last, struct evbuffer *out)
+{
+	struct xv *st = domains_stats(x->domains, false);
+	struct xv *doms = xv_struct_get(st, "domains");
+	struct domain **v;
+	size_t n, i;
+
+	v = domains_sorted(x->domains, &n);
+	for (i = 0; i < n; i++)
+		if (v[i]->phase == DOM_PHASE_HALTED)
+			xv_append(doms, halted_value(v[i]));
+	free(v);
+	xv_struct_set(st, "host_cpu_time", xv_double(domain_host_cpu_time()));
+	xv_struct_set(st, "seq", xv_int(last));
+	xv_struct_set(st, "time", xv_double(xu_wall_s()));
+	web_json_value(out, st);
+	xv_free(st);
+}
+
+static void
+add_state(struct xend *x, int64_t last, struct evbuffer *out)
+{
+	struct evbuffer *d = evbuffer_new();
+
+	state_json(x, last, d);
+	web_sse_event(out, "state", d);
+	evbuffer_free(d);
+}
+
+/* The events after h->last, each an "event", into out. */
+static void
+add_events(struct xend *x, struct web_hub *h, struct evbuffer *out)
+{
+	struct store_event *ev;
+	struct evbuffer *d = evbuffer_new();
+	size_t n, i;
+
+	do {
+		if (store_events_since(x->store, h->last, HUB_BATCH, &ev, &n) !=
+		    XU_OK) {
+			log_error("web: cannot read the event log: %s",
+			    store_errmsg(x->store));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			struct xv *v = events_value(&ev[i]);
+
+			h->last = ev[i].id;
+			web_json_value(d, v);
+			xv_free(v);
+			web_sse_event(out, "event", d);
+		}
+		store_events_free(ev, n);
+	} while (n == HUB_BATCH);
+	evbuffer_free(d);
+}
+
+/* ---- the clients --------------------------------------------------------- */
+
+static void woken(void *arg, bool timed_out);
+
+static void
+arm(struct xend *x)
+{
+	struct web_hub *h = x->web->hub;
+
+	if (h->waiter == NULL && h->clients != NULL)
+		h->waiter = events_wait(x, HUB_TICK, woken, x);
+}
+
+/* Sends out to every client; one that reads too slowly is dropped (its
+ * browser reconnects and gets the whole list again). */
+static void
+broadcast(struct web_hub *h, struct evbuffer *out)
+{
+	struct web_sse *c, *next;
+	struct evbuffer *copy;
+	size_t len = evbuffer_get_length(out);
+	const unsigned char *data = evbuffer_pullup(out, -1);
+
+	for (c = h->clients; c != NULL; c = next) {
+		next = c->next;
+		copy = evbuffer_new();
+		evbuffer_add(copy, data, len);
+		(void)http_stream_send(c->req, copy);
+		evbuffer_free(copy);
+	}
+}
+
+static void
+woken(void *arg, bool timed_out)
+{
+	struct xend *x = arg;
+	struct web_hub *h = x->web->hub;
+	struct evbuffer *out;
+
+	h->waiter = NULL;
+	if (h->clients == NULL)
+		return;
+	out = evbuffer_new();
+	if (!timed_out)
+		add_events(x, h, out);
+	add_state(x, h->last, out);
+	broadcast(h, out);
+	evbuffer_free(out);
+	arm(x);
+}
+
+static void
+closed(void *arg)
+{
+	struct web_sse *c = arg;
+	struct web_hub *h = c->x->web->hub;
+
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		h->clients = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	h->n--;
+	if (h->clients == NULL) {
+		events_unwait(h->waiter);
+		h->waiter = NULL;
+	}
+	free(c);
+}
+
+void
+web_events_route(struct xend *x, struct evhttp_request *req)
+{
+	struct web_hub *h = x->web->hub;
+	struct web_sse *c;
+	struct evbuffer *out;
+	const char *user;
+	int64_t first;
+
+	if (!web_authorize(x, req, WEB_READ, &user))
+		return;
+	c = xu_calloc(1, sizeof(*c));
+	c->x = x;
+	c->req = req;
+	if (!http_stream_start(x->web->srv, req, "text/event-stream", closed,
+	    c)) {
+		free(c);
+		return;
+	}
+	if (h->clients == NULL &&
+	    store_events_bounds(x->store, &first, &h->last) != XU_OK)
+		log_error("web: cannot read the event log: %s",
+		    store_errmsg(x->store));
+	c->next = h->clients;
+	if (c->next != NULL)
+		c->next->prev = c;
+	h->clients = c;
+	h->n++;
+	out = evbuffer_new();
+	evbuffer_add_printf(out, "retry: 2000\n\n");
+	add_state(x, h->last, out);
+	evhttp_send_reply_chunk(req, out);
+	evbuffer_free(out);
+	arm(x);
+}

@@ -1,0 +1,84 @@
+/* web.h: the web page xend serves (docs/WEB.md): the page and its
+ * assets, sessions and CSRF tokens, the live domain list (Server-Sent
+ * Events from the event log's waiters), domain actions (the XML-RPC
+ * methods' handlers, through rpc_server_call). */
+#ifndef XEND_WEB_H
+#define XEND_WEB_H
+
+#include <stdbool.h>
+
+#include "xu.h"
+
+struct evbuffer;
+struct evhttp_request;
+struct http_server;
+struct xend;
+struct xv;
+struct web_session;
+
+struct web_hub;
+struct login;
+
+struct web {
+	struct http_server *srv;
+	char *passwd_file;	/* xend-http-password-file; NULL: none */
+	char *www_dir;		/* the page's files */
+	struct web_session *sessions;
+	unsigned nsessions;
+	struct login *login;	/* being checked (web-auth.c); or NULL */
+	struct web_hub *hub;	/* web-events.c */
+};
+
+/* With the HTTP server; web_free before the server's evhttp is gone. */
+int web_init(struct xend *x, struct http_server *s, struct xu_err *err);
+void web_free(struct xend *x);
+
+/* Routes (http-server.c's table). */
+void web_page_route(struct xend *x, struct evhttp_request *req);
+void web_session_route(struct xend *x, struct evhttp_request *req);
+void web_login_route(struct xend *x, struct evhttp_request *req);
+void web_logout_route(struct xend *x, struct evhttp_request *req);
+void web_action_route(struct xend *x, struct evhttp_request *req);
+void web_events_route(struct xend *x, struct evhttp_request *req);
+
+/* ---- web-auth.c ---- */
+
+/* The Host header names a loopback address or localhost (any port): a
+ * page fetched under another name (DNS rebinding) gets nothing. */
+bool web_host_ok(struct xend *x, struct evhttp_request *req);
+
+/* What a request may do. */
+enum web_access {
+	WEB_READ,	/* the page, the live list */
+	WEB_CONTROL,	/* actions, consoles: a POST also needs its CSRF token */
+};
+/* The request's session, or NULL; answers the request (401, 403) and
+ * returns false when it may not do what is asked. *user is who it is
+ * ("" for the loopback reader without a password file). */
+bool web_authorize(struct xend *x, struct evhttp_request *req,
+    enum web_access what, const char **user);
+void web_sessions_free(struct web *w);
+void web_logins_free(struct web *w);
+/* A session's id, for a console bound to the session that opened it. */
+const char *web_session_id(struct xend *x, struct evhttp_request *req);
+
+/* ---- web-json.c ---- */
+
+/* An XML-RPC value as JSON (structs as objects), into out. */
+void web_json_value(struct evbuffer *out, const struct xv *v);
+/* {"error": msg} with status code. */
+void web_json_error(struct evhttp_request *req, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Replies 200 with a JSON body (consumed). */
+void web_json_reply(struct evhttp_request *req, struct evbuffer *body);
+/* A query parameter of the request's URI (decoded; free it), or NULL. */
+char *web_query(struct evhttp_request *req, const char *key);
+/* One Server-Sent Event (type, data: one line of JSON) into out. */
+void web_sse_event(struct evbuffer *out, const char *type,
+    struct evbuffer *data);
+
+/* ---- web-events.c ---- */
+void web_events_init(struct xend *x);
+void web_events_free(struct xend *x);
+
+#endif
