@@ -1,6 +1,7 @@
 // app.js: xend's web page. The domain list comes from xend's events as
 // Server-Sent Events (GET /events): the page never polls. Actions are
-// POSTs carrying the session's CSRF token.
+// POSTs carrying the session's CSRF token; the console is an xterm.js
+// terminal over GET /console (out) and POST /console/input (in).
 'use strict';
 
 const $ = (sel) => document.querySelector(sel);
@@ -70,6 +71,7 @@ $('#login').addEventListener('submit', async (ev) => {
 
 $('#logout').addEventListener('click', async () => {
   try { await post('/api/logout', {}); } catch (e) { showError(e.message); }
+  closeConsole();
   await loadSession();
 });
 
@@ -131,6 +133,12 @@ function actionsCell(d, state) {
   td.append(mem, button('Set mem', 'mem-set', d, () => mem.value));
   const vc = numberBox('vcpus', d.vcpus);
   td.append(vc, button('Set vCPUs', 'vcpu-set', d, () => vc.value));
+  const c = document.createElement('button');
+  c.textContent = 'Console';
+  c.dataset.action = 'console';
+  c.disabled = !session.control;
+  c.onclick = () => openConsole(d.name);
+  td.append(c);
   return td;
 }
 
@@ -217,5 +225,133 @@ function stopLive() {
   if (events) events.close();
   events = null;
 }
+
+// ---- the console: xterm.js from Debian's node-xterm ---------------------------
+
+// node-xterm's files are CommonJS modules; xend wraps each in a call to
+// xendModule, and this loader fetches a module's requires before it runs.
+const modules = {}, instances = {};
+window.xendModule = (name, fn) => { modules[name] = fn; };
+
+function resolve(from, req) {
+  const parts = from.split('/');
+  parts.pop();
+  for (const p of req.split('/'))
+    if (p === '..') parts.pop(); else if (p !== '.') parts.push(p);
+  const n = parts.join('/');
+  return n.endsWith('.js') ? n : n + '.js';
+}
+
+function loadScript(name) {
+  return new Promise((ok, fail) => {
+    const s = document.createElement('script');
+    s.src = '/xterm/' + name;
+    s.onload = ok;
+    s.onerror = () => fail(new Error('cannot load xterm.js module ' + name));
+    document.head.append(s);
+  });
+}
+
+async function loadModule(name, seen) {
+  if (seen.has(name)) return;
+  seen.add(name);
+  await loadScript(name);
+  const src = modules[name].toString();
+  const reqs = Array.from(src.matchAll(/require\(["']([^"']+)["']\)/g),
+    (m) => resolve(name, m[1]));
+  await Promise.all(reqs.map((r) => loadModule(r, seen)));
+}
+
+function requireModule(name) {
+  if (instances[name]) return instances[name].exports;
+  const module = { exports: {} };
+  instances[name] = module;
+  modules[name](module, module.exports, (r) => requireModule(resolve(name, r)));
+  return module.exports;
+}
+
+let Terminal = null;
+async function terminalClass() {
+  if (!Terminal) {
+    await loadModule('xterm.js', new Set());
+    Terminal = requireModule('xterm.js');
+  }
+  return Terminal;
+}
+
+let con = null;   // { name, term, source }
+
+function closeConsole() {
+  if (!con) return;
+  con.source.close();
+  con.term.dispose();
+  con = null;
+  $('#console-panel').hidden = true;
+}
+
+function fromBase64(s) {
+  const bin = atob(s);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+async function openConsole(name) {
+  closeConsole();
+  let T;
+  try {
+    T = await terminalClass();
+  } catch (e) {
+    showError('console ' + name + ': ' + e.message);
+    return;
+  }
+  $('#console-panel').hidden = false;
+  $('#console-name').textContent = name;
+  $('#console-status').textContent = 'connecting';
+  $('#terminal').textContent = '';
+  const term = new T({ cols: 100, rows: 30, rendererType: 'dom',
+    convertEol: false, cursorBlink: true });
+  term.open($('#terminal'));
+  const decoder = new TextDecoder('utf-8');
+  const source = new EventSource('/console?domain=' + encodeURIComponent(name));
+  con = { name, term, source };
+  window.xendConsole = con;
+  source.addEventListener('out', (m) => {
+    $('#console-status').textContent = 'attached';
+    term.write(decoder.decode(fromBase64(m.data), { stream: true }));
+  });
+  source.addEventListener('end', (m) => {
+    $('#console-status').textContent = m.data;
+    source.close();
+  });
+  source.onopen = () => { $('#console-status').textContent = 'attached'; };
+  source.onerror = () => {
+    $('#console-status').textContent = 'disconnected';
+    source.close();
+  };
+  // one POST at a time, in order; what is typed meanwhile goes next
+  let typed = '', sending = false;
+  const send = async () => {
+    sending = true;
+    while (typed && con && con.term === term) {
+      const data = typed;
+      typed = '';
+      try {
+        await post('/console/input?domain=' + encodeURIComponent(name), null,
+          new TextEncoder().encode(data));
+      } catch (e) {
+        showError(e.message);
+      }
+    }
+    sending = false;
+  };
+  term.on('data', (data) => {
+    typed += data;
+    if (!sending) send();
+  });
+  term.focus();
+}
+
+$('#console-close').addEventListener('click', closeConsole);
 
 loadSession().catch((e) => showError('cannot reach xend: ' + e.message));

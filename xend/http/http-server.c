@@ -35,6 +35,9 @@ static const struct http_route routes[] = {
 	    web_page_route, "the page's script" },
 	{ "/app.css", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, HTTP_ROUTE_WEB,
 	    web_page_route, "the page's style" },
+	{ "/xterm/", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
+	    HTTP_ROUTE_WEB | HTTP_ROUTE_PREFIX, web_xterm_route,
+	    "xterm.js's modules, from Debian's node-xterm" },
 	{ "/api/session", EVHTTP_REQ_GET, HTTP_ROUTE_WEB, web_session_route,
 	    "who is logged in, and the session's CSRF token" },
 	{ "/api/login", EVHTTP_REQ_POST, HTTP_ROUTE_WEB, web_login_route,
@@ -45,6 +48,10 @@ static const struct http_route routes[] = {
 	    "a domain action (the XML-RPC method's handler)" },
 	{ "/events", EVHTTP_REQ_GET, HTTP_ROUTE_WEB, web_events_route,
 	    "the live domain list: Server-Sent Events" },
+	{ "/console", EVHTTP_REQ_GET, HTTP_ROUTE_WEB, web_console_route,
+	    "a domain's serial console, out: Server-Sent Events" },
+	{ "/console/input", EVHTTP_REQ_POST, HTTP_ROUTE_WEB,
+	    web_console_input_route, "a domain's serial console, in" },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

@@ -1,6 +1,7 @@
 /* web.c: the web page's setup and its files: the page (index.html,
- * app.js, app.css from the package's data directory). Nothing is
- * fetched from elsewhere at run time. */
+ * app.js, app.css from the package's data directory) and xterm.js's
+ * modules from Debian's node-xterm, each wrapped for the page's module
+ * loader. Nothing is fetched from elsewhere at run time. */
 #include "web.h"
 
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #ifndef XEN_WWWDIR
 #define XEN_WWWDIR	"/usr/share/xen/www"
 #endif
+#define XTERM_DIR	"/usr/share/nodejs/xterm/lib"
 #define WEB_FILE_MAX	(4u << 20)
 
 static const char *
@@ -39,6 +41,7 @@ web_init(struct xend *x, struct http_server *s, struct xu_err *err)
 	w->passwd_file = pf != NULL && pf[0] != '\0' ? xu_strdup(pf) : NULL;
 	/* a build tree's page and tests' own (XEND_WWW_DIR) */
 	w->www_dir = xu_strdup(env_or("XEND_WWW_DIR", XEN_WWWDIR));
+	w->xterm_dir = xu_strdup(env_or("XEND_XTERM_DIR", XTERM_DIR));
 	x->web = w;
 	web_events_init(x);
 	if (w->passwd_file != NULL)
@@ -56,11 +59,13 @@ web_free(struct xend *x)
 
 	if (w == NULL)
 		return;
+	web_console_free(x);
 	web_events_free(x);
 	web_logins_free(w);
 	web_sessions_free(w);
 	free(w->passwd_file);
 	free(w->www_dir);
+	free(w->xterm_dir);
 	free(w);
 	x->web = NULL;
 }
@@ -137,5 +142,45 @@ web_page_route(struct xend *x, struct evhttp_request *req)
 	file = xu_asprintf("%s/%s", x->web->www_dir,
 	    strcmp(path, "/") == 0 ? "index.html" : path + 1);
 	send_file(req, file, NULL, NULL);
+	free(file);
+}
+
+/* A module's name under /xterm/: letters, digits, _ and / between them,
+ * and .js or .css: nothing can climb out of the directory. */
+static bool
+module_name_ok(const char *name)
+{
+	size_t n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+	    "vwxyz0123456789_/");
+
+	if (n == 0 || name[0] == '/' || name[n - 1] == '/' ||
+	    strstr(name, "//") != NULL)
+		return false;
+	return strcmp(name + n, ".js") == 0 || strcmp(name + n, ".css") == 0;
+}
+
+/* node-xterm's files are CommonJS modules: each script is wrapped in a
+ * call that hands its function to the page's loader (app.js). */
+void
+web_xterm_route(struct xend *x, struct evhttp_request *req)
+{
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	const char *name = path + strlen("/xterm/");
+	char *file, *before;
+
+	if (!module_name_ok(name)) {
+		evhttp_send_error(req, HTTP_NOTFOUND, NULL);
+		return;
+	}
+	file = xu_asprintf("%s/%s", x->web->xterm_dir, name);
+	if (strcmp(name + strlen(name) - 4, ".css") == 0) {
+		send_file(req, file, NULL, NULL);
+		free(file);
+		return;
+	}
+	before = xu_asprintf("xendModule(\"%s\", function (module, exports, "
+	    "require) {\n", name);
+	send_file(req, file, before, "\n});\n");
+	free(before);
 	free(file);
 }

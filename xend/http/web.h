@@ -1,7 +1,7 @@
 /* web.h: the web page xend serves (docs/WEB.md): the page and its
  * assets, sessions and CSRF tokens, the live domain list (Server-Sent
  * Events from the event log's waiters), domain actions (the XML-RPC
- * methods' handlers, through rpc_server_call). */
+ * methods' handlers, through rpc_server_call) and the serial console. */
 #ifndef XEND_WEB_H
 #define XEND_WEB_H
 
@@ -18,15 +18,18 @@ struct web_session;
 
 struct web_hub;
 struct login;
+struct web_console;
 
 struct web {
 	struct http_server *srv;
 	char *passwd_file;	/* xend-http-password-file; NULL: none */
 	char *www_dir;		/* the page's files */
+	char *xterm_dir;	/* node-xterm's lib/ */
 	struct web_session *sessions;
 	unsigned nsessions;
 	struct login *login;	/* being checked (web-auth.c); or NULL */
 	struct web_hub *hub;	/* web-events.c */
+	struct web_console *consoles;	/* web-console.c */
 };
 
 /* With the HTTP server; web_free before the server's evhttp is gone. */
@@ -35,11 +38,14 @@ void web_free(struct xend *x);
 
 /* Routes (http-server.c's table). */
 void web_page_route(struct xend *x, struct evhttp_request *req);
+void web_xterm_route(struct xend *x, struct evhttp_request *req);
 void web_session_route(struct xend *x, struct evhttp_request *req);
 void web_login_route(struct xend *x, struct evhttp_request *req);
 void web_logout_route(struct xend *x, struct evhttp_request *req);
 void web_action_route(struct xend *x, struct evhttp_request *req);
 void web_events_route(struct xend *x, struct evhttp_request *req);
+void web_console_route(struct xend *x, struct evhttp_request *req);
+void web_console_input_route(struct xend *x, struct evhttp_request *req);
 
 /* ---- web-auth.c ---- */
 
@@ -77,8 +83,9 @@ char *web_query(struct evhttp_request *req, const char *key);
 void web_sse_event(struct evbuffer *out, const char *type,
     struct evbuffer *data);
 
-/* ---- web-events.c ---- */
+/* ---- web-events.c, web-console.c ---- */
 void web_events_init(struct xend *x);
 void web_events_free(struct xend *x);
+void web_console_free(struct xend *x);
 
 #endif
