@@ -21,6 +21,18 @@ step() { printf '\n=== %s\n' "$*"; }
 step "installing dependencies"
 "$top/scripts/install-deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
 
+# xend-web.sh drives Debian's chromium with puppeteer-core from npm, kept
+# in _build/node (Node.js 18 or later on PATH; without it the test skips).
+PUPPETEER_CORE=24.43.1
+node_modules="$top/_build/node/node_modules"
+if command -v npm >/dev/null && [ "$(node -p "require('$node_modules/puppeteer-core/package.json').version" 2>/dev/null)" != "$PUPPETEER_CORE" ]; then
+	step "puppeteer-core $PUPPETEER_CORE (npm, into _build/node)"
+	mkdir -p "$top/_build/node"
+	npm install --no-audit --no-fund --no-save --prefix "$top/_build/node" \
+		"puppeteer-core@$PUPPETEER_CORE" >/dev/null 2>&1 ||
+		echo "warning: no puppeteer-core; xend-web.sh will be skipped"
+fi
+
 # The integration tests boot the default guest: build it and its CD image
 # (idempotent, from Debian's packages) where quickstart puts it, unless told
 # otherwise.

@@ -1,0 +1,219 @@
+#!/bin/bash
+# xend-web.sh: xend's web page in a real browser (Debian's chromium,
+# headless, driven by puppeteer-core through tests/tools/web-driver.js)
+# against two real guests under a private xend in a network namespace of
+# this test's own: a wrong password refused, the list of both guests,
+# pausing one from the page (xm list agrees, the page updates without a
+# reload), xm pause/unpause from the CLI pushed to the page live, an
+# action's error shown with its cause, the serial console (the guest's
+# prompt and a typed command's answer); with curl: POSTs without the CSRF
+# token, from another origin or without a session refused, a foreign Host
+# refused, the stream cap; screenshots under the test's log directory;
+# AddressSanitizer's report of xend clean at the end.
+. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/integration/devices-lib.sh"
+skip_unless_guests
+CHROME=$(command -v chromium || command -v chromium-browser)
+if [ -z "$CHROME" ]; then
+	echo "1..0 # SKIP Debian's chromium is needed (apt-get install chromium)"
+	exit 0
+fi
+# puppeteer-core: tests/run.sh installs it (npm) under _build/node
+MODULES=${XEN_NODE_MODULES:-$SRC/_build/node/node_modules}
+if ! command -v node >/dev/null || [ ! -d "$MODULES/puppeteer-core" ]; then
+	echo "1..0 # SKIP node and puppeteer-core (in $MODULES) are needed: tests/run.sh installs them"
+	exit 0
+fi
+if [ ! -f /usr/share/nodejs/xterm/lib/xterm.js ]; then
+	echo "1..0 # SKIP Debian's node-xterm is needed for the console"
+	exit 0
+fi
+
+setup_root xweb
+SHOTS="$BUILD/tests/integration/xend-web-shots"
+rm -rf "$SHOTS"
+mkdir -p "$SHOTS"
+DRV_PID=
+stop_driver() {
+	if [ -n "$DRV_PID" ]; then
+		echo '["quit"]' >&"${DRV[1]}" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$DRV_PID" 2>/dev/null || break; sleep 0.2; done
+		kill "$DRV_PID" 2>/dev/null
+		DRV_PID=
+	fi
+}
+trap 'stop_driver; cleanup_devices' EXIT
+BG_PIDS=$(watchdog 1200)
+make_netns || { echo "1..0 # SKIP cannot create a network namespace"; exit 0; }
+
+PW=s3cret-$$
+printf 'admin:%s\n' "$(openssl passwd -6 "$PW")" >"$D/etc/xen/xend-http.passwd"
+# xend's own AddressSanitizer report, read at the end
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$D/asan"
+xend_config "(xend-http-server yes)" \
+    "(xend-http-password-file $D/etc/xen/xend-http.passwd)"
+URL=http://127.0.0.1:8000
+logged() { grep -Eq -- "$1" "$D/var/log/xen/xend.log"; }
+# state_flags NAME: xm list's six state letters (r or b: running)
+state_flags() { xm list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'; }
+unpaused() { [[ "$(state_flags "$1")" =~ ^[rb-]{2}-{4}$ ]]; }
+paused() { [[ "$(state_flags "$1")" =~ ^..p...$ ]]; }
+
+run start_xend
+is "xend starts with (xend-http-server yes) and a password file" "$rc $err" "0 "
+ok "it says where logins come from" logged "web: logins from $D/etc/xen/xend-http.passwd"
+
+c1=$(guest_cfg web1)
+c2=$(guest_cfg web2)
+run xm create -q "$c1"
+is "create web1" "$rc $err" "0 "
+run xm create -q "$c2"
+is "create web2" "$rc $err" "0 "
+
+# ---- curl: what the page refuses -----------------------------------------
+code() { in_ns curl -s -o "$D/body" -w '%{http_code}' --max-time 20 "$@"; }
+is "GET / serves the page" "$(code "$URL/")" 200
+like "... the page itself" "$(cat "$D/body")" "<title>xend</title>"
+is "a Host that is not loopback (DNS rebinding) is refused" \
+    "$(code -H 'Host: evil.example:8000' "$URL/")" 400
+is "/events without a session: 401" "$(code "$URL/events")" 401
+is "an action without a session: 401" \
+    "$(code -d 'domain=web1&action=pause' "$URL/api/action")" 401
+is "a wrong password is refused (curl): 401" \
+    "$(code -d "user=admin&password=wrong" "$URL/api/login")" 401
+like "... with the cause" "$(cat "$D/body")" "wrong user or password"
+login() { code -c "$D/cookies" -d "user=admin&password=$PW" "$URL/api/login"; }
+ok "the right one logs in (after the second's pause a failure costs)" \
+    wait_until 10 eval '[ "$(login)" = 200 ]'
+like "the session cookie is HttpOnly and SameSite=Strict" \
+    "$(in_ns curl -s -D - -o /dev/null -d "user=admin&password=$PW" "$URL/api/login" | tr -d '\r')" \
+    "^Set-Cookie: xend_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict"
+TOKEN=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf"])' <"$D/body")
+is "a POST without the CSRF token is refused: 403" \
+    "$(code -b "$D/cookies" -d 'domain=web1&action=pause' "$URL/api/action")" 403
+like "... saying why" "$(cat "$D/body")" "no valid CSRF token"
+is "... with a wrong token too" \
+    "$(code -b "$D/cookies" -H "X-CSRF-Token: ${TOKEN%?}0" -d 'domain=web1&action=pause' "$URL/api/action")" 403
+is "... and with the token from another site's page (Origin)" \
+    "$(code -b "$D/cookies" -H "X-CSRF-Token: $TOKEN" -H 'Origin: http://evil.example' -d 'domain=web1&action=pause' "$URL/api/action")" 403
+ok "nothing was paused by them" unpaused web1
+is "with the token, an action on no domain: 404" \
+    "$(code -b "$D/cookies" -H "X-CSRF-Token: $TOKEN" -d 'domain=nosuch&action=pause' "$URL/api/action")" 404
+like "... naming it" "$(cat "$D/body")" "pause nosuch: no such domain"
+is "the console's input without the CSRF token: 403" \
+    "$(code -b "$D/cookies" --data-binary 'ls' "$URL/console/input?domain=web1")" 403
+is "an xterm.js module climbing out of its directory: 404" \
+    "$(code --path-as-is "$URL/xterm/../../../../etc/passwd.js")" 404
+
+ok "web1 boots to its shell" booted web1
+ok "web2 boots to its shell" booted web2
+
+# ---- the browser -----------------------------------------------------------
+coproc DRV { in_ns env NODE_PATH="$MODULES" node "$SRC/tests/tools/web-driver.js" \
+    "$URL/" "$CHROME" 2>"$D/driver.err"; }
+DRV_PID=$DRV_PID
+# page CMD-JSON [SECS]: one command to the driver; its answer in $ans
+page() {
+	ans=
+	echo "$1" >&"${DRV[1]}" && read -t "${2:-120}" -r ans <&"${DRV[0]}"
+	[ "${ans%% *}" = ok ]
+}
+read -t 120 -r ans <&"${DRV[0]}"
+is "chromium starts" "$ans" "ok ready"
+page '["goto"]'
+is "the page loads" "$ans" "ok loaded"
+page '["login","admin","wrong"]'
+is "a wrong password is refused in the page" "$ans" "fail wrong user or password"
+ok "the right one logs in (after the pause)" \
+    wait_until 10 eval 'page '"'"'["login","admin","'"$PW"'"]'"'"' && [ "$ans" = "ok admin" ]'
+page '["rows",3,60]'
+like "the list shows both guests, running, and Domain-0" "$ans" \
+    "Domain-0=running web1=running web2=running"
+page "[\"screenshot\",\"$SHOTS/list.png\"]"
+
+page '["click","web1","pause"]'
+ok "Pause web1 from the page" [ "$ans" = "ok pause" ]
+ok "xm list shows web1 paused" wait_until 30 paused web1
+page '["wait_state","web1","paused",30]'
+is "the page shows web1 paused" "$ans" "ok paused"
+page '["not_reloaded"]'
+is "... without a reload" "$ans" "ok same page"
+page "[\"screenshot\",\"$SHOTS/paused.png\"]"
+
+t0=$(date +%s%N)
+run xm pause web2
+page '["wait_state","web2","paused",30]'
+t1=$(date +%s%N)
+is "xm pause web2: the page shows it paused, pushed" "$rc $ans" "0 ok paused"
+echo "# xm pause returned to the page showing it: $(( (t1 - t0) / 1000000 )) ms (a driver round trip included)"
+run xm unpause web1
+page '["wait_state","web1","running",30]'
+is "xm unpause web1: the page shows it running" "$rc $ans" "0 ok running"
+page '["click","web2","unpause"]'
+page '["wait_state","web2","running",30]'
+is "Unpause web2 from the page" "$ans" "ok running"
+ok "... xm agrees (running or blocked, not paused)" wait_until 30 unpaused web2
+page '["not_reloaded"]'
+is "still the same page" "$ans" "ok same page"
+
+page '["set","web1","vcpus","8"]'
+page '["click","web1","vcpu-set"]'
+page '["wait_error","vcpu-set web1",30]'
+like "a refused action's error is shown with the object and the cause" "$ans" \
+    "^ok vcpu-set web1: domain 'web1': 8 vCPUs: it has 1 to 1 \(maxvcpus\)"
+
+page '["console","web1",60]'
+is "the console of web1 opens in the page" "$ans" "ok attached"
+page '["type","echo WEB-$((40+2))"]'
+page '["wait_console","^WEB-42",60]'
+is "a typed command's answer shows in the terminal" "$ans" "ok seen"
+page '["wait_console","^web1:[^ ]*# ",30]'
+is "... and the guest's prompt" "$ans" "ok seen"
+ok "the guest got the line (its console log)" con_has web1 "^WEB-42"
+page "[\"screenshot\",\"$SHOTS/console.png\"]"
+stop_driver
+ok "the browser's console stream is closed with its page" \
+    wait_until 30 logged "web: admin: console of web1 closed"
+
+# ---- streams: capped; xend answers meanwhile --------------------------------
+xp=$(xend_pid)
+rss() { awk '/VmRSS/ { print $2 }' "/proc/$xp/status"; }
+rss0=$(rss)
+mkfifo "$D/streams.in"
+in_ns python3 -c '
+import socket, sys
+cookie = sys.argv[1]
+socks = []
+for i in range(17):
+    s = socket.create_connection(("127.0.0.1", 8000), timeout=20)
+    s.sendall(("GET /events HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nCookie: xend_session=%s\r\n\r\n" % cookie).encode())
+    socks.append(s)
+codes = [s.recv(4096).split(b"\r\n")[0].decode() for s in socks]
+print(sum("200" in c for c in codes), sum("503" in c for c in codes), flush=True)
+sys.stdin.read()
+' "$(awk '$6 == "xend_session" { print $7 }' "$D/cookies")" <"$D/streams.in" >"$D/streams.out" &
+STREAMS=$!
+exec 9>"$D/streams.in"
+ok "17 live lists opened" wait_until 30 test -s "$D/streams.out"
+is "16 streams are served, the 17th gets 503" "$(cat "$D/streams.out")" "16 1"
+run timeout 10 "$XM" list
+is "xm list answers meanwhile" "$rc" 0
+rss1=$(rss)
+echo "# xend's RSS: $rss0 kB, with 16 live lists open $rss1 kB: $(( (rss1 - rss0) / 16 )) kB a list (AddressSanitizer's build)"
+ok "the streams are counted in /metrics" eval \
+    'in_ns curl -s "$URL/metrics" | grep -qx "xend_http_streams 16"'
+exec 9>&-
+wait "$STREAMS"
+# a stream's status line: it never ends by itself
+stream_code() { in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 2 -b "$D/cookies" "$URL/events"; }
+ok "once they close, a list opens again" \
+    wait_until 30 eval '[ "$(stream_code)" = 200 ]'
+
+# ---- the end: xend stops clean -----------------------------------------------
+run xm destroy web1
+run xm destroy web2
+kill -TERM "$xp"
+ok "xend stops" wait_until 60 eval '! kill -0 '"$xp"' 2>/dev/null'
+is "AddressSanitizer found nothing in xend (no leak, no error)" \
+    "$(cat "$D/asan.$xp" 2>/dev/null | grep -A12 'ERROR: ')" ""
+done_testing
