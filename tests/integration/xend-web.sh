@@ -204,6 +204,8 @@ ok "the streams are counted in /metrics" eval \
     'in_ns curl -s "$URL/metrics" | grep -qx "xend_http_streams 16"'
 exec 9>&-
 wait "$STREAMS"
+ok "once they close, the streams are counted down to 0" \
+    wait_until 30 eval 'in_ns curl -s "$URL/metrics" | grep -qx "xend_http_streams 0"'
 # a stream's status line: it never ends by itself
 stream_code() { in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 2 -b "$D/cookies" "$URL/events"; }
 ok "once they close, a list opens again" \

@@ -2,8 +2,9 @@
  * Events. One waiter on xend's event log (events_wait, as xend.events
  * uses) serves every open page: when events are recorded it reads them
  * once and sends each page the events ("event") and then the domain list
- * ("state"); with none for HUB_TICK seconds it sends the list alone (CPU
- * times move without events). It waits only while a page is open. */
+ * ("state"), the list at most every HUB_STATE_GAP seconds; with none
+ * for HUB_TICK seconds it sends the list alone (CPU times move without
+ * events). It waits only while a page is open. */
 #include "web.h"
 
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 #include <event2/http.h>
 
 #include "daemon.h"
@@ -22,6 +24,7 @@
 #include "xv.h"
 
 #define HUB_TICK	5.0	/* seconds between lists when nothing happens */
+#define HUB_STATE_GAP	0.2	/* seconds between two lists, at least */
 #define HUB_BATCH	256	/* events read at a time */
 
 struct web_sse {
@@ -35,12 +38,19 @@ struct web_hub {
 	unsigned n;
 	struct events_waiter *waiter;
 	int64_t last;		/* the last event sent */
+	/* a storm of events sends each event, but the list (every domain's
+	 * figures, the costly part) at most every HUB_STATE_GAP seconds */
+	double last_state;	/* CLOCK_MONOTONIC seconds */
+	struct event *state_timer;
 };
+
+static void state_due(evutil_socket_t fd, short what, void *arg);
 
 void
 web_events_init(struct xend *x)
 {
 	x->web->hub = xu_calloc(1, sizeof(*x->web->hub));
+	x->web->hub->state_timer = evtimer_new(x->base, state_due, x);
 }
 
 void
@@ -52,6 +62,7 @@ web_events_free(struct xend *x)
 		return;
 	/* the server's connections are closed: no client is left */
 	events_unwait(h->waiter);
+	event_free(h->state_timer);
 	free(h);
 	x->web->hub = NULL;
 }
@@ -169,6 +180,42 @@ broadcast(struct web_hub *h, struct evbuffer *out)
 	}
 }
 
+/* The list now, or when HUB_STATE_GAP has passed since the last. */
+static void
+state_now_or_soon(struct xend *x, struct evbuffer *out)
+{
+	struct web_hub *h = x->web->hub;
+	double wait = h->last_state + HUB_STATE_GAP - xu_mono_s();
+	struct timeval tv;
+
+	if (wait <= 0) {
+		add_state(x, h->last, out);
+		h->last_state = xu_mono_s();
+	} else if (!evtimer_pending(h->state_timer, NULL)) {
+		tv.tv_sec = 0;
+		tv.tv_usec = (suseconds_t)(wait * 1e6);
+		evtimer_add(h->state_timer, &tv);
+	}
+}
+
+static void
+state_due(evutil_socket_t fd, short what, void *arg)
+{
+	struct xend *x = arg;
+	struct web_hub *h = x->web->hub;
+	struct evbuffer *out;
+
+	(void)fd;
+	(void)what;
+	if (h->clients == NULL)
+		return;
+	out = evbuffer_new();
+	add_state(x, h->last, out);
+	h->last_state = xu_mono_s();
+	broadcast(h, out);
+	evbuffer_free(out);
+}
+
 static void
 woken(void *arg, bool timed_out)
 {
@@ -182,8 +229,9 @@ woken(void *arg, bool timed_out)
 	out = evbuffer_new();
 	if (!timed_out)
 		add_events(x, h, out);
-	add_state(x, h->last, out);
-	broadcast(h, out);
+	state_now_or_soon(x, out);
+	if (evbuffer_get_length(out) > 0)
+		broadcast(h, out);
 	evbuffer_free(out);
 	arm(x);
 }
@@ -204,6 +252,7 @@ closed(void *arg)
 	if (h->clients == NULL) {
 		events_unwait(h->waiter);
 		h->waiter = NULL;
+		evtimer_del(h->state_timer);
 	}
 	free(c);
 }
