@@ -437,6 +437,80 @@ test_clean_exit(void **state)
 	assert_int_not_equal(access(f->path, F_OK), 0);
 }
 
+/* A call made from inside xend (rpc_server_call, the web page's actions):
+ * the same signature check, lookup and handler, answered to a function,
+ * now or after a deferral; no socket at all. */
+struct answer {
+	int n, fault;
+	char *msg;
+	struct xv *result;
+};
+
+static void
+got(void *arg, const struct xv *result, int fault, const char *msg)
+{
+	struct answer *a = arg;
+
+	a->n++;
+	a->fault = fault;
+	free(a->msg);
+	a->msg = msg ? xu_strdup(msg) : NULL;
+	xv_free(a->result);
+	a->result = result ? xv_copy(result) : NULL;
+}
+
+static void
+test_internal_call(void **state)
+{
+	struct answer a = { 0 };
+	struct xv *p;
+
+	(void)state;
+	base = event_base_new();
+	srv = rpc_server_new(base, methods, sizeof(methods) / sizeof(methods[0]), NULL);
+	rpc_server_set_lookup(srv, lookup, NULL);
+
+	p = args(2, xv_str("hi"), xv_int(3));
+	rpc_server_call(srv, "t.echo", p, 0, got, &a);
+	xv_free(p);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(a.fault, 0);
+	assert_string_equal(xv_string(xv_at(a.result, 0)), "hi");
+
+	p = args(1, xv_str("nosuch"));
+	rpc_server_call(srv, "t.dom", p, 0, got, &a);
+	assert_int_equal(a.n, 2);
+	assert_int_equal(a.fault, XMLRPC_FAULT_INVALID_DOMAIN);
+	assert_string_equal(a.msg, "nosuch");
+	xv_free(p);
+	p = args(1, xv_int(7));
+	rpc_server_call(srv, "t.dom", p, 0, got, &a);
+	xv_free(p);
+	assert_string_equal(xv_string(a.result), "web1-found");
+
+	p = args(1, xv_int(5));
+	rpc_server_call(srv, "t.echo", p, 0, got, &a);
+	xv_free(p);
+	assert_int_equal(a.fault, XMLRPC_FAULT_GENERIC);
+	assert_string_equal(a.msg, "t.echo: argument 1 must be a string, not int");
+
+	rpc_server_call(srv, "t.nope", NULL, 0, got, &a);
+	assert_int_equal(a.fault, XMLRPC_FAULT_INTERNAL);
+
+	/* deferred: answered from the loop, once */
+	a.n = 0;
+	rpc_server_call(srv, "t.defer", NULL, 0, got, &a);
+	assert_int_equal(a.n, 0);
+	event_base_dispatch(base);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(xv_string(a.result), "late");
+
+	xv_free(a.result);
+	free(a.msg);
+	rpc_server_free(srv);
+	event_base_free(base);
+}
+
 int
 main(void)
 {
@@ -449,6 +523,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forgetful_handler, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clean_exit, setup, teardown),
+		cmocka_unit_test(test_internal_call),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
