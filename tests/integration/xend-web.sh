@@ -9,7 +9,8 @@
 # prompt and a typed command's answer); with curl: POSTs without the CSRF
 # token, from another origin or without a session refused, a foreign Host
 # refused, the stream cap; screenshots under the test's log directory;
-# AddressSanitizer's report of xend clean at the end.
+# AddressSanitizer's report of xend clean at the end; without a password
+# file, the page read-only.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/integration/devices-lib.sh"
 skip_unless_guests
@@ -218,4 +219,19 @@ kill -TERM "$xp"
 ok "xend stops" wait_until 60 eval '! kill -0 '"$xp"' 2>/dev/null'
 is "AddressSanitizer found nothing in xend (no leak, no error)" \
     "$(cat "$D/asan.$xp" 2>/dev/null | grep -A12 'ERROR: ')" ""
+
+# ---- without a password file: read-only --------------------------------------
+xend_config "(xend-http-server yes)"
+run start_xend
+is "xend starts without xend-http-password-file" "$rc $err" "0 "
+ok "it says the page is read-only" logged "no xend-http-password-file: the page is read-only"
+is "the page is served" "$(code "$URL/")" 200
+code "$URL/api/session" >/dev/null
+like "the session says: no logins, no control" "$(cat "$D/body")" '"auth":"none".*"control":false'
+is "the live list is served to loopback" "$(stream_code)" 200
+is "an action is refused: 403" \
+    "$(code -d 'domain=Domain-0&action=pause' "$URL/api/action")" 403
+like "... naming the option" "$(cat "$D/body")" "actions and consoles need logins: set xend-http-password-file"
+is "a console too" "$(code "$URL/console?domain=Domain-0")" 403
+is "and a login" "$(code -d "user=admin&password=$PW" "$URL/api/login")" 403
 done_testing
