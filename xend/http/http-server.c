@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -64,7 +65,7 @@ struct http_conn {
 	bool stream;
 	void (*closed)(void *arg);
 	void *arg;
-	struct http_conn *prev, *next;
+	LIST_ENTRY(http_conn) link;
 };
 
 /* The count of open connections outlives the server while a connection
@@ -74,7 +75,7 @@ struct tally {
 	unsigned streams;
 	unsigned refs;			/* the server's and each connection's */
 	struct http_server *srv;	/* NULL once the server is freed */
-	struct http_conn *conns;	/* adopted ones */
+	LIST_HEAD(, http_conn) conns;	/* adopted ones */
 };
 
 struct http_server {
@@ -123,12 +124,7 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 	struct tally *t = c->tally;
 
 	evhttp_connection_set_closecb(evcon, NULL, NULL);
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		t->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	if (c->req != NULL) {
 		if (c->stream)
 			t->streams--;
@@ -157,10 +153,7 @@ conn_adopt(evutil_socket_t fd, short what, void *arg)
 		c = xu_calloc(1, sizeof(*c));
 		c->tally = a->tally;
 		c->evcon = evcon;
-		c->next = a->tally->conns;
-		if (c->next != NULL)
-			c->next->prev = c;
-		a->tally->conns = c;
+		LIST_INSERT_HEAD(&a->tally->conns, c, link);
 		evhttp_connection_set_closecb(evcon, conn_closed, c);
 	} else
 		count_down(a->tally);
@@ -217,7 +210,7 @@ conn_of(struct http_server *s, struct evhttp_request *req)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct http_conn *c;
 
-	for (c = s->tally->conns; c != NULL; c = c->next)
+	LIST_FOREACH(c, &s->tally->conns, link)
 		if (c->evcon == evcon)
 			return c;
 	return NULL;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -32,21 +33,8 @@ struct web_console {
 	char *session;
 	char *domain;			/* as the page named it */
 	char *user;
-	struct web_console *prev, *next;
+	LIST_ENTRY(web_console) link;
 };
-
-static void
-console_unlink(struct web_console *c)
-{
-	struct web *w = c->x->web;
-
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		w->consoles = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-}
 
 /* The page's stream ended (it closed, or was dropped): detach. */
 static void
@@ -55,7 +43,7 @@ closed(void *arg)
 	struct web_console *c = arg;
 
 	log_info("web: %s: console of %s closed", c->user, c->domain);
-	console_unlink(c);
+	LIST_REMOVE(c, link);
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);
 	free(c->session);
@@ -188,10 +176,7 @@ web_console_route(struct xend *x, struct evhttp_request *req)
 		free(c);
 		goto out;
 	}
-	c->next = x->web->consoles;
-	if (c->next != NULL)
-		c->next->prev = c;
-	x->web->consoles = c;
+	LIST_INSERT_HEAD(&x->web->consoles, c, link);
 	bufferevent_setcb(bev, console_read, NULL, console_event, c);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	log_info("web: %s: console of %s opened", user, c->domain);
@@ -211,8 +196,9 @@ web_console_input_route(struct xend *x, struct evhttp_request *req)
 	if (!web_authorize(x, req, WEB_CONTROL, &user))
 		goto out;
 	sid = web_session_id(x, req);
-	for (c = x->web->consoles; c != NULL && dom != NULL; c = c->next)
-		if (strcmp(c->domain, dom) == 0 && strcmp(c->session, sid) == 0)
+	LIST_FOREACH(c, &x->web->consoles, link)
+		if (dom != NULL && strcmp(c->domain, dom) == 0 &&
+		    strcmp(c->session, sid) == 0)
 			break;
 	if (c == NULL || c->bev == NULL) {
 		web_json_error(req, 409, "console: no console of '%s' is open "

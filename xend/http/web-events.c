@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -30,11 +31,11 @@
 struct web_sse {
 	struct xend *x;
 	struct evhttp_request *req;
-	struct web_sse *prev, *next;
+	LIST_ENTRY(web_sse) link;
 };
 
 struct web_hub {
-	struct web_sse *clients;
+	LIST_HEAD(, web_sse) clients;
 	unsigned n;
 	struct events_waiter *waiter;
 	int64_t last;		/* the last event sent */
@@ -157,7 +158,7 @@ arm(struct xend *x)
 {
 	struct web_hub *h = x->web->hub;
 
-	if (h->waiter == NULL && h->clients != NULL)
+	if (h->waiter == NULL && !LIST_EMPTY(&h->clients))
 		h->waiter = events_wait(x, HUB_TICK, woken, x);
 }
 
@@ -171,8 +172,9 @@ broadcast(struct web_hub *h, struct evbuffer *out)
 	size_t len = evbuffer_get_length(out);
 	const unsigned char *data = evbuffer_pullup(out, -1);
 
-	for (c = h->clients; c != NULL; c = next) {
-		next = c->next;
+	/* a client dropped meanwhile leaves the list (closed) */
+	for (c = LIST_FIRST(&h->clients); c != NULL; c = next) {
+		next = LIST_NEXT(c, link);
 		copy = evbuffer_new();
 		evbuffer_add(copy, data, len);
 		(void)http_stream_send(c->req, copy);
@@ -207,7 +209,7 @@ state_due(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (h->clients == NULL)
+	if (LIST_EMPTY(&h->clients))
 		return;
 	out = evbuffer_new();
 	add_state(x, h->last, out);
@@ -224,7 +226,7 @@ woken(void *arg, bool timed_out)
 	struct evbuffer *out;
 
 	h->waiter = NULL;
-	if (h->clients == NULL)
+	if (LIST_EMPTY(&h->clients))
 		return;
 	out = evbuffer_new();
 	if (!timed_out)
@@ -242,14 +244,9 @@ closed(void *arg)
 	struct web_sse *c = arg;
 	struct web_hub *h = c->x->web->hub;
 
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		h->clients = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	h->n--;
-	if (h->clients == NULL) {
+	if (LIST_EMPTY(&h->clients)) {
 		events_unwait(h->waiter);
 		h->waiter = NULL;
 		evtimer_del(h->state_timer);
@@ -276,14 +273,11 @@ web_events_route(struct xend *x, struct evhttp_request *req)
 		free(c);
 		return;
 	}
-	if (h->clients == NULL &&
+	if (LIST_EMPTY(&h->clients) &&
 	    store_events_bounds(x->store, &first, &h->last) != XU_OK)
 		log_error("web: cannot read the event log: %s",
 		    store_errmsg(x->store));
-	c->next = h->clients;
-	if (c->next != NULL)
-		c->next->prev = c;
-	h->clients = c;
+	LIST_INSERT_HEAD(&h->clients, c, link);
 	h->n++;
 	out = evbuffer_new();
 	evbuffer_add_printf(out, "retry: 2000\n\n");

@@ -6,6 +6,7 @@
 #define XEND_WEB_H
 
 #include <stdbool.h>
+#include <sys/queue.h>
 
 #include "xu.h"
 
@@ -29,7 +30,7 @@ struct web {
 	unsigned nsessions;
 	struct login *login;	/* being checked (web-auth.c); or NULL */
 	struct web_hub *hub;	/* web-events.c */
-	struct web_console *consoles;	/* web-console.c */
+	LIST_HEAD(, web_console) consoles;	/* web-console.c */
 };
 
 /* With the HTTP server; web_free before the server's evhttp is gone. */
