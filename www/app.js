@@ -199,7 +199,7 @@ function renderState(st) {
 function renderEvent(e) {
   const li = document.createElement('li');
   li.value = e.seq;
-  li.textContent = new Date(e.time * 1000).toLocaleTimeString() + '  ' +
+  li.textContent = new Date(e.time * 1000).toLocaleTimeString([], { hour12: false }) + '  ' +
     e.domain + '  ' + e.type + '  ' + e.message;
   const ol = $('#events');
   ol.prepend(li);
