@@ -212,9 +212,24 @@ stream_code() { in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 2 -b "$D
 ok "once they close, a list opens again" \
     wait_until 30 eval '[ "$(stream_code)" = 200 ]'
 
+# ---- a console whose domain goes away -----------------------------------------
+# (not through in_ns, a function: $! is then curl itself)
+ip netns exec "$NS" curl -s -N --max-time 60 -b "$D/cookies" "$URL/console?domain=web2" >"$D/con2.out" &
+CON2=$!
+ok "a console of web2 opens (curl)" wait_until 30 logged "web: admin: console of web2 opened"
+run xm destroy web2
+ok "web2 destroyed: its console's stream says so" \
+    wait_until 30 grep -q "^event: end" "$D/con2.out"
+like "... naming it" "$(cat "$D/con2.out")" "data: the console of web2 closed"
+kill "$CON2" 2>/dev/null
+wait "$CON2" 2>/dev/null
+ok "... and xend lets it go when the page does" \
+    wait_until 30 logged "web: admin: console of web2 closed"
+is "a console of a domain that is gone: 404" \
+    "$(code -b "$D/cookies" "$URL/console?domain=web2")" 404
+
 # ---- the end: xend stops clean -----------------------------------------------
 run xm destroy web1
-run xm destroy web2
 kill -TERM "$xp"
 ok "xend stops" wait_until 60 eval '! kill -0 '"$xp"' 2>/dev/null'
 is "AddressSanitizer found nothing in xend (no leak, no error)" \
