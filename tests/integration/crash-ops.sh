@@ -26,9 +26,9 @@ ops='destroy|stop|restart|rename|mem-set|vcpu-set|save|attach|detach'
 steps=$(grep -rhoE "FAULT_POINT\(\"($ops)\.[a-z.-]+\"" "$SRCX" | sed 's/.*"\(.*\)"/\1/' | sort -u)
 ok "the operations' steps are found in xend's sources" [ -n "$steps" ]
 # every named step belongs to a test: this one, crash-create.sh's
-# (create, start, unpause) or the migration tests' (RELOC_STEP_*)
+# (create, start, unpause) or crash-migration.sh's (migrate-out, migrate-in)
 others=$(grep -rhoE 'FAULT_POINT\("[a-z-]+\.' "$SRCX" | sed 's/.*"\(.*\)\./\1/' | sort -u |
-    grep -vxE "$ops|create|start|unpause")
+    grep -vxE "$ops|create|start|unpause|migrate-out|migrate-in")
 is "every step of xend's sources has a crash test" "$others" ""
 
 gone() { ! kill -0 "$1" 2>/dev/null; }

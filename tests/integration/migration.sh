@@ -276,12 +276,12 @@ one_owner_h1 "h2's QEMU killed"
 # the destination's xend dies right after recording the commit: the
 # source asks again until the restarted destination says where g1 is
 hosts_stop 2
-XEND_TEST_EXIT_AT=committed hosts_start 2
+XEND_TEST_EXIT_AT=migrate-in.committed hosts_start 2
 m=$(mark "$(hosts_log 2)")
 m1=$(mark "$(hosts_log 1)")
 hosts_xm 1 migrate --live g1 "$(hosts_ip 2)" >"$D/m.out" 2>&1 &
 mpid=$!
-since "$(hosts_log 2)" "$m" "XEND_TEST_EXIT_AT=committed: exiting" 120
+since "$(hosts_log 2)" "$m" "XEND_TEST_EXIT_AT=migrate-in.committed: exiting" 120
 # h1 has seen h2 go and asks it again: its copy stays paused meanwhile
 since "$(hosts_log 1)" "$m1" "lost the destination .* asking it again" 60
 is "commit recorded, then h2's xend gone: g1 is not running anywhere meanwhile" \

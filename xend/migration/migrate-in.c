@@ -203,6 +203,7 @@ on_migrate(struct mig_in *m, const struct reloc_msg *msg)
 		return;
 	}
 	m->recorded = true;
+	FAULT_POINT("migrate-in.accepted", m->rec.name);
 	log_info("migration %s: receiving domain %s from %s", m->rec.id,
 	    m->rec.name, m->peer);
 	m->state = IN_READY;
@@ -239,6 +240,7 @@ received(struct domain *d, int rc, const char *msg, void *arg)
 		in_fail(m, RELOC_ERR_ENGINE, "cannot record the received step");
 		return;
 	}
+	FAULT_POINT("migrate-in.received", m->rec.name);
 	rconn_set_timeout(m->c, RELOC_REPLY_SECS);
 	line = reloc_line_simple("received", m->rec.id);
 	rconn_send(m->c, line);
@@ -279,6 +281,7 @@ mig_in_data(struct relocation *rl, int fd, const char *peer, const char *id)
 	}
 	m->state = IN_RECEIVING;
 	domain_ref(m->d);
+	FAULT_POINT("migrate-in.receiving", m->rec.name);
 	log_info("migration %s: stream from %s (data connection from %s)",
 	    m->rec.id, m->peer, peer);
 	line = reloc_line_simple("receiving", m->rec.id);
@@ -301,7 +304,7 @@ on_commit(struct mig_in *m)
 		in_fail(m, RELOC_ERR_ENGINE, "cannot record the commit");
 		return;
 	}
-	FAULT_POINT(RELOC_STEP_COMMITTED, m->rec.name);
+	FAULT_POINT("migrate-in.committed", m->rec.name);
 	if (run && domain_unpause(m->d, &err) != XU_OK) {
 		/* the guest is here and ours; the admin can unpause it */
 		log_error("migration %s: %s is here but cannot run: %s",

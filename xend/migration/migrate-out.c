@@ -18,6 +18,7 @@
 
 #include "daemon.h"
 #include "events.h"
+#include "fault.h"
 #include "log.h"
 #include "resolve.h"
 #include "xend-options.h"
@@ -417,6 +418,7 @@ maybe_commit(struct mig_out *o)
 		out_fail(o, "cannot record the commit here");
 		return;
 	}
+	FAULT_POINT("migrate-out.committing", o->orig_name);
 	o->state = OUT_COMMITTING;
 	rconn_set_timeout(o->c, RELOC_REPLY_SECS);
 	/* what the destination cannot know: QEMU's figures, for its record */
@@ -471,6 +473,7 @@ engine_done(void *arg, int rc, const char *msg, uint64_t bytes)
 	o->engine_ok = true;
 	o->sent_at = reloc_now();
 	(void)reloc_record(o->rl, &o->rec, RELOC_STEP_SENT, NULL);
+	FAULT_POINT("migrate-out.sent", o->orig_name);
 	maybe_commit(o);
 }
 
@@ -494,6 +497,7 @@ start_stream(struct mig_out *o)
 		return;
 	}
 	o->engine_busy = true;
+	FAULT_POINT("migrate-out.streaming", o->orig_name);
 }
 
 static void
@@ -745,6 +749,7 @@ migrate_out_start(struct relocation *rl, struct domain *d,
 		log_warn("Domain %s: not renamed during migration: %s", d->name,
 		    err->msg);
 	free(tmp);
+	FAULT_POINT("migrate-out.connecting", o->orig_name);
 	domain_log(d, "migrating to %s port %d%s%s", o->host, o->port,
 	    a->live ? " (live)" : "", a->ssl ? " over TLS" : "");
 	/* not live: the guest stops first, so the image is one instant */
