@@ -198,7 +198,9 @@ hosts_cleanup() {
 	done
 	for i in $(seq 1 "$HOSTS_N"); do
 		[ -d "$(hosts_root "$i")" ] || continue
-		if [ -S "$(hosts_sock "$i")" ] && [ -n "$(hosts_xend_pid "$i")" ]; then
+		# an xend that is gone (a host powered off) is not asked: xm
+		# would wait for it to come back (XM_XEND_WAIT)
+		if [ -S "$(hosts_sock "$i")" ] && kill -0 "$(hosts_xend_pid "$i")" 2>/dev/null; then
 			for d in $(hosts_domains "$i"); do
 				HOSTS_XM_LIMIT=30 hosts_xm "$i" destroy "$d" >/dev/null 2>&1
 			done
