@@ -45,17 +45,6 @@ where() {
 	for i in $NODES; do [ -n "$(state $i "$1")" ] && w="$w h$i"; done
 	echo "${w# }"
 }
-# located i RSC: the node pacemaker (as node i sees it) runs RSC on.
-located() {
-	cluster_exec "$1" crm_resource --locate -r "$2" 2>/dev/null |
-		sed -n 's/^resource .* is running on: \([^ ]*\).*/\1/p'
-}
-# settled i RSC NODE: RSC is started on NODE only, no action pending.
-settled() {
-	[ "$(located "$1" "$2")" = "$3" ] || return 1
-	cluster_exec "$1" crm_mon -1 2>/dev/null | grep -Eq "^ *\* $2\s.*Started $3\s*$" || return 1
-	! cluster_exec "$1" crm_mon -1 2>/dev/null | grep -q "(Migrating\|Starting\|Stopping)"
-}
 con() { hosts_console_log "$1" "$2"; }
 size() { stat -c %s "$(con "$1" "$2")" 2>/dev/null || echo 0; }
 # after i NAME OFF: node i's console log of NAME past byte OFF.
@@ -135,66 +124,19 @@ done
 ok "the cluster forms: 3 nodes online, with quorum" cluster_quorate 3 1
 is "... the host's own CIB is untouched" "$(ls /var/lib/pacemaker/cib)" ""
 
-cluster_attr 1 stonith-enabled true
-cluster_attr 1 stonith-action off
-cluster_attr 1 stonith-timeout 30s
-cluster_exec 1 crm_attribute --type rsc_defaults --name resource-stickiness --update 100 >/dev/null
-run cluster_exec 1 cibadmin --create -o resources --xml-text "
-<primitive id='fence' class='stonith' type='fence_testns'>
-  <instance_attributes id='fence-ia'>
-    <nvpair id='fence-dir' name='test_dir' value='$D'/>
-    <nvpair id='fence-hosts' name='pcmk_host_list' value='h1 h2 h3'/>
-  </instance_attributes>
-  <operations><op id='fence-mon' name='monitor' interval='30s'/></operations>
-</primitive>"
-is "fencing is configured (stonith-enabled, fence_testns)" "$rc $err" "0 "
-fence_ready() { cluster_exec 1 stonith_admin --list-registered 2>/dev/null | grep -q '^ *fence$'; }
-ok "... the fencer knows the device" wait_until 60 fence_ready
+run cluster_fencing 1 "$D"
+is "fencing is configured (stonith-enabled, fence_testns), the fencer knows the device" "$rc $err" "0 "
 like "... crm_verify finds the configuration valid" \
 	"$(cluster_exec 1 crm_verify -L 2>&1; echo "rc=$?")" '^rc=0$'
 
 # ---- a guest resource --------------------------------------------------------
-cat >"$D/vm1.cfg" <<EOF
-name = "vm1"
-kernel = "$GUEST/vmlinuz"
-ramdisk = "$GUEST/initrd.img"
-extra = "console=ttyS0 quiet panic=-1 cryptomgr.notests"
-memory = 128
-vcpus = 1
-disk = [ '$(cluster_nbd_uri disk1),xvda,w' ]
-vif = [ 'mac=00:16:3e:4e:77:61,bridge=xenbr0' ]
-ip = "$GIP"
-netmask = "255.255.255.0"
-on_poweroff = "destroy"
-on_reboot = "restart"
-on_crash = "destroy"
-EOF
-xen_rsc() {
-	cat <<-EOF
-	<primitive id='$1' class='ocf' provider='heartbeat' type='Xen'>
-	  <instance_attributes id='$1-ia'>
-	    <nvpair id='$1-xmfile' name='xmfile' value='$2'/>
-	    <nvpair id='$1-st' name='shutdown_timeout' value='20'/>
-	  </instance_attributes>
-	  <meta_attributes id='$1-meta'>
-	    <nvpair id='$1-am' name='allow-migrate' value='true'/>
-	  </meta_attributes>
-	  <operations>
-	    <op id='$1-mon' name='monitor' interval='5s' timeout='40s'/>
-	    <op id='$1-start' name='start' interval='0' timeout='120s'/>
-	    <op id='$1-stop' name='stop' interval='0' timeout='60s'/>
-	    <op id='$1-mto' name='migrate_to' interval='0' timeout='120s'/>
-	    <op id='$1-mfrom' name='migrate_from' interval='0' timeout='60s'/>
-	  </operations>
-	</primitive>
-	EOF
-}
-run cluster_exec 1 cibadmin --create -o resources --xml-text "$(xen_rsc vm1 "$D/vm1.cfg")"
+cluster_guest_cfg vm1 "$(cluster_nbd_uri disk1)" 00:16:3e:4e:77:61 "$GIP" >"$D/vm1.cfg"
+run cluster_exec 1 cibadmin --create -o resources --xml-text "$(cluster_xen_rsc vm1 "$D/vm1.cfg")"
 is "vm1 (ocf:heartbeat:Xen, allow-migrate, its disk on NBD) is added" "$rc $err" "0 "
-vm_on() { [ -n "$(located 1 vm1)" ]; }
+vm_on() { [ -n "$(cluster_located 1 vm1)" ]; }
 ok "... pacemaker starts it on a node" wait_until $BOOT vm_on
-A=$(located 1 vm1); a=${A#h}
-ok "... it is started on $A only" wait_until 60 settled 1 vm1 "$A"
+A=$(cluster_located 1 vm1); a=${A#h}
+ok "... it is started on $A only" wait_until 60 cluster_settled 1 vm1 "$A"
 is "... xm list shows it on $A only" "$(where vm1)" "$A"
 ok "... it boots to its shell" hosts_wait_text "$(con $a vm1)" 'guest:~#' $BOOT
 hosts_type $a vm1 '(i=0; while :; do i=$((i+1)); echo "tick $i"; usleep 200000; done) &'
@@ -219,7 +161,7 @@ off=$(size $b vm1)
 sample_start $a
 run cluster_exec 1 crm_resource --move -r vm1 -N $B
 is "crm_resource --move vm1 to $B" "$rc" 0
-ok "... vm1 is started on $B" wait_until $BOOT settled 1 vm1 $B
+ok "... vm1 is started on $B" wait_until $BOOT cluster_settled 1 vm1 $B
 n=$(hosts_last_tick "$(con $a vm1)")
 ok "... by a live migration (migrate_to on $A)" migrated vm1 $A
 ok "... its console on $B goes on ticking past $n" wait_until 60 ticks_past $b vm1 "$off" "$n"
@@ -236,9 +178,9 @@ off1=$(size 1 vm1); off2=$(size 2 vm1); off3=$(size 3 vm1)
 n=$(hosts_last_tick "$(con $b vm1)")
 run cluster_exec 1 crm_attribute --node $B --name standby --update on
 is "$B is put in standby" "$rc" 0
-elsewhere() { local l; l=$(located 1 vm1); [ -n "$l" ] && [ "$l" != "$B" ] && settled 1 vm1 "$l"; }
+elsewhere() { local l; l=$(cluster_located 1 vm1); [ -n "$l" ] && [ "$l" != "$B" ] && cluster_settled 1 vm1 "$l"; }
 ok "... vm1 leaves it" wait_until $BOOT elsewhere
-C=$(located 1 vm1); c=${C#h}
+C=$(cluster_located 1 vm1); c=${C#h}
 eval "offc=\$off$c"
 ok "... for $C, by a live migration (migrate_to on $B)" migrated vm1 $B
 ok "... its console on $C goes on ticking past $n" wait_until 60 ticks_past $c vm1 "$offc" "$n"
@@ -279,12 +221,12 @@ off=$(size $c vm1)
 n=$(hosts_last_tick "$(con $c vm1)")
 ok "... vm1 kept running on $C (its console ticks on)" wait_until 60 ticks_past $c vm1 "$off" "$n"
 is "... with the same domain id" "$(hosts_xm $c domid vm1)" "$domid"
-ok "... pacemaker saw no failure: vm1 started on $C" settled 1 vm1 $C
+ok "... pacemaker saw no failure: vm1 started on $C" cluster_settled 1 vm1 $C
 is "... fail count 0" "$(failcount 1 vm1 $C)" 0
 
 # ---- a broken config ---------------------------------------------------------------
 printf 'name = "vmbad"\nmemory = 128 128\n' >"$D/vmbad.cfg"
-run cluster_exec 1 cibadmin --create -o resources --xml-text "$(xen_rsc vmbad "$D/vmbad.cfg")"
+run cluster_exec 1 cibadmin --create -o resources --xml-text "$(cluster_xen_rsc vmbad "$D/vmbad.cfg")"
 is "vmbad, whose config is broken, is added" "$rc $err" "0 "
 # crm_mon 2.1 writes "* vmbad start on h1 returned 'error' at ...", older
 # ones "* vmbad_start_0 on h1 'error' (1): ..."
@@ -297,7 +239,7 @@ ok "... its start fails on every node, crm_mon shows the agent's error" wait_unt
 ok "... xm's message is in the agent's output (pacemaker.log)" \
 	grep -q 'vmbad_start_0.*error output.*Error: ' "$(hosts_root 1)/log/pacemaker/pacemaker.log"
 ok "... the cluster stays healthy: 3 nodes online with quorum" _cluster_online 1 3
-ok "... vm1 still started on $C" settled 1 vm1 $C
+ok "... vm1 still started on $C" cluster_settled 1 vm1 $C
 is "... no node was fenced" "$(cluster_exec 1 stonith_admin --history '*' 2>/dev/null | grep -c successful)" 0
 cluster_exec 1 crm_resource -r vmbad --meta -p target-role -v Stopped >/dev/null 2>&1
 cluster_exec 1 cibadmin --delete -o resources --xml-text "<primitive id='vmbad'/>" >/dev/null 2>&1
@@ -317,9 +259,9 @@ ok "... the others see it gone, 2 nodes with quorum" cluster_quorate 2 $s
 fenced() { cluster_exec $s stonith_admin --history $C 2>/dev/null | grep -q "successful"; }
 ok "... it is fenced (fence_testns)" wait_until 60 fenced
 tf=$(date +%s.%N)
-moved() { local l; l=$(located $s vm1); [ -n "$l" ] && [ "$l" != "$C" ] && settled $s vm1 "$l"; }
+moved() { local l; l=$(cluster_located $s vm1); [ -n "$l" ] && [ "$l" != "$C" ] && cluster_settled $s vm1 "$l"; }
 ok "... vm1 is started on another node" wait_until $BOOT moved
-E=$(located $s vm1); e=${E#h}
+E=$(cluster_located $s vm1); e=${E#h}
 eval "offe=\$off$e"
 ok "... on $E, it boots to its shell" wait_until $BOOT answers $e vm1 "$offe" 'guest:~#'
 ok "... and reads the marker back from its disk" says $e vm1 \

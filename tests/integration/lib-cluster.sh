@@ -25,6 +25,16 @@
 #   cluster_mon i            crm_mon -1 as node i sees the cluster
 #   cluster_attr i NAME VAL  a cluster option, set through node i
 #   cluster_quorate N [i]    until node i (1) sees N nodes online with quorum
+#   cluster_revive i         a node powered off (hosts_power_off) gets its
+#                            namespaces back; then cluster_start i
+#   cluster_fencing i DIR    stonith on (action off), fence_testns for every
+#                            node, resource-stickiness 100; until registered
+#   cluster_guest_cfg NAME DISK MAC IP   the default guest as an xm config
+#   cluster_guest_rsc ID TYPE [NAME=VALUE...]  a guest resource (live
+#                            migration, monitor every 5 s) of ocf:heartbeat:TYPE
+#   cluster_xen_rsc ID XMFILE [NAME=VALUE...]  the same for ocf:heartbeat:Xen
+#   cluster_located i RSC    the node(s) pacemaker runs RSC on, as i sees it
+#   cluster_settled i RSC NODE  RSC started on NODE only, no action pending
 #   cluster_cleanup          everything away, by pid (the EXIT trap)
 
 CLUSTER_N=0
@@ -177,6 +187,112 @@ cluster_quorate() { wait_until "${3:-120}" _cluster_online "${2:-1}" "$1"; }
 # cluster_attr i NAME VALUE: a cluster option, set through node i.
 cluster_attr() {
 	cluster_exec "$1" crm_attribute --type crm_config --name "$2" --update "$3" >/dev/null
+}
+
+# cluster_revive i: node i, powered off, gets fresh mount and UTS
+# namespaces (its files kept, /run and /dev/shm new), as a rebooted
+# machine; cluster_start i then starts its daemons.
+cluster_revive() { hosts_isolate "$1" "$(_cluster_mounts "$1")"; }
+
+# cluster_fencing i DIR: fencing through node i: fence_testns (DIR holds
+# the nodes' ns.pid files) can power off every node; a lost node is
+# powered off, not rebooted. Guests stay where they are once placed.
+cluster_fencing() {
+	local i=$1 hosts="" j
+	for j in $(seq 1 "$CLUSTER_N"); do hosts="$hosts h$j"; done
+	cluster_attr "$i" stonith-enabled true || return 1
+	cluster_attr "$i" stonith-action off || return 1
+	cluster_attr "$i" stonith-timeout 30s || return 1
+	cluster_exec "$i" crm_attribute --type rsc_defaults --name resource-stickiness \
+		--update 100 >/dev/null || return 1
+	cluster_exec "$i" cibadmin --create -o resources --xml-text "
+<primitive id='fence' class='stonith' type='fence_testns'>
+  <instance_attributes id='fence-ia'>
+    <nvpair id='fence-dir' name='test_dir' value='$2'/>
+    <nvpair id='fence-hosts' name='pcmk_host_list' value='${hosts# }'/>
+  </instance_attributes>
+  <operations><op id='fence-mon' name='monitor' interval='30s'/></operations>
+</primitive>" || return 1
+	wait_until 60 _cluster_fence_ready "$i"
+}
+_cluster_fence_ready() {
+	cluster_exec "$1" stonith_admin --list-registered 2>/dev/null | grep -q '^ *fence$'
+}
+
+# cluster_guest_cfg NAME DISK MAC IP: the default guest (128 MiB, one
+# vCPU, its serial console, a disk and a vif on xenbr0 with address IP).
+cluster_guest_cfg() {
+	cat <<-EOF
+	name = "$1"
+	kernel = "$GUEST/vmlinuz"
+	ramdisk = "$GUEST/initrd.img"
+	extra = "console=ttyS0 quiet panic=-1 cryptomgr.notests"
+	memory = 128
+	vcpus = 1
+	disk = [ '$2,xvda,w' ]
+	vif = [ 'mac=$3,bridge=xenbr0' ]
+	ip = "$4"
+	netmask = "255.255.255.0"
+	on_poweroff = "destroy"
+	on_reboot = "restart"
+	on_crash = "destroy"
+	EOF
+}
+
+# cluster_guest_rsc ID TYPE [NAME=VALUE...]: a guest as a resource of
+# ocf:heartbeat:TYPE that migrates live, the instance attributes given
+# (meta:NAME=VALUE: a meta attribute), monitored every 5 s.
+cluster_guest_rsc() {
+	local id=$1 type=$2 kv n ia="" meta=""
+	shift 2
+	for kv in "$@" meta:allow-migrate=true; do
+		n=${kv%%=*}
+		case "$n" in
+		meta:*) n=${n#meta:}
+			meta="$meta
+    <nvpair id='$id-$n' name='$n' value='${kv#*=}'/>" ;;
+		*) ia="$ia
+    <nvpair id='$id-$n' name='$n' value='${kv#*=}'/>" ;;
+		esac
+	done
+	cat <<-EOF
+	<primitive id='$id' class='ocf' provider='heartbeat' type='$type'>
+	  <instance_attributes id='$id-ia'>$ia
+	  </instance_attributes>
+	  <meta_attributes id='$id-meta'>$meta
+	  </meta_attributes>
+	  <operations>
+	    <op id='$id-mon' name='monitor' interval='5s' timeout='40s'/>
+	    <op id='$id-start' name='start' interval='0' timeout='120s'/>
+	    <op id='$id-stop' name='stop' interval='0' timeout='60s'/>
+	    <op id='$id-mto' name='migrate_to' interval='0' timeout='120s'/>
+	    <op id='$id-mfrom' name='migrate_from' interval='0' timeout='60s'/>
+	  </operations>
+	</primitive>
+	EOF
+}
+
+# cluster_xen_rsc ID XMFILE [NAME=VALUE...]: a guest as an
+# ocf:heartbeat:Xen resource.
+cluster_xen_rsc() {
+	local id=$1 f=$2
+	shift 2
+	cluster_guest_rsc "$id" Xen xmfile="$f" shutdown_timeout=20 "$@"
+}
+
+# cluster_located i RSC: the node(s) pacemaker (as node i sees it) runs
+# RSC on, one a line.
+cluster_located() {
+	cluster_exec "$1" crm_resource --locate -r "$2" 2>/dev/null |
+		sed -n 's/^resource .* is running on: \([^ ]*\).*/\1/p'
+}
+# cluster_settled i RSC NODE: RSC is started on NODE only, no action pending.
+cluster_settled() {
+	local m
+	[ "$(cluster_located "$1" "$2")" = "$3" ] || return 1
+	m=$(cluster_exec "$1" crm_mon -1 2>/dev/null)
+	printf '%s\n' "$m" | grep -Eq "^ *\* $2\s.*Started $3\s*\$" || return 1
+	! printf '%s\n' "$m" | grep -q "(Migrating\|Starting\|Stopping)"
 }
 
 cluster_cleanup() {
