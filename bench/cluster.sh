@@ -216,19 +216,14 @@ migrate() {
 # from the power-off: fencing seen done, the start on the new node done,
 # the new guest's shell prompt in its console log there; the new node).
 failover() {
-	local s=$1 a=$2 r i t0 e m pids
+	local s=$1 a=$2 r i t0 e m
 	r=$(rsc "$s")
 	for i in $ALIVE; do
 		stamp "$D/t.ans$i" answers "$s" "$i" "$(size "$s" "$i")" 'guest:~#'
 		stamp "$D/t.st$i" logged "$i" "$(plog_size "$i")" "Result of start operation for $r on h$i: ok"
 	done
 	stamp "$D/t.fen" logged "$(q)" "$(plog_size "$(q)")" "Operation 'off' targeting h$a by "
-	# the node's processes are listed first (slow here: a readlink of
-	# every /proc entry), so that the clock starts with the kill itself;
-	# hosts_power_off then kills what was left and the namespace holder
-	pids=$(_hosts_ns_pids "$a" | grep -vx "${HOSTS_HOLDER[$a]}")
 	t0=$(now)
-	kill -KILL $pids 2>/dev/null
 	hosts_power_off "$a" || { unstamp; return 1; }
 	elsewhere() { local l; l=$(located "$r"); [ -n "$l" ] && [ "$l" != "h$a" ] && [ "$(echo "$l" | wc -l)" = 1 ]; }
 	wait_until $BOOT elsewhere

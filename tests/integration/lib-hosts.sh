@@ -246,13 +246,14 @@ exec sleep infinity" </dev/null >"$r/ns.out" 2>&1 &
 
 # _hosts_ns_pids i: the pids of every process in host i's mount namespace
 # (none once its holder is gone: a namespace's number is reused).
+# One find reads every process's link: a readlink each, a fork each, took
+# seconds here, long enough to delay a power-off the cluster benchmark times.
 _hosts_ns_pids() {
-	local ns p
+	local ns
 	ns=$(readlink "/proc/${HOSTS_HOLDER[$1]}/ns/mnt" 2>/dev/null) || return 0
 	[ "$ns" != "$(readlink /proc/$$/ns/mnt)" ] || return 0
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$ns" ] && echo "${p#/proc/}"
-	done
+	find /proc/[0-9]*/ns/mnt -maxdepth 0 -printf '%l %h\n' 2>/dev/null |
+		awk -v ns="$ns" '$1 == ns { split($2, a, "/"); print a[3] }'
 }
 
 # hosts_power_off i: host i loses power: every process of its mount
