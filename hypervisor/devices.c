@@ -842,8 +842,13 @@ media_answer(void *opaque, yajl_val ret, const char *err)
 			media_end(op, XHP_E_ENGINE, msg);
 			return;
 		}
-		/* half way: what the drive holds now is not known */
+		/* half way: what the drive holds now is not known; the
+		 * descriptors of both media go with their nodes, if they go */
 		xhv_log("device %s: %s", op->x->d.id, msg);
+		if (op->node[0] != '\0')
+			xhv_jail_release(op->x->set->d, op->node);
+		if (op->x->node[0] != '\0')
+			xhv_jail_release(op->x->set->d, op->x->node);
 		op->x->node[0] = '\0';
 		op->x->changing = false;
 		op->done(op->opaque, XHP_E_ENGINE, msg);
@@ -867,6 +872,7 @@ media_file(void *opaque, const char *name, const char *err)
 
 	if (err != NULL) {
 		snprintf(msg, sizeof(msg), "device %s: %s", op->x->d.id, err);
+		xhv_jail_release(op->x->set->d, op->node);
 		media_end(op, XHP_E_ENGINE, msg);
 		return;
 	}

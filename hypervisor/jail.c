@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -71,7 +72,6 @@ struct xhv_jail {
 	 * set's descriptors only while it runs, so they go again on RESUME */
 	unsigned *stale;
 	size_t nstale;
-	unsigned tls_gen;
 	char *exe;		/* QEMU's path inside */
 };
 
@@ -437,37 +437,33 @@ be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* A qcow2 image's backing file (relative names resolved against the
- * image's directory) and its format (the header's extension, else what
- * its first bytes say); NULL for none, or on error (err set). Only for an
- * image configured as qcow2: a raw disk's first sector is the guest's. */
+/* A qcow2 image's backing file, read from the header through fd
+ * (relative names resolved against path's directory), and its format,
+ * which the header must name (QEMU's own probing of a file's format is
+ * how a guest-written raw disk once passed for a qcow2). NULL for none,
+ * or on error (*failed, err set). Only for an image configured as qcow2:
+ * a raw disk's first sector is the guest's. */
 static char *
-qcow2_backing(const char *path, char **format, bool *failed, char *err,
+qcow2_backing(int fd, const char *path, char **format, bool *failed, char *err,
     size_t errlen)
 {
-	unsigned char h[104], ext[8], magic[4];
-	char name[PATH_MAX], *full = NULL, *slash;
+	unsigned char h[104], ext[8];
+	char name[PATH_MAX], *full, *slash;
 	uint64_t off, pos;
 	uint32_t len, hdr_len;
-	int fd, bfd;
 
 	*format = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		*failed = true;
-		return NULL;
-	}
 	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    memcmp(h, "QFI\xfb", 4) != 0)
-		goto none;
+		return NULL;
 	off = be64(h + 8);
 	len = be32(h + 16);
 	if (off == 0 || len == 0)
-		goto none;
+		return NULL;
 	if (len >= sizeof(name) || pread(fd, name, len, (off_t)off) != (ssize_t)len) {
 		snprintf(err, errlen, "%s: its backing file name cannot be read", path);
 		*failed = true;
-		goto none;
+		return NULL;
 	}
 	name[len] = '\0';
 	/* header extensions: version 2's header is 72 bytes, 3 says */
@@ -486,22 +482,62 @@ qcow2_backing(const char *path, char **format, bool *failed, char *err,
 		}
 		pos += 8 + ((be32(ext + 4) + 7) & ~7U);
 	}
+	if (*format == NULL || (strcmp(*format, "raw") != 0 &&
+	    strcmp(*format, "qcow2") != 0)) {
+		snprintf(err, errlen, "%s: its backing file %s has %s%s%s in the "
+		    "header (qemu-img rebase -F raw|qcow2 names it)", path, name,
+		    *format ? "the format " : "no format", *format ? *format : "",
+		    *format ? ", neither raw nor qcow2" : "");
+		free(*format);
+		*format = NULL;
+		*failed = true;
+		return NULL;
+	}
 	if (name[0] == '/')
 		full = xu_strdup(name);
 	else if ((slash = strrchr(path, '/')) != NULL)
 		full = xu_asprintf("%.*s/%s", (int)(slash - path), path, name);
 	else
 		full = xu_strdup(name);
-	if (*format == NULL) {
-		bfd = open(full, O_RDONLY | O_CLOEXEC);
-		*format = xu_strdup(bfd >= 0 && pread(bfd, magic, 4, 0) == 4 &&
-		    memcmp(magic, "QFI\xfb", 4) == 0 ? "qcow2" : "raw");
-		if (bfd >= 0)
-			close(bfd);
-	}
-none:
-	close(fd);
 	return full;
+}
+
+/* A backing file, opened with QEMU's own uid, gid and no supplementary
+ * group: a header is QEMU's to write, so the files it names are only
+ * those QEMU's user could read anyway (a base image is made readable; a
+ * guest's own disk, 0600, is not). A regular file only, no symlink at the
+ * end, never blocking. */
+static int
+open_backing(struct xhv_jail *j, const char *path, char *err, size_t errlen)
+{
+	gid_t saved[256];
+	struct stat st;
+	int n, fd, e;
+
+	if ((n = getgroups(256, saved)) < 0 || setgroups(0, NULL) < 0) {
+		snprintf(err, errlen, "cannot drop groups: %s", strerror(errno));
+		return -1;
+	}
+	(void)setfsgid(j->gid);
+	(void)setfsuid(j->uid);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	e = errno;
+	(void)setfsuid(0);
+	(void)setfsgid(0);
+	if (setgroups((size_t)n, saved) < 0)
+		xhv_log("cannot restore groups: %s", strerror(errno));
+	if (fd < 0) {
+		snprintf(err, errlen, "backing file %s: %s (it is opened as QEMU's "
+		    "user, uid %u)", path, strerror(e), (unsigned)j->uid);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "backing file %s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
 }
 
 /* path's descriptors (and its backing files', for a qcow2): opened and
@@ -529,7 +565,7 @@ open_chain(struct xhv_jail *j, const char *owner, const char *path,
 	for (int i = 0; i < *n; i++)
 		sets[i] = s->id;
 	while (format != NULL && strcmp(format, "qcow2") == 0) {
-		next = qcow2_backing(cur, &fmt, &failed, err, errlen);
+		next = qcow2_backing(fd, cur, &fmt, &failed, err, errlen);
 		if (failed)
 			goto fail_set;
 		if (next == NULL)
@@ -541,7 +577,7 @@ open_chain(struct xhv_jail *j, const char *owner, const char *path,
 			free(fmt);
 			goto fail_set;
 		}
-		if ((fd = open_disk(next, O_RDONLY, err, errlen)) < 0) {
+		if ((fd = open_backing(j, next, err, errlen)) < 0) {
 			free(next);
 			free(fmt);
 			goto fail_set;
@@ -619,6 +655,18 @@ xhv_jail_gen_backing(struct xhv_dom *d, yajl_gen g, const char *owner)
 	}
 	for (i = 0; i < s->nchain; i++)
 		yajl_gen_map_close(g);
+}
+
+char *
+xhv_jail_start_fd(struct xhv_dom *d, const char *owner, int fd)
+{
+	struct xhv_jail *j = d->jail;
+	struct jail_set *s = new_set(j, owner);
+	int child = inherit(j, fd);
+
+	j->add_fd = xu_realloc(j->add_fd, (j->nadd + 1) * sizeof(*j->add_fd));
+	j->add_fd[j->nadd++] = xu_asprintf("fd=%d,set=%u", child, s->id);
+	return xu_asprintf("/dev/fdset/%u", s->id);
 }
 
 char *
@@ -924,28 +972,32 @@ xhv_jail_pass(struct xhv_dom *d, const char *fdname, int fd, xhv_jail_cb cb,
 }
 
 char *
-xhv_jail_tls(struct xhv_dom *d, const char *dir, char *err, size_t errlen)
+xhv_jail_tls(struct xhv_dom *d, const char *name, const char *dir, bool server,
+    char *err, size_t errlen)
 {
-	static const char *const files[] = { "ca-cert.pem", "ca-crl.pem",
-	    "server-cert.pem", "server-key.pem", "client-cert.pem",
-	    "client-key.pem", "dh-params.pem" };
+	static const char *const server_files[] = { "ca-cert.pem", "ca-crl.pem",
+	    "server-cert.pem", "server-key.pem", "dh-params.pem", NULL };
+	static const char *const client_files[] = { "ca-cert.pem", "ca-crl.pem",
+	    "client-cert.pem", "client-key.pem", NULL };
+	const char *const *files = server ? server_files : client_files;
 	struct xhv_jail *j = d->jail;
 	char *to, *src, *dst, *inside;
 	struct stat st;
 	bool ok = true;
-	size_t i;
 
 	if (j == NULL)
 		return xu_strdup(dir);
-	inside = xu_asprintf("/tls%u", ++j->tls_gen);
+	/* a directory of root's (QEMU writes nothing there), the previous
+	 * copy replaced; only this end's files, QEMU's to read */
+	inside = xu_asprintf("/tls-%s", name);
 	to = xu_asprintf("%s%s", j->root, inside);
-	if (mkdir(to, 0500) < 0 || chown(to, j->uid, j->gid) < 0) {
+	if (rm_tree(to) < 0 || mkdir_searchable(to) < 0) {
 		snprintf(err, errlen, "cannot make %s: %s", to, strerror(errno));
 		ok = false;
 	}
-	for (i = 0; ok && i < sizeof(files) / sizeof(*files); i++) {
-		src = xu_asprintf("%s/%s", dir, files[i]);
-		dst = xu_asprintf("%s/%s", to, files[i]);
+	for (; ok && *files != NULL; files++) {
+		src = xu_asprintf("%s/%s", dir, *files);
+		dst = xu_asprintf("%s/%s", to, *files);
 		if (stat(src, &st) == 0)
 			ok = copy_for(j, src, dst, err, errlen);
 		free(src);

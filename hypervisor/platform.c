@@ -4,6 +4,7 @@
  * the guest runs so that it never appears on a command line. */
 #include "xenhv.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,37 @@ sound_args(char ***v, size_t *n, const char *list)
 	free(copy);
 }
 
+char *
+xhv_platform_chardev(struct xhv_dom *d, const char *owner, const char *target,
+    char *err, size_t errlen)
+{
+	const char *path = NULL;
+	char *set;
+	int fd;
+
+	if (d->jail != NULL && strncmp(target, "file:", 5) == 0)
+		path = target + 5;
+	else if (d->jail != NULL && strncmp(target, "/dev/", 5) == 0)
+		path = target;
+	if (path == NULL)
+		return xu_strdup(target);
+	/* as QEMU opens them: a file written from its start, a tty both ways */
+	if (path == target)
+		fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	else
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s %s: %s", owner, path, strerror(errno));
+		return NULL;
+	}
+	set = xhv_jail_start_fd(d, owner, fd);
+	if (path == target)
+		return set;
+	path = xu_asprintf("file:%s", set);
+	free(set);
+	return (char *)path;
+}
+
 /* A file of the platform's for QEMU: the path, or its fd set in the
  * jail; NULL and *failed on error (err set). */
 static char *
@@ -199,7 +231,8 @@ xhv_platform_qemu_args(struct xhv_dom *d, char *err, size_t errlen)
 	}
 	/* the directory is checked: absolute, no commas */
 	if (p->vnc_listen != NULL && p->vnc_tls_dir != NULL && !failed) {
-		if ((tls = xhv_jail_tls(d, p->vnc_tls_dir, err, errlen)) == NULL)
+		if ((tls = xhv_jail_tls(d, "vnc", p->vnc_tls_dir, true, err,
+		    errlen)) == NULL)
 			failed = true;
 		else
 			push(&v, &n, "-object", xu_asprintf("tls-creds-x509,id=vnctls0,"
@@ -231,8 +264,13 @@ xhv_platform_qemu_args(struct xhv_dom *d, char *err, size_t errlen)
 		    p->usbdevice));
 	if (p->soundhw != NULL && *p->soundhw != '\0')
 		sound_args(&v, &n, p->soundhw);
-	if (p->parallel != NULL && strcmp(p->parallel, "none") != 0)
-		push(&v, &n, "-parallel", xu_strdup(p->parallel));
+	if (p->parallel != NULL && strcmp(p->parallel, "none") != 0 && !failed) {
+		if ((f = xhv_platform_chardev(d, "parallel", p->parallel, err,
+		    errlen)) == NULL)
+			failed = true;
+		else
+			push(&v, &n, "-parallel", f);
+	}
 	/* floppies on an ISA controller (q35 has none of its own) */
 	if (p->fda != NULL || p->fdb != NULL)
 		push(&v, &n, "-device", xu_strdup("isa-fdc,id=fdc0"));

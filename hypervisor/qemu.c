@@ -141,8 +141,17 @@ qemu_argv(struct xhv_dom *d, char *err, size_t errlen)
 		free(cmdline);
 	}
 	addf(&a, "-chardev", "socket,id=console0,fd=%d", CHILD_SERIAL_FD);
-	if (xhv_platform_serial(cfg) != NULL)
-		add2(&a, "-serial", xhv_platform_serial(cfg));
+	if (xhv_platform_serial(cfg) != NULL) {
+		char *serial = xhv_platform_chardev(d, "serial",
+		    xhv_platform_serial(cfg), err, errlen);
+
+		if (serial == NULL) {
+			qemu_argv_free(a.v);
+			return NULL;
+		}
+		add2(&a, "-serial", serial);
+		free(serial);
+	}
 	addf(&a, "-chardev", "socket,id=qmp0,fd=%d", CHILD_QMP_FD);
 	add2(&a, "-mon", "chardev=qmp0,mode=control");
 	add2(&a, "-device", "virtio-balloon-pci,id=balloon0");

@@ -431,7 +431,8 @@ tls_removed(void *opaque, yajl_val ret, const char *err)
 	char *json, *dir, why[PATH_MAX + 64];
 
 	/* QEMU's user reads a copy inside its root */
-	if ((dir = xhv_jail_tls(m->d, m->tls_dir, why, sizeof(why))) == NULL) {
+	if ((dir = xhv_jail_tls(m->d, "migration", m->tls_dir, m->incoming,
+	    why, sizeof(why))) == NULL) {
 		mig_fail(m, why);
 		return;
 	}

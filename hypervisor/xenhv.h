@@ -308,6 +308,8 @@ char *xhv_jail_start_file(struct xhv_dom *d, const char *owner, const char *path
  * (above and below) is the image's configured format: only "qcow2" has
  * its header read. */
 void xhv_jail_gen_backing(struct xhv_dom *d, yajl_gen g, const char *owner);
+/* Start-up: fd (opened here) in a fd set of its own; "/dev/fdset/N". */
+char *xhv_jail_start_fd(struct xhv_dom *d, const char *owner, int fd);
 /* Start-up: the tap attached here, its inherited descriptor's number as
  * text; NULL without a jail (QEMU opens it by name) or on failure (err
  * set). */
@@ -335,9 +337,11 @@ void xhv_jail_resumed(struct xhv_dom *d);
 /* fd given to QEMU as fdname (getfd); fd is closed. */
 void xhv_jail_pass(struct xhv_dom *d, const char *fdname, int fd, xhv_jail_cb cb,
     void *opaque);
-/* An x509 directory QEMU's user may read (a copy inside its root), as
- * QEMU sees it; dir itself without a jail. */
-char *xhv_jail_tls(struct xhv_dom *d, const char *dir, char *err, size_t errlen);
+/* An x509 directory QEMU's user may read, as QEMU sees it: a copy of the
+ * server's or client's files of dir inside its root (/tls-NAME, replaced
+ * each time); dir itself without a jail. */
+char *xhv_jail_tls(struct xhv_dom *d, const char *name, const char *dir,
+    bool server, char *err, size_t errlen);
 /* Attaches to tap ifname (IFF_VNET_HDR, as QEMU would). */
 int xhv_tap_open(const char *ifname, char *err, size_t errlen);
 
@@ -354,6 +358,12 @@ char **xhv_platform_qemu_args(struct xhv_dom *d, char *err, size_t errlen);
 /* What the first serial port is given: "chardev:console0" (the console),
  * another target, or NULL for none. */
 const char *xhv_platform_serial(const struct xhv_config *c);
+/* A serial or parallel port's target as QEMU is to get it: a file or a
+ * host device opened here and passed as a fd set when QEMU is confined
+ * ("file:/dev/fdset/N", "/dev/fdset/N"), else the target itself; NULL
+ * and err on failure. */
+char *xhv_platform_chardev(struct xhv_dom *d, const char *owner,
+    const char *target, char *err, size_t errlen);
 /* The -cpu model: "host" under KVM (with Hyper-V enlightenments when
  * viridian asks for them), NULL under TCG (QEMU's default). */
 char *xhv_platform_cpu(const struct xhv_config *c);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -467,6 +468,14 @@ xc_domain_getinfo(xc_interface *xc, uint32_t domid, struct xc_dominfo *info)
 	return rc;
 }
 
+static int
+unlink_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT;
+}
+
 /* A monitor killed outright leaves its run directory. It is stale when
  * its control socket exists (a monitor still starting has none yet) and
  * nobody holds its lock. */
@@ -476,7 +485,7 @@ remove_stale(xc_interface *xc, uint32_t domid)
 	char *ctl = xcp_dompath(xc, domid, "ctl.sock");
 	char *con = xcp_dompath(xc, domid, "console.sock");
 	char *lock = xcp_dompath(xc, domid, "lock");
-	char *dir = xcp_dompath(xc, domid, NULL);
+	char *dir = xcp_dompath(xc, domid, NULL), *qroot;
 	struct stat st;
 	int fd = -1;
 
@@ -490,6 +499,11 @@ remove_stale(xc_interface *xc, uint32_t domid)
 	unlink(ctl);
 	unlink(con);
 	unlink(lock);
+	/* and the root its QEMU was confined to (hypervisor/jail.c) */
+	qroot = xcp_dompath(xc, domid, "qemu");
+	if (lstat(qroot, &st) == 0)
+		(void)nftw(qroot, unlink_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	free(qroot);
 	rmdir(dir);
 out:
 	if (fd >= 0)

@@ -350,7 +350,7 @@ static const struct xend_opt_def opt_table[] = {
 	    "guest CPU engine: KVM, TCG or measured"),
 	I("event-log-size", "10000", check_positive,
 	    "entries the event log keeps (xm events)"),
-	I("qemu-user-range-base", "1593835520", check_uid_base,
+	I("qemu-user-range-base", "1879048192", check_uid_base,
 	    "QEMU runs as uid and gid base + domid (65536 ids); 0: as root"),
 };
 

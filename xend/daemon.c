@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -244,6 +245,28 @@ detach_stdio(void)
 		close(fd);
 }
 
+/* QEMU's uids (qemu-user-range-base) must be nobody else's: an account
+ * among them in /etc/passwd (local accounts only: no directory lookups
+ * at start) is named once in the log. */
+static void
+qemu_range_warn(struct xend *x)
+{
+	int64_t base = xend_opt_int(x->opts, "qemu-user-range-base");
+	struct passwd *pw;
+	FILE *f;
+
+	if (base <= 0 || (f = fopen("/etc/passwd", "re")) == NULL)
+		return;
+	while ((pw = fgetpwent(f)) != NULL)
+		if ((int64_t)pw->pw_uid >= base && (int64_t)pw->pw_uid < base + 65536) {
+			log_warn("qemu-user-range-base %lld: uid %u belongs to account "
+			    "'%s': QEMU processes would share its ids",
+			    (long long)base, (unsigned)pw->pw_uid, pw->pw_name);
+			break;
+		}
+	fclose(f);
+}
+
 static int
 open_log(struct xend *x, bool foreground, struct notify *n)
 {
@@ -263,6 +286,7 @@ open_log(struct xend *x, bool foreground, struct notify *n)
 	}
 	log_set_stderr(foreground);
 	inert_options_warn(x->opts);
+	qemu_range_warn(x);
 	return 0;
 }
 

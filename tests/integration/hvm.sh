@@ -163,7 +163,7 @@ if [ -n "$disks" ]; then
 	# ---- CD-ROM media: xm block-configure --------------------------------------
 	# The test kernel has no AHCI driver, so the medium is seen from the
 	# host: the files QEMU holds open.
-	qemu_isos() { ls -l "/proc/$(qemu_pid h1)/fd" 2>/dev/null | grep -o '/[^ ]*\.iso$' | sort; }
+	qemu_isos() { ls -l "/proc/$(qemu_pid h1)/fd" 2>/dev/null | grep -o '/[^ ]*\.iso$' | sort -u; }
 	iso_real=$(readlink -f "$ISO")
 	cp "$ISO" "$D/cd2.iso"
 	# another volume label, still bootable

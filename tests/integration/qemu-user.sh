@@ -9,7 +9,8 @@
 # xend's database are still out of reach. Meanwhile everything QEMU is
 # given as descriptors works: the guest writes its disk, a disk attached
 # at run time is used and let go, qcow2 disks read through their backing
-# files (relative and absolute names, at start and attached), a save and restore keeps the disk, a
+# files (relative and absolute names, at start and attached; opened as
+# QEMU's user, so an overlay cannot name another guest's disk), a save and restore keeps the disk, a
 # core dump is written; the root goes with the domain, and
 # (qemu-user-range-base 0) runs QEMU as root as before.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -20,11 +21,13 @@ if ! command -v nsenter >/dev/null || ! command -v setpriv >/dev/null; then
 	exit 0
 fi
 
-BASE=1593835520
+BASE=1879048192
 setup_root qemuuser
 trap cleanup_devices EXIT
 BG_PIDS=$(watchdog 900)
 xend_config "(qemu-user-range-base $BASE)"
+# searchable as /var/lib/xen/images is: what protects a file is its mode
+chmod 755 "$D"
 for n in a b c e; do
 	dd if=/dev/zero of="$D/$n.img" bs=1M count=8 status=none
 	chmod 600 "$D/$n.img"
@@ -33,9 +36,16 @@ done
 # follow the backing names inside its root, xenhv hands the chain over
 printf B-BASE | dd of="$D/b.img" conv=notrunc status=none
 printf E-BASE | dd of="$D/e.img" conv=notrunc status=none
+# (the bases readable by QEMU's user, as base images are; the guests'
+# own disks and overlays 0600). Overlays naming another guest's disk or
+# a symlink as their backing file are refused.
+chmod 644 "$D/b.img" "$D/e.img"
+ln -s e.img "$D/link.img"
 (cd "$D" && qemu-img create -q -f qcow2 -b b.img -F raw b.qcow2 &&
-    qemu-img create -q -f qcow2 -b "$D/e.img" -F raw c.qcow2)
-chmod 600 "$D/b.qcow2" "$D/c.qcow2"
+    qemu-img create -q -f qcow2 -b "$D/e.img" -F raw c.qcow2 &&
+    qemu-img create -q -f qcow2 -b "$D/a.img" -F raw steal.qcow2 &&
+    qemu-img create -q -f qcow2 -b "$D/link.img" -F raw link.qcow2)
+chmod 600 "$D/b.qcow2" "$D/c.qcow2" "$D/steal.qcow2" "$D/link.qcow2"
 run start_xend
 is "xend starts" "$rc $err" "0 "
 
@@ -123,6 +133,12 @@ ok "g1 reads e.img's data through it" guest_ok g1 QC \
     "for x in /dev/vd[b-z]; do dd if=\$x bs=6 count=1 2>/dev/null; done | grep -q E-BASE"
 run xm block-detach g1 xvdc
 is "block-detach xvdc" "$rc $err" "0 "
+run xm block-attach g2 "tap:qcow2:$D/steal.qcow2" xvdd w
+like "an overlay over g1's disk (0600) is refused: its backing file is opened as QEMU's user" \
+    "$rc $err" "^1 .*backing file $D/a\.img: Permission denied \(it is opened as QEMU's user, uid $u2\)"
+run xm block-attach g2 "tap:qcow2:$D/link.qcow2" xvdd w
+like "... and one whose backing file is a symlink" "$rc $err" \
+    "^1 .*backing file $D/link\.img: Too many levels of symbolic links"
 ok "g2 reads b.img's data through its qcow2 (relative backing name)" \
     guest_ok g2 QB "dd if=/dev/vda bs=6 count=1 2>/dev/null | grep -q B-BASE"
 run xm save g1 "$D/g1.save"
