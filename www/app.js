@@ -1,7 +1,9 @@
 // app.js: xend's web page. The domain list comes from xend's events as
 // Server-Sent Events (GET /events): the page never polls. Actions are
 // POSTs carrying the session's CSRF token; the console is an xterm.js
-// terminal over GET /console (out) and POST /console/input (in).
+// terminal over GET /console (out) and POST /console/input (in); the
+// screen is noVNC over a WebSocket (GET /vnc) that xend relays to the
+// domain's VNC display.
 'use strict';
 
 const $ = (sel) => document.querySelector(sel);
@@ -72,6 +74,7 @@ $('#login').addEventListener('submit', async (ev) => {
 $('#logout').addEventListener('click', async () => {
   try { await post('/api/logout', {}); } catch (e) { showError(e.message); }
   closeConsole();
+  closeScreen();
   await loadSession();
 });
 
@@ -139,6 +142,14 @@ function actionsCell(d, state) {
   c.disabled = !session.control;
   c.onclick = () => openConsole(d.name);
   td.append(c);
+  if (d.vnc) {
+    const v = document.createElement('button');
+    v.textContent = 'Screen';
+    v.dataset.action = 'screen';
+    v.disabled = !session.control;
+    v.onclick = () => openScreen(d.name);
+    td.append(v);
+  }
   return td;
 }
 
@@ -164,7 +175,8 @@ function renderState(st) {
   for (const d of st.domains) {
     const state = stateName(d);
     const pct = cpuPercent(d, st.time);
-    const key = [state, d.domid, d.target, d.maxmem, d.vcpus, session.control].join('|');
+    const key = [state, d.domid, d.target, d.maxmem, d.vcpus, d.vnc,
+      session.control].join('|');
     let tr = document.getElementById('dom-' + d.name);
     if (!tr || tr.dataset.key !== key) {
       const nt = document.createElement('tr');
@@ -353,5 +365,70 @@ async function openConsole(name) {
 }
 
 $('#console-close').addEventListener('click', closeConsole);
+
+// ---- the screen: noVNC from Debian's novnc ------------------------------------
+
+// xend upgrades GET /vnc?domain=D to a WebSocket for a logged-in session
+// of this page (the cookie and the Origin; nothing in the URL is a
+// secret) and relays it to the domain's VNC display, whose own password,
+// if it has one, noVNC asks for here.
+let screen = null;   // { name, rfb }
+
+function closeScreen() {
+  if (!screen) return;
+  const s = screen;
+  screen = null;
+  s.rfb.disconnect();
+  $('#screen-panel').hidden = true;
+  $('#screen-password').hidden = true;
+}
+
+async function openScreen(name) {
+  closeScreen();
+  let RFB;
+  try {
+    RFB = (await import('/novnc/core/rfb.js')).default;
+  } catch (e) {
+    showError('screen ' + name + ': cannot load noVNC: ' + e.message);
+    return;
+  }
+  $('#screen-panel').hidden = false;
+  $('#screen-name').textContent = name;
+  $('#screen-status').textContent = 'connecting';
+  $('#screen').textContent = '';
+  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') +
+    location.host + '/vnc?domain=' + encodeURIComponent(name);
+  const rfb = new RFB($('#screen'), url, { wsProtocols: ['binary'] });
+  const s = { name, rfb };
+  screen = s;
+  window.xendScreen = s;
+  const status = (t) => { if (screen === s) $('#screen-status').textContent = t; };
+  rfb.addEventListener('connect', () => status('connected'));
+  rfb.addEventListener('disconnect', (e) => {
+    // a refused password says so first (securityfailure): kept
+    if (!s.refused)
+      status(e.detail.clean ? 'disconnected' : 'disconnected: the ' +
+        'display could not be reached, or the connection was refused');
+  });
+  rfb.addEventListener('securityfailure', (e) => {
+    s.refused = true;
+    status('refused by the display: ' + (e.detail.reason || 'wrong password'));
+  });
+  rfb.addEventListener('credentialsrequired', () => {
+    status('the display asks for its password');
+    $('#screen-password').hidden = false;
+    $('#screen-password-input').focus();
+  });
+  rfb.addEventListener('desktopname', (e) => status('connected: ' + e.detail.name));
+}
+
+$('#screen-password').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  if (!screen) return;
+  screen.rfb.sendCredentials({ password: $('#screen-password-input').value });
+  $('#screen-password-input').value = '';
+  $('#screen-password').hidden = true;
+});
+$('#screen-close').addEventListener('click', closeScreen);
 
 loadSession().catch((e) => showError('cannot reach xend: ' + e.message));

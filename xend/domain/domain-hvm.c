@@ -322,6 +322,29 @@ current_port(struct domain *d)
 	return pf->vnc_port;
 }
 
+bool
+domain_platform_display(struct domain *d, const char **addr, unsigned *port,
+    bool *tls)
+{
+	struct domain_platform *pf = d->cfg.platform;
+	const char *a;
+
+	if (current_port(d) == 0)
+		return false;
+	a = pf->p.vnc_listen != NULL ? pf->p.vnc_listen : "127.0.0.1";
+	/* a display on every address is reached on loopback */
+	if (strcmp(a, "0.0.0.0") == 0)
+		a = "127.0.0.1";
+	else if (strcmp(a, "::") == 0)
+		a = "::1";
+	*addr = a;
+	*port = pf->vnc_port;
+	/* re-adopted, the display's TLS is xend-config's */
+	*tls = pf->p.vnc_tls_dir != NULL ||
+	    xend_opt_bool(d->tab->x->opts, "vnc-tls");
+	return true;
+}
+
 const char *
 domain_platform_password(struct domain *d)
 {

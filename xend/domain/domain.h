@@ -467,6 +467,11 @@ void domain_platform_sxp(struct domain *d, struct xv *l);
 /* The password of d's VNC display (its own, else xend-config's), or NULL
  * when it has no display or no password. */
 const char *domain_platform_password(struct domain *d);
+/* Where a running domain's VNC display is reached from this host (a
+ * display on every address, on loopback), and whether it speaks TLS
+ * (vnc-tls). False when it has none. */
+bool domain_platform_display(struct domain *d, const char **addr,
+    unsigned *port, bool *tls);
 
 /* ---- a create its client holds (domain-claim.c) -------------------- */
 

@@ -53,6 +53,11 @@ static const struct http_route routes[] = {
 	    "a domain's serial console, out: Server-Sent Events" },
 	{ "/console/input", EVHTTP_REQ_POST, HTTP_ROUTE_WEB,
 	    web_console_input_route, "a domain's serial console, in" },
+	{ "/novnc/", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
+	    HTTP_ROUTE_WEB | HTTP_ROUTE_PREFIX, web_novnc_route,
+	    "noVNC's modules, from Debian's novnc" },
+	{ "/vnc", EVHTTP_REQ_GET, HTTP_ROUTE_WEB, web_vnc_route,
+	    "a domain's VNC screen: a WebSocket relayed to its display" },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -65,6 +70,11 @@ struct http_conn {
 	bool stream;
 	void (*closed)(void *arg);
 	void *arg;
+	/* upgraded (http_upgrade): the protocol's, and evhttp's own */
+	void (*readable)(void *arg);
+	bufferevent_data_cb evhttp_write;
+	bufferevent_event_cb evhttp_event;
+	void *evhttp_arg;
 	LIST_ENTRY(http_conn) link;
 };
 
@@ -239,6 +249,28 @@ http_unwatch(struct http_server *s, struct evhttp_request *req)
 		c->req = NULL;
 }
 
+/* req's connection becomes a stream, or 503 is sent (NULL). */
+static struct http_conn *
+claim_stream(struct http_server *s, struct evhttp_request *req,
+    void (*closed)(void *arg), void *arg)
+{
+	struct http_conn *c = conn_of(s, req);
+
+	if (c == NULL || c->req != NULL ||
+	    s->tally->streams >= HTTP_MAX_STREAMS) {
+		log_warn("HTTP server: %u streams open (live lists, consoles "
+		    "and screens): one more is refused", s->tally->streams);
+		evhttp_send_error(req, HTTP_SERVUNAVAIL, "Too many streams");
+		return NULL;
+	}
+	c->req = req;
+	c->stream = true;
+	c->closed = closed;
+	c->arg = arg;
+	s->tally->streams++;
+	return c;
+}
+
 bool
 http_stream_start(struct http_server *s, struct evhttp_request *req,
     const char *content_type, void (*closed)(void *arg), void *arg)
@@ -246,20 +278,9 @@ http_stream_start(struct http_server *s, struct evhttp_request *req,
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct timeval wr = { HTTP_STREAM_WRITE_TIMEOUT, 0 };
-	struct http_conn *c = conn_of(s, req);
 
-	if (c == NULL || c->req != NULL ||
-	    s->tally->streams >= HTTP_MAX_STREAMS) {
-		log_warn("HTTP server: %u streams open (the live list and "
-		    "consoles): one more is refused", s->tally->streams);
-		evhttp_send_error(req, HTTP_SERVUNAVAIL, "Too many streams");
+	if (claim_stream(s, req, closed, arg) == NULL)
 		return false;
-	}
-	c->req = req;
-	c->stream = true;
-	c->closed = closed;
-	c->arg = arg;
-	s->tally->streams++;
 	evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_send_reply_start(req, HTTP_OK, "OK");
@@ -268,6 +289,69 @@ http_stream_start(struct http_server *s, struct evhttp_request *req,
 	bufferevent_set_timeouts(evhttp_connection_get_bufferevent(evcon), NULL,
 	    &wr);
 	return true;
+}
+
+/* ---- upgraded connections ---------------------------------------------------- */
+
+/* Once a connection speaks another protocol, its bufferevent's callbacks
+ * are these: the read callback, which evhttp leaves unset while it
+ * writes a reply (it only watches for the close), goes to the protocol;
+ * the write and event callbacks stay evhttp's, so a close or an error
+ * ends the connection as any stream's (conn_closed). */
+static void
+upgraded_read(struct bufferevent *bev, void *arg)
+{
+	struct http_conn *c = arg;
+
+	(void)bev;
+	c->readable(c->arg);
+}
+
+static void
+upgraded_write(struct bufferevent *bev, void *arg)
+{
+	struct http_conn *c = arg;
+
+	if (c->evhttp_write != NULL)
+		c->evhttp_write(bev, c->evhttp_arg);
+}
+
+static void
+upgraded_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct http_conn *c = arg;
+
+	/* may free c (conn_closed) */
+	if (c->evhttp_event != NULL)
+		c->evhttp_event(bev, what, c->evhttp_arg);
+}
+
+struct bufferevent *
+http_upgrade(struct http_server *s, struct evhttp_request *req,
+    void (*readable)(void *arg), void (*closed)(void *arg), void *arg)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct timeval wr = { HTTP_STREAM_WRITE_TIMEOUT, 0 };
+	struct http_conn *c;
+	struct bufferevent *bev;
+
+	if ((c = claim_stream(s, req, closed, arg)) == NULL)
+		return NULL;
+	c->readable = readable;
+	/* a 1xx reply has no body: evhttp sends the headers alone, and
+	 * leaves the connection to us until it is freed */
+	evhttp_send_reply_start(req, 101, "Switching Protocols");
+	bev = evhttp_connection_get_bufferevent(evcon);
+	bufferevent_getcb(bev, NULL, &c->evhttp_write, &c->evhttp_event,
+	    &c->evhttp_arg);
+	bufferevent_setcb(bev, upgraded_read, upgraded_write, upgraded_event,
+	    c);
+	bufferevent_set_timeouts(bev, NULL, &wr);
+	/* what the client sends waits in the input until the protocol
+	 * takes it: past this, xend stops reading the socket */
+	bufferevent_setwatermark(bev, EV_READ, 0, HTTP_UPGRADE_MAX_READ);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	return bev;
 }
 
 size_t

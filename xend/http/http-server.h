@@ -10,6 +10,7 @@
 
 #include "xu.h"
 
+struct bufferevent;
 struct evbuffer;
 struct evhttp_request;
 struct http_server;
@@ -65,6 +66,18 @@ size_t http_stream_queued(struct evhttp_request *req);
  * evhttp callback of the same connection. */
 void http_stream_drop(struct evhttp_request *req);
 
+/* Takes req's connection over for another protocol (a WebSocket): 101
+ * with the headers the caller put in req's output headers, then the
+ * connection's bufferevent is the caller's to read (readable(arg) when
+ * the client sent data, at most HTTP_UPGRADE_MAX_READ bytes waiting)
+ * and write (bufferevent_get_output: a client with unread data that
+ * waited HTTP_STREAM_WRITE_TIMEOUT seconds is dropped). It counts as a
+ * stream: closed(arg) runs once when it ends (http_stream_drop ends it).
+ * NULL, with 503 sent, past HTTP_MAX_STREAMS. */
+struct bufferevent *http_upgrade(struct http_server *s,
+    struct evhttp_request *req, void (*readable)(void *arg),
+    void (*closed)(void *arg), void *arg);
+
 #define HTTP_MAX_CONNECTIONS	64	/* more wait in the listen queue */
 #define HTTP_LISTEN_BACKLOG	32
 #define HTTP_IDLE_TIMEOUT	15	/* seconds a connection may sit idle */
@@ -73,5 +86,6 @@ void http_stream_drop(struct evhttp_request *req);
 #define HTTP_MAX_STREAMS	16	/* of the connections, at most */
 #define HTTP_STREAM_MAX_QUEUED	(256u << 10)
 #define HTTP_STREAM_WRITE_TIMEOUT 30	/* seconds unread data may wait */
+#define HTTP_UPGRADE_MAX_READ	(64u << 10)
 
 #endif

@@ -93,6 +93,25 @@ origin_ok(struct evhttp_request *req)
 	    strcmp(o + 7, h) == 0;
 }
 
+/* A WebSocket's GET carries neither a CSRF token nor a body to put one
+ * in, and SameSite=Strict lets another port of this host (the same
+ * site) send the cookie: its Origin, which browsers always send with
+ * one, must be this page's. */
+static bool
+upgrade_origin_ok(struct evhttp_request *req, const char *user)
+{
+	const char *o = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Origin");
+
+	if (o != NULL && origin_ok(req))
+		return true;
+	log_warn("web: %s: refused a WebSocket from origin %s", user,
+	    o != NULL ? o : "(none)");
+	web_json_error(req, 403, "this request comes from another site's "
+	    "page (its Origin is not this page's)");
+	return false;
+}
+
 /* ---- sessions ---------------------------------------------------------------- */
 
 static bool
@@ -238,6 +257,8 @@ web_authorize(struct xend *x, struct evhttp_request *req,
 		return false;
 	}
 	*user = s->user;
+	if (what == WEB_UPGRADE)
+		return upgrade_origin_ok(req, s->user);
 	if (what == WEB_READ ||
 	    evhttp_request_get_command(req) != EVHTTP_REQ_POST)
 		return true;

@@ -89,6 +89,28 @@ halted_value(const struct domain *d)
 	return st;
 }
 
+/* "vnc": true on the running domains whose screen the page can show (a
+ * VNC display without TLS). */
+static void
+mark_screens(struct xend *x, struct xv *doms)
+{
+	struct xv *e;
+	struct domain *d;
+	const char *name, *addr;
+	unsigned port;
+	bool tls;
+	size_t i;
+
+	for (i = 0; i < xv_len(doms); i++) {
+		e = xv_at(doms, i);
+		name = xv_string(xv_struct_get(e, "name"));
+		d = name != NULL ? domains_by_name(x->domains, name) : NULL;
+		xv_struct_set(e, "vnc", xv_bool(d != NULL &&
+		    domain_running(d) &&
+		    domain_platform_display(d, &addr, &port, &tls) && !tls));
+	}
+}
+
 /* The host and every domain, as xm top sees them (domains_stats), and
  * the halted managed ones after them; the log's last event number. */
 static void
@@ -99,6 +121,7 @@ state_json(struct xend *x, int64_t last, struct evbuffer *out)
 	struct domain **v;
 	size_t n, i;
 
+	mark_screens(x, doms);
 	v = domains_sorted(x->domains, &n);
 	for (i = 0; i < n; i++)
 		if (v[i]->phase == DOM_PHASE_HALTED)

@@ -1,7 +1,8 @@
 /* web.c: the web page's setup and its files: the page (index.html,
- * app.js, app.css from the package's data directory) and xterm.js's
+ * app.js, app.css from the package's data directory), xterm.js's
  * modules from Debian's node-xterm, each wrapped for the page's module
- * loader. Nothing is fetched from elsewhere at run time. */
+ * loader, and noVNC's from Debian's novnc. Nothing is fetched from
+ * elsewhere at run time. */
 #include "web.h"
 
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #define XEN_WWWDIR	"/usr/share/xen/www"
 #endif
 #define XTERM_DIR	"/usr/share/nodejs/xterm/lib"
+#define NOVNC_DIR	"/usr/share/novnc"
 #define WEB_FILE_MAX	(4u << 20)
 
 static const char *
@@ -42,6 +44,7 @@ web_init(struct xend *x, struct http_server *s, struct xu_err *err)
 	/* a build tree's page and tests' own (XEND_WWW_DIR) */
 	w->www_dir = xu_strdup(env_or("XEND_WWW_DIR", XEN_WWWDIR));
 	w->xterm_dir = xu_strdup(env_or("XEND_XTERM_DIR", XTERM_DIR));
+	w->novnc_dir = xu_strdup(env_or("XEND_NOVNC_DIR", NOVNC_DIR));
 	x->web = w;
 	web_events_init(x);
 	if (w->passwd_file != NULL)
@@ -60,12 +63,14 @@ web_free(struct xend *x)
 	if (w == NULL)
 		return;
 	web_console_free(x);
+	web_vnc_free(x);
 	web_events_free(x);
 	web_logins_free(w);
 	web_sessions_free(w);
 	free(w->passwd_file);
 	free(w->www_dir);
 	free(w->xterm_dir);
+	free(w->novnc_dir);
 	free(w);
 	x->web = NULL;
 }
@@ -182,5 +187,25 @@ web_xterm_route(struct xend *x, struct evhttp_request *req)
 	    "require) {\n", name);
 	send_file(req, file, before, "\n});\n");
 	free(before);
+	free(file);
+}
+
+/* noVNC's core is ES modules that import each other by relative paths:
+ * served as they are, from its core/ and its vendored pako/ only. */
+void
+web_novnc_route(struct xend *x, struct evhttp_request *req)
+{
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	const char *name = path + strlen("/novnc/");
+	char *file;
+
+	if (!module_name_ok(name) || strcmp(name + strlen(name) - 3, ".js") ||
+	    (strncmp(name, "core/", 5) != 0 &&
+	    strncmp(name, "vendor/pako/", 12) != 0)) {
+		evhttp_send_error(req, HTTP_NOTFOUND, NULL);
+		return;
+	}
+	file = xu_asprintf("%s/%s", x->web->novnc_dir, name);
+	send_file(req, file, NULL, NULL);
 	free(file);
 }

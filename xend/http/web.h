@@ -1,7 +1,8 @@
 /* web.h: the web page xend serves (docs/WEB.md): the page and its
  * assets, sessions and CSRF tokens, the live domain list (Server-Sent
  * Events from the event log's waiters), domain actions (the XML-RPC
- * methods' handlers, through rpc_server_call) and the serial console. */
+ * methods' handlers, through rpc_server_call), the serial console and
+ * the VNC screen (noVNC over a WebSocket relayed to the display). */
 #ifndef XEND_WEB_H
 #define XEND_WEB_H
 
@@ -20,17 +21,20 @@ struct web_session;
 struct web_hub;
 struct login;
 struct web_console;
+struct web_vnc;
 
 struct web {
 	struct http_server *srv;
 	char *passwd_file;	/* xend-http-password-file; NULL: none */
 	char *www_dir;		/* the page's files */
 	char *xterm_dir;	/* node-xterm's lib/ */
+	char *novnc_dir;	/* Debian's novnc */
 	struct web_session *sessions;
 	unsigned nsessions;
 	struct login *login;	/* being checked (web-auth.c); or NULL */
 	struct web_hub *hub;	/* web-events.c */
 	LIST_HEAD(, web_console) consoles;	/* web-console.c */
+	LIST_HEAD(, web_vnc) screens;		/* web-vnc.c */
 };
 
 /* With the HTTP server; web_free before the server's evhttp is gone. */
@@ -47,6 +51,8 @@ void web_action_route(struct xend *x, struct evhttp_request *req);
 void web_events_route(struct xend *x, struct evhttp_request *req);
 void web_console_route(struct xend *x, struct evhttp_request *req);
 void web_console_input_route(struct xend *x, struct evhttp_request *req);
+void web_novnc_route(struct xend *x, struct evhttp_request *req);
+void web_vnc_route(struct xend *x, struct evhttp_request *req);
 
 /* ---- web-auth.c ---- */
 
@@ -58,6 +64,8 @@ bool web_host_ok(struct xend *x, struct evhttp_request *req);
 enum web_access {
 	WEB_READ,	/* the page, the live list */
 	WEB_CONTROL,	/* actions, consoles: a POST also needs its CSRF token */
+	WEB_UPGRADE,	/* a WebSocket (a screen): WEB_CONTROL, from this
+			 * page's Origin (a browser always sends one) */
 };
 /* The request's session, or NULL; answers the request (401, 403) and
  * returns false when it may not do what is asked. *user is who it is
@@ -88,5 +96,6 @@ void web_sse_event(struct evbuffer *out, const char *type,
 void web_events_init(struct xend *x);
 void web_events_free(struct xend *x);
 void web_console_free(struct xend *x);
+void web_vnc_free(struct xend *x);
 
 #endif
