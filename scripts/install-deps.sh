@@ -17,7 +17,7 @@ PKGS=(
 	vncsnapshot tigervnc-tools imagemagick
 	xvfb tigervnc-viewer xtightvncviewer nftables dnsmasq-base
 	tmux python3-prometheus-client
-	chromium node-xterm openssl
+	chromium node-xterm novnc openssl
 )
 
 missing=()

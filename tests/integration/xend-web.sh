@@ -13,48 +13,15 @@
 # file, the page read-only.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/integration/devices-lib.sh"
+. "${top_srcdir:-.}/tests/integration/web-lib.sh"
 skip_unless_guests
-CHROME=$(command -v chromium || command -v chromium-browser)
-if [ -z "$CHROME" ]; then
-	echo "1..0 # SKIP Debian's chromium is needed (apt-get install chromium)"
-	exit 0
-fi
-# puppeteer-core: tests/run.sh installs it (npm) under _build/node
-MODULES=${XEN_NODE_MODULES:-$SRC/_build/node/node_modules}
-if ! command -v node >/dev/null || [ ! -d "$MODULES/puppeteer-core" ]; then
-	echo "1..0 # SKIP node and puppeteer-core (in $MODULES) are needed: tests/run.sh installs them"
-	exit 0
-fi
+skip_unless_browser
 if [ ! -f /usr/share/nodejs/xterm/lib/xterm.js ]; then
 	echo "1..0 # SKIP Debian's node-xterm is needed for the console"
 	exit 0
 fi
 
-setup_root xweb
-SHOTS="$BUILD/tests/integration/xend-web-shots"
-rm -rf "$SHOTS"
-mkdir -p "$SHOTS"
-DRV_PID=
-stop_driver() {
-	if [ -n "$DRV_PID" ]; then
-		echo '["quit"]' >&"${DRV[1]}" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$DRV_PID" 2>/dev/null || break; sleep 0.2; done
-		kill "$DRV_PID" 2>/dev/null
-		DRV_PID=
-	fi
-}
-trap 'stop_driver; cleanup_devices' EXIT
-BG_PIDS=$(watchdog 1200)
-make_netns || { echo "1..0 # SKIP cannot create a network namespace"; exit 0; }
-
-PW=s3cret-$$
-printf 'admin:%s\n' "$(openssl passwd -6 "$PW")" >"$D/etc/xen/xend-http.passwd"
-# xend's own AddressSanitizer report, read at the end
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$D/asan"
-xend_config "(xend-http-server yes)" \
-    "(xend-http-password-file $D/etc/xen/xend-http.passwd)"
-URL=http://127.0.0.1:8000
-logged() { grep -Eq -- "$1" "$D/var/log/xen/xend.log"; }
+web_root xweb xend-web 1200
 # state_flags NAME: xm list's six state letters (r or b: running)
 state_flags() { xm list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'; }
 unpaused() { [[ "$(state_flags "$1")" =~ ^[rb-]{2}-{4}$ ]]; }
@@ -110,16 +77,7 @@ ok "web1 boots to its shell" booted web1
 ok "web2 boots to its shell" booted web2
 
 # ---- the browser -----------------------------------------------------------
-coproc DRV { in_ns env NODE_PATH="$MODULES" node "$SRC/tests/tools/web-driver.js" \
-    "$URL/" "$CHROME" 2>"$D/driver.err"; }
-DRV_PID=$DRV_PID
-# page CMD-JSON [SECS]: one command to the driver; its answer in $ans
-page() {
-	ans=
-	echo "$1" >&"${DRV[1]}" && read -t "${2:-120}" -r ans <&"${DRV[0]}"
-	[ "${ans%% *}" = ok ]
-}
-read -t 120 -r ans <&"${DRV[0]}"
+start_driver "$URL/"
 is "chromium starts" "$ans" "ok ready"
 page '["goto"]'
 is "the page loads" "$ans" "ok loaded"

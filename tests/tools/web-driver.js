@@ -1,5 +1,5 @@
 // web-driver.js: drives xend's web page in Debian's headless chromium
-// (puppeteer-core) for tests/integration/xend-web.sh: one command a line
+// (puppeteer-core) for tests/integration/xend-web.sh and xend-vnc.sh: one command a line
 // on stdin, as a JSON array; one answer a line on stdout, "ok [what]" or
 // "fail why". Waits are the page's own conditions, each with a deadline.
 'use strict';
@@ -86,6 +86,56 @@ const commands = {
   async console_text(page) {
     return JSON.stringify(await page.$$eval('#terminal .xterm-rows > div',
       (ds) => ds.map((d) => d.textContent).filter((t) => t.trim()).join('\n')));
+  },
+  // the screen (noVNC): open it, answer the display's password, wait
+  // for a status, and how much of the canvas is drawn
+  async screen(page, name) {
+    await page.click(`#dom-${name} button[data-action="screen"]`);
+    await page.waitForSelector('#screen-panel:not([hidden])', { timeout: 20000 });
+    return 'opened';
+  },
+  async screen_password(page, password, secs) {
+    await page.waitForSelector('#screen-password:not([hidden])', { timeout: secs * 1000 });
+    await page.type('#screen-password-input', password);
+    await page.click('#screen-password button[type="submit"]');
+    return 'sent';
+  },
+  async screen_status(page, regex, secs) {
+    await page.waitForFunction((r) => new RegExp(r).test(
+      document.querySelector('#screen-status').textContent),
+    { timeout: secs * 1000, polling: 'mutation' }, regex);
+    return await page.$eval('#screen-status', (e) => e.textContent);
+  },
+  // waits until the canvas has at least rows rows with a lit pixel;
+  // answers "WxH rows=N colours=N"
+  async screen_drawn(page, rows, secs) {
+    await page.evaluate(() => {
+      window.screenStats = () => {
+        const c = document.querySelector('#screen canvas');
+        if (!c || !c.width || !c.height) return null;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let lit = 0;
+        const colours = new Set();
+        for (let y = 0; y < c.height; y++) {
+          let on = false;
+          for (let x = 0; x < c.width; x++) {
+            const i = 4 * (y * c.width + x);
+            const v = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+            if (v !== 0) on = true;
+            if (colours.size < 64) colours.add(v);
+          }
+          if (on) lit++;
+        }
+        return { w: c.width, h: c.height, lit, colours: colours.size };
+      };
+    });
+    await page.waitForFunction((n) => {
+      const st = window.screenStats();
+      return st && st.lit >= n;
+    }, { timeout: secs * 1000, polling: 500 }, Number(rows)).catch(() => {});
+    const st = await page.evaluate(() => window.screenStats());
+    if (!st) throw new Error('no canvas');
+    return `${st.w}x${st.h} rows=${st.lit} colours=${st.colours}`;
   },
   async screenshot(page, file) {
     await page.screenshot({ path: file, fullPage: true });
