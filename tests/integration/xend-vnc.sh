@@ -43,7 +43,7 @@ code() { in_ns curl -s -o "$D/body" -w '%{http_code}' --max-time 20 "$@"; }
 WS=(-H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 13'
     -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
 is "a screen without a session: 401" "$(code "${WS[@]}" -H "Origin: $URL" "$URL/vnc?domain=hv1")" 401
-in_ns curl -s -o "$D/body" -c "$D/cookies" -d "user=admin&password=$PW" "$URL/api/login"
+in_ns curl -s -o "$D/login.json" -c "$D/cookies" -d "user=admin&password=$PW" "$URL/api/login"
 COOKIE=$(awk '$6 == "xend_session" { print $7 }' "$D/cookies")
 ok "logged in (curl)" test -n "$COOKIE"
 is "a screen from another site's page (Origin): 403" \
@@ -114,9 +114,12 @@ ok "the screen is closed with its page" wait_until 30 eval \
 ok "no stream is left open" wait_until 30 eval \
     'in_ns curl -s "$URL/metrics" | grep -qx "xend_http_streams 0"'
 
-# ---- a screen whose domain goes away ----------------------------------------------
-ip netns exec "$NS" python3 -c '
-import socket, sys, time
+# ---- a screen whose session or domain ends ------------------------------------
+# screen_client OUT: a screen of hv1 on a plain socket, in the background;
+# how it was closed into OUT ("closed CODE")
+screen_client() {
+	ip netns exec "$NS" python3 -c '
+import socket, sys
 s = socket.create_connection(("127.0.0.1", 8000), timeout=120)
 s.sendall(("GET /vnc?domain=hv1 HTTP/1.1\r\nHost: 127.0.0.1:8000\r\n"
     "Origin: http://127.0.0.1:8000\r\nCookie: xend_session=%s\r\n"
@@ -130,15 +133,25 @@ while True:
     data += b
 i = data.find(b"\x88")
 print("closed", (data[i + 2] << 8 | data[i + 3]) if i >= 0 else "without a close frame", flush=True)
-' "$COOKIE" >"$D/gone.out" 2>&1 &
-GONE=$!
-ok "a screen of hv1 opens (plain socket)" wait_until 30 eval \
-    '[ "$(grep -c "screen of hv1 opened" "$D/var/log/xen/xend.log")" -ge 6 ]'
+' "$COOKIE" >"$1" 2>&1 &
+}
+opened() { [ "$(grep -c "screen of hv1 opened" "$D/var/log/xen/xend.log")" -ge "$1" ]; }
+screen_client "$D/logout.out"
+ok "a screen of hv1 opens (plain socket)" wait_until 30 opened 6
+TOKEN=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf"])' <"$D/login.json")
+is "log out (curl)" "$(code -b "$D/cookies" -H "X-CSRF-Token: $TOKEN" -d '' "$URL/api/logout")" 200
+ok "the session's screen is closed with it (1008)" \
+    wait_until 30 grep -q "^closed 1008" "$D/logout.out"
+is "... and the session opens no other" \
+    "$(code -b "$D/cookies" "${WS[@]}" -H "Origin: $URL" "$URL/vnc?domain=hv1")" 401
+in_ns curl -s -o /dev/null -c "$D/cookies" -d "user=admin&password=$PW" "$URL/api/login"
+COOKIE=$(awk '$6 == "xend_session" { print $7 }' "$D/cookies")
+screen_client "$D/gone.out"
+ok "a screen of hv1 opens in a new session" wait_until 30 opened 7
 run xm destroy hv1
 is "xm destroy hv1" "$rc $err" "0 "
 ok "its screen's client is sent a close (1001: the display closed)" \
     wait_until 30 grep -q "^closed 1001" "$D/gone.out"
-wait "$GONE" 2>/dev/null
 
 # ---- the end: xend stops clean -------------------------------------------------
 xp=$(xend_pid)

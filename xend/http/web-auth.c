@@ -138,9 +138,12 @@ random_hex(char out[65])
 	return XU_OK;
 }
 
+/* A session ends (logged out, expired, or the oldest of too many): the
+ * screens it opened end with it. */
 static void
-session_free(struct web_session *s)
+session_free(struct web *w, struct web_session *s)
 {
+	web_vnc_session_ended(w, s->id);
 	free(s->user);
 	free(s);
 }
@@ -155,7 +158,7 @@ sessions_expire(struct web *w)
 		if (s->expires <= now) {
 			*p = s->next;
 			w->nsessions--;
-			session_free(s);
+			session_free(w, s);
 		} else
 			p = &s->next;
 }
@@ -205,7 +208,7 @@ session_new(struct web *w, const char *user)
 		/* the list is newest first: drop its last */
 		for (p = &w->sessions; (*p)->next != NULL; p = &(*p)->next)
 			;
-		session_free(*p);
+		session_free(w, *p);
 		*p = NULL;
 		w->nsessions--;
 	}
@@ -222,7 +225,7 @@ web_sessions_free(struct web *w)
 
 	while ((s = w->sessions) != NULL) {
 		w->sessions = s->next;
-		session_free(s);
+		session_free(w, s);
 	}
 	w->nsessions = 0;
 }
@@ -563,5 +566,5 @@ web_logout_route(struct xend *x, struct evhttp_request *req)
 	    SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	session_reply(req, w, NULL);
 	if (s != NULL)
-		session_free(s);
+		session_free(w, s);
 }

@@ -41,6 +41,7 @@ struct web_vnc {
 	struct ws_decoder dec;
 	bool closing;			/* a close frame is queued */
 	char *domain, *user, *where;
+	char session[65];		/* the session that opened it */
 	LIST_ENTRY(web_vnc) link;
 };
 
@@ -142,6 +143,19 @@ ws_drained(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	if (c->vnc != NULL && len <= VNC_OUT_MAX / 2 &&
 	    !(bufferevent_get_enabled(c->vnc) & EV_READ))
 		event_active(c->resume, EV_TIMEOUT, 0);
+}
+
+void
+web_vnc_session_ended(struct web *w, const char *sid)
+{
+	struct web_vnc *c;
+
+	LIST_FOREACH(c, &w->screens, link)
+		if (strcmp(c->session, sid) == 0 && !c->closing) {
+			log_info("web: %s: screen of %s: the session ended",
+			    c->user, c->domain);
+			ws_close(c, WS_CLOSE_POLICY, "the session ended");
+		}
 }
 
 /* ---- the display, to the page ------------------------------------------------ */
@@ -402,7 +416,7 @@ web_vnc_route(struct xend *x, struct evhttp_request *req)
 	char accept[WS_ACCEPT_LEN + 1];
 	struct bufferevent *vnc;
 	struct web_vnc *c;
-	const char *user;
+	const char *user, *sid;
 
 	if (!web_authorize(x, req, WEB_UPGRADE, &user) ||
 	    !handshake_ok(req, accept) ||
@@ -416,6 +430,8 @@ web_vnc_route(struct xend *x, struct evhttp_request *req)
 	dom = NULL;
 	c->user = xu_strdup(user);
 	c->where = where;
+	sid = web_session_id(x, req);
+	snprintf(c->session, sizeof(c->session), "%s", sid ? sid : "");
 	c->drop = event_new(x->base, -1, 0, drop_now, c);
 	c->resume = event_new(x->base, -1, 0, resume_now, c);
 	evhttp_add_header(out, "Upgrade", "websocket");

@@ -97,5 +97,7 @@ void web_events_init(struct xend *x);
 void web_events_free(struct xend *x);
 void web_console_free(struct xend *x);
 void web_vnc_free(struct xend *x);
+/* The screens a session opened end with it (closed 1008). */
+void web_vnc_session_ended(struct web *w, const char *sid);
 
 #endif
