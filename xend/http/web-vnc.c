@@ -120,8 +120,7 @@ ws_close(struct web_vnc *c, unsigned code, const char *why)
 		bufferevent_free(c->vnc);
 		c->vnc = NULL;
 	}
-	if (evbuffer_get_length(bufferevent_get_output(c->ws)) == 0)
-		event_active(c->drop, EV_TIMEOUT, 0);
+	/* ws_drained drops the connection once the frame is out */
 }
 
 /* The page's output changed: once it drained, the display is read
