@@ -3,7 +3,8 @@
 # Debian's novnc) in Debian's headless chromium, driven by puppeteer-core
 # (tests/tools/web-driver.js), over a WebSocket that xend relays to the
 # guest's display, under a private xend in a network namespace of this
-# test's own. The screen opens from the page, the display's password is
+# test's own (and a PV guest's framebuffer, vfb, over the same
+# WebSocket). The screen opens from the page, the display's password is
 # asked and a wrong one refused, the canvas is drawn (not blank); with
 # curl and a plain-socket client (tests/tools/ws-probe.py): a WebSocket
 # without a session, from another origin or without one is refused, the
@@ -66,19 +67,50 @@ is "... nor anything climbing out of it" \
     "$(code --path-as-is "$URL/novnc/core/../../../../etc/passwd.js")" 404
 
 # ---- the protocol, from a plain socket -----------------------------------------
-run in_ns python3 "$SRC/tests/tools/ws-probe.py" 8000 "$COOKIE" hv1
-is "WebSocket: the accept key, the display's banner, a ping between fragments, the closes" \
-    "$rc $out" "0 accept ok
+# what ws-probe.py says of a display (tests/tools/ws-probe.py)
+PROBED="0 accept ok
 banner RFB 003.008
 pong hello
 security types
 close 1003
 close 1000
 close 1002"
+run in_ns python3 "$SRC/tests/tools/ws-probe.py" 8000 "$COOKIE" hv1
+is "WebSocket: the accept key, the display's banner, a ping between fragments, the closes" \
+    "$rc $out" "$PROBED"
 [ "$rc" = 0 ] || echo "# $err"
 ok "... the broken frames are logged" logged "screen of hv1: the page sent an unmasked frame"
 ok "... and every screen closed" wait_until 30 eval \
     '[ "$(grep -c "screen of hv1 closed" "$D/var/log/xen/xend.log")" -ge 3 ]'
+
+# ---- a PV guest's framebuffer (vfb) too ----------------------------------------
+cat >"$D/pv1.cfg" <<EOF
+name = 'pv1'
+kernel = '$GUEST/vmlinuz'
+ramdisk = '$GUEST/initrd.img'
+memory = 96
+vfb = ['vnc=1,vncunused=1']
+EOF
+run xm create -q "$D/pv1.cfg"
+is "create pv1 (PV, vfb = ['vnc=1,...'])" "$rc $err" "0 "
+# screens: each domain's vnc flag in the live list's first state
+screens() {
+	in_ns curl -s -N --max-time 5 -b "$D/cookies" "$URL/events" 2>/dev/null |
+	    python3 -c '
+import json, sys
+for line in sys.stdin:
+    if line.startswith("data: {") and "\"domains\"" in line:
+        st = json.loads(line[6:])
+        print(" ".join("%s=%s" % (d["name"], str(d.get("vnc")).lower())
+                       for d in st["domains"]))
+        break'
+}
+is "the live list marks the domains with a screen" "$(screens)" \
+    "Domain-0=false hv1=true pv1=true"
+run in_ns python3 "$SRC/tests/tools/ws-probe.py" 8000 "$COOKIE" pv1
+is "pv1's framebuffer over the same WebSocket" "$rc $out" "$PROBED"
+run xm destroy pv1
+is "destroy pv1" "$rc $err" "0 "
 
 # ---- the browser ----------------------------------------------------------------
 start_driver "$URL/"
