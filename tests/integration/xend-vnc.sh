@@ -109,6 +109,14 @@ is "the live list marks the domains with a screen" "$(screens)" \
     "Domain-0=false hv1=true pv1=true"
 run in_ns python3 "$SRC/tests/tools/ws-probe.py" 8000 "$COOKIE" pv1
 is "pv1's framebuffer over the same WebSocket" "$rc $out" "$PROBED"
+# a page that reads nothing: xend stops reading the display (256 KiB
+# queued), and goes on once the page reads again
+run in_ns python3 "$SRC/tests/tools/ws-probe.py" 8000 "$COOKIE" pv1 slow \
+    "$D/var/log/xen/xend.log"
+is "a page that stops reading: xend stops reading the display, then goes on" \
+    "$rc $out" "0 the display waits
+a whole frame after it"
+echo "# $err"
 run xm destroy pv1
 is "destroy pv1" "$rc $err" "0 "
 

@@ -170,6 +170,9 @@ vnc_read(struct bufferevent *bev, void *arg)
 
 	while ((n = evbuffer_get_length(in)) > 0 && !c->closing) {
 		if (evbuffer_get_length(out) > VNC_OUT_MAX) {
+			log_debug("web: %s: screen of %s: %zu bytes queued for "
+			    "the page: its display waits", c->user, c->domain,
+			    evbuffer_get_length(out));
 			bufferevent_disable(bev, EV_READ);	/* ws_drained */
 			return;
 		}
