@@ -509,6 +509,7 @@ add_end(struct add_op *op, int code, const char *msg)
 		op->x->next = s->list;
 		s->list = op->x;
 		xhv_log("device %s plugged in (port xenrp%d)", op->x->d.id, op->x->port);
+		XHV_FAULT_POINT("monitor.plugged", s->d->cfg.name);
 	} else {
 		xhv_log("device %s could not be plugged in: %s", op->x->d.id, msg);
 		s->port_used[op->x->port] = false;

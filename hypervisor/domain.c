@@ -538,9 +538,11 @@ start_done(struct xhv_dom *d)
 	d->state = d->cfg.paused ? XC_DOM_PAUSED : XC_DOM_RUNNING;
 	xhv_log("domain %u (%s) %s, QEMU pid %d", d->cfg.domid, d->cfg.name,
 	    d->cfg.paused ? "created paused" : "running", (int)d->qemu_pid);
+	XHV_FAULT_POINT("monitor.ready", d->cfg.name);
 	line = xu_asprintf("ok %d\n", (int)getpid());
 	xhv_report(d, line);
 	free(line);
+	XHV_FAULT_POINT("monitor.reported", d->cfg.name);
 }
 
 static void
@@ -669,6 +671,8 @@ xhv_start(struct xhv_dom *d)
 		    d->cfg.qemu_uid, d->rundir);
 	else if (d->qemu_pid > 0)
 		xhv_log("QEMU pid %d", (int)d->qemu_pid);
+	if (d->qemu_pid > 0)
+		XHV_FAULT_POINT("monitor.spawned", d->cfg.name);
 	if (d->qemu_pid < 0) {
 		d->qemu_pid = 0;
 		close(serial[0]);

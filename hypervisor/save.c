@@ -263,6 +263,8 @@ started(void *opaque, yajl_val ret, const char *err)
 	}
 	m->last_progress = xhv_now();
 	m->streaming = true;
+	if (!m->incoming)
+		XHV_FAULT_POINT("monitor.saving", m->d->cfg.name);
 	if (m->cancel_why != NULL)	/* the poll sees it end */
 		qmp_command(m->d->qmp, "migrate_cancel", NULL, NULL, NULL, 0);
 	mig_arm(m);

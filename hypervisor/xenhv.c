@@ -56,6 +56,17 @@ xhv_now(void)
 	return xu_wall_s();
 }
 
+void
+xhv_fault_point(const char *step, const char *domain)
+{
+	const char *spec = getenv("XENHV_TEST_EXIT_AT"), *action;
+
+	if (spec == NULL || !xu_fault_matches(spec, step, domain, &action))
+		return;
+	xhv_log("XENHV_TEST_EXIT_AT=%s: killed at %s", spec, step);
+	kill(getpid(), SIGKILL);
+}
+
 /* ---- start-up reporting and exit --------------------------------- */
 
 void

@@ -144,6 +144,12 @@ struct xhv_dom {
 /* ---- the process (xenhv.c) ------------------------------------------ */
 
 void xhv_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Test-only: XENHV_TEST_EXIT_AT="STEP[@DOMAIN]" in the monitor's
+ * environment (xend's, inherited) kills it (SIGKILL) when it reaches
+ * STEP. Each step is written XHV_FAULT_POINT("name", domain) on a line
+ * of its own, so tests list them from the sources. */
+void xhv_fault_point(const char *step, const char *domain);
+#define XHV_FAULT_POINT(step, domain)	xhv_fault_point(step, domain)
 double xhv_now(void);
 int xhv_open_log(const char *path);
 /* Writes the start-up report to libxc's ready pipe and closes it. */

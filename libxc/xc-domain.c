@@ -269,6 +269,8 @@ out:
 	return rc;
 }
 
+static void remove_dir_of_dead(xc_interface *xc, uint32_t domid, bool dead);
+
 int
 xc_domain_create_finish(xc_interface *xc, uint32_t domid, int ready_fd)
 {
@@ -313,6 +315,8 @@ xc_domain_create_finish(xc_interface *xc, uint32_t domid, int ready_fd)
 	}
 	rc = xcp_fail(xc, XC_ERR_START, "domain %u: the monitor exited without reporting "
 	    "(see %s/var/log/xen/xenhv-<name>.log)", domid, xc->root);
+	/* killed outright: nobody else removes what it left */
+	remove_dir_of_dead(xc, domid, true);
 out:
 	xu_buf_dispose(&b);
 	close(ready_fd);
@@ -477,10 +481,11 @@ unlink_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 }
 
 /* A monitor killed outright leaves its run directory. It is stale when
- * its control socket exists (a monitor still starting has none yet) and
- * nobody holds its lock. */
+ * nobody holds its lock and either its control socket exists (a monitor
+ * still starting has none yet) or the monitor is known to have died
+ * (dead: it closed its ready pipe without a report). */
 static void
-remove_stale(xc_interface *xc, uint32_t domid)
+remove_dir_of_dead(xc_interface *xc, uint32_t domid, bool dead)
 {
 	char *ctl = xcp_dompath(xc, domid, "ctl.sock");
 	char *con = xcp_dompath(xc, domid, "console.sock");
@@ -489,7 +494,7 @@ remove_stale(xc_interface *xc, uint32_t domid)
 	struct stat st;
 	int fd = -1;
 
-	if (stat(ctl, &st) < 0)
+	if (!dead && stat(ctl, &st) < 0)
 		goto out;
 	fd = open(lock, O_RDWR | O_CLOEXEC);
 	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
@@ -512,6 +517,12 @@ out:
 	free(con);
 	free(lock);
 	free(dir);
+}
+
+static void
+remove_stale(xc_interface *xc, uint32_t domid)
+{
+	remove_dir_of_dead(xc, domid, false);
 }
 
 static int

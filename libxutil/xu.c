@@ -345,3 +345,25 @@ xu_wall_s(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+bool
+xu_fault_matches(const char *spec, const char *step, const char *domain,
+    const char **action)
+{
+	size_t n = strcspn(spec, "@:");
+	const char *p = spec + n;
+	size_t dn;
+
+	if (strlen(step) != n || strncmp(spec, step, n) != 0)
+		return false;
+	if (*p == '@') {
+		p++;
+		dn = strcspn(p, ":");
+		if (domain == NULL || strlen(domain) != dn ||
+		    strncmp(p, domain, dn) != 0)
+			return false;
+		p += dn;
+	}
+	*action = *p == ':' ? p + 1 : "exit";
+	return true;
+}

@@ -94,4 +94,10 @@ int64_t xu_mono_us(void);
 double xu_mono_s(void);
 double xu_wall_s(void);
 
+/* Test-only fault injection (xend's XEND_TEST_EXIT_AT, xenhv's
+ * XENHV_TEST_EXIT_AT): does spec, "STEP[@DOMAIN][:ACTION]", name this
+ * step of this domain? *action is ACTION, or "exit". */
+bool xu_fault_matches(const char *spec, const char *step, const char *domain,
+    const char **action);
+
 #endif

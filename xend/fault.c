@@ -8,36 +8,14 @@
 #include <unistd.h>
 
 #include "log.h"
-
-/* Does spec ("STEP[@DOMAIN][:stop]") name this step of this domain? */
-static int
-matches(const char *spec, const char *step, const char *domain,
-    const char **action)
-{
-	size_t n = strcspn(spec, "@:");
-	const char *p = spec + n;
-	size_t dn;
-
-	if (strlen(step) != n || strncmp(spec, step, n) != 0)
-		return 0;
-	if (*p == '@') {
-		p++;
-		dn = strcspn(p, ":");
-		if (domain == NULL || strlen(domain) != dn ||
-		    strncmp(p, domain, dn) != 0)
-			return 0;
-		p += dn;
-	}
-	*action = *p == ':' ? p + 1 : "exit";
-	return 1;
-}
+#include "xu.h"
 
 void
 fault_point(const char *step, const char *domain)
 {
 	const char *spec = getenv("XEND_TEST_EXIT_AT"), *action;
 
-	if (spec == NULL || !matches(spec, step, domain, &action))
+	if (spec == NULL || !xu_fault_matches(spec, step, domain, &action))
 		return;
 	if (strcmp(action, "stop") == 0) {
 		log_warn("XEND_TEST_EXIT_AT=%s: stopping at %s", spec, step);
