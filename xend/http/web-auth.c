@@ -32,6 +32,9 @@
 #define SESSION_SECONDS		(12 * 3600)	/* from the login */
 #define SESSIONS_MAX		64	/* the oldest goes past it */
 #define LOGIN_PAUSE_SECONDS	1.0	/* after a failed login */
+#define LOGINS_WAITING_MAX	16	/* logins waiting to be checked */
+#define LOGINS_SAME_MAX		4	/* ... of them one user's, from one address */
+#define BACKOFFS_MAX		64	/* users and addresses held back */
 #define PASSWD_FILE_MAX		(64u << 10)
 
 struct web_session {
@@ -41,9 +44,6 @@ struct web_session {
 	double expires;		/* CLOCK_MONOTONIC seconds */
 	struct web_session *next;
 };
-
-/* Refused logins: the next one is not tried before this. */
-static double login_gate;
 
 /* ---- the Host header ------------------------------------------------------ */
 
@@ -325,21 +325,96 @@ hash_of(const char *file, const char *user, bool *known)
 	return out;
 }
 
-/* ---- logins: hashed off the loop ------------------------------------------- */
+/* ---- logins: queued, hashed off the loop ----------------------------------- */
 
 /* A hash (yescrypt's default: 100 ms here) would hold xend's loop, so a
  * login is checked by a thread of its own, one at a time; the loop
- * learns of the result through a pipe. */
+ * learns of the result through a pipe. Logins wait their turn in a
+ * bounded queue. A refused one holds back the next for the same user
+ * from the same address (its back-off) for LOGIN_PAUSE_SECONDS, and
+ * only that one: another user's login, or the same user's from another
+ * address, is checked meanwhile. So guessing one user's password goes
+ * at a guess a second, and whoever keeps failing it delays that user's
+ * next login by a second or two, never refuses it. */
 struct login {
 	struct xend *x;
 	struct evhttp_request *req;	/* NULL once the client is gone */
 	char *user, *password, *hash;
+	char peer[64];			/* the client's address */
 	bool known, ok;
 	int pipe[2];
 	struct event *ev;
 	pthread_t thread;
 	bool started;
+	TAILQ_ENTRY(login) link;	/* while it waits */
 };
+
+struct backoff {
+	char *user;
+	char peer[64];
+	double until;			/* CLOCK_MONOTONIC seconds */
+};
+
+struct web_logins {
+	TAILQ_HEAD(, login) waiting;
+	unsigned nwaiting;
+	struct login *checking;		/* or NULL */
+	struct event *timer;		/* the first back-off's end */
+	struct backoff backoff[BACKOFFS_MAX];
+};
+
+static void login_next(struct xend *x);
+
+static void
+login_timer_due(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	login_next(arg);
+}
+
+void
+web_logins_init(struct xend *x)
+{
+	struct web_logins *ls = xu_calloc(1, sizeof(*ls));
+
+	TAILQ_INIT(&ls->waiting);
+	ls->timer = evtimer_new(x->base, login_timer_due, x);
+	x->web->logins = ls;
+}
+
+/* The back-off of user from peer: its slot, or NULL (a free one when
+ * make is set: an ended one, else the one ending first). */
+static struct backoff *
+backoff_of(struct web_logins *ls, const char *user, const char *peer,
+    bool make)
+{
+	struct backoff *b, *free_b = &ls->backoff[0];
+	size_t i;
+
+	for (i = 0; i < BACKOFFS_MAX; i++) {
+		b = &ls->backoff[i];
+		if (b->user != NULL && strcmp(b->user, user) == 0 &&
+		    strcmp(b->peer, peer) == 0)
+			return b;
+		if (b->until < free_b->until)
+			free_b = b;
+	}
+	if (!make)
+		return NULL;
+	free(free_b->user);
+	free_b->user = xu_strdup(user);
+	snprintf(free_b->peer, sizeof(free_b->peer), "%s", peer);
+	return free_b;
+}
+
+static double
+backoff_until(struct web_logins *ls, const struct login *l)
+{
+	struct backoff *b = backoff_of(ls, l->user, l->peer, false);
+
+	return b != NULL ? b->until : 0;
+}
 
 static void *
 login_hash(void *arg)
@@ -373,10 +448,20 @@ login_free(struct login *l)
 	free(l);
 }
 
+/* The client went away: a login waiting is forgotten, one being checked
+ * is finished unanswered. */
 static void
 login_gone(void *arg)
 {
-	((struct login *)arg)->req = NULL;
+	struct login *l = arg;
+	struct web_logins *ls = l->x->web->logins;
+
+	l->req = NULL;
+	if (l->started)
+		return;
+	TAILQ_REMOVE(&ls->waiting, l, link);
+	ls->nwaiting--;
+	login_free(l);
 }
 
 static void session_reply(struct evhttp_request *req, struct web *w,
@@ -386,26 +471,31 @@ static void
 login_done(evutil_socket_t fd, short what, void *arg)
 {
 	struct login *l = arg;
-	struct web *w = l->x->web;
+	struct xend *x = l->x;
+	struct web *w = x->web;
 	struct evhttp_request *req = l->req;
 	struct web_session *s = NULL;
+	struct backoff *b;
 	char *cookie;
 
 	(void)fd;
 	(void)what;
-	w->login = NULL;
+	w->logins->checking = NULL;
 	if (req != NULL)
 		http_unwatch(w->srv, req);
 	if (!l->ok) {
-		login_gate = xu_mono_s() + LOGIN_PAUSE_SECONDS;
-		log_warn("web: refused a login as '%.64s': wrong user or "
-		    "password", l->user);
+		b = backoff_of(w->logins, l->user, l->peer, true);
+		b->until = xu_mono_s() + LOGIN_PAUSE_SECONDS;
+		log_warn("web: refused a login as '%.64s' from %s: wrong user "
+		    "or password", l->user, l->peer);
 		if (req != NULL)
 			web_json_error(req, 401, "wrong user or password");
 	} else if ((s = session_new(w, l->user)) == NULL) {
 		if (req != NULL)
 			web_json_error(req, 500, "no random numbers for a session");
 	} else {
+		if ((b = backoff_of(w->logins, l->user, l->peer, false)) != NULL)
+			b->until = 0;
 		log_info("web: %s logged in", l->user);
 		if (req != NULL) {
 			cookie = xu_asprintf(SESSION_COOKIE "=%s; Path=/; "
@@ -418,40 +508,112 @@ login_done(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	login_free(l);
+	login_next(x);
 }
 
-static void
-login_start(struct xend *x, struct evhttp_request *req, const char *user,
-    const char *password)
+/* Starts checking l (taken off the queue); false when it could not be
+ * (answered, freed). */
+static bool
+login_start(struct xend *x, struct login *l)
 {
 	struct web *w = x->web;
-	struct login *l = xu_calloc(1, sizeof(*l));
 
-	l->x = x;
-	l->req = req;
-	l->user = xu_strdup(user);
-	l->password = xu_strdup(password);
-	l->hash = hash_of(w->passwd_file, user, &l->known);
-	l->pipe[0] = l->pipe[1] = -1;
 	if (pipe2(l->pipe, O_CLOEXEC) != 0) {
-		web_json_error(req, 500, "cannot check a login: %s",
+		web_json_error(l->req, 500, "cannot check a login: %s",
 		    strerror(errno));
 		goto fail;
 	}
 	l->ev = event_new(x->base, l->pipe[0], EV_READ, login_done, l);
-	if (!http_watch(w->srv, req, login_gone, l)) {
-		web_json_error(req, 503, "the connection is not known yet");
-		goto fail;
-	}
 	if (pthread_create(&l->thread, NULL, login_hash, l) != 0) {
-		http_unwatch(w->srv, req);
-		web_json_error(req, 500, "cannot start a thread to check a "
+		web_json_error(l->req, 500, "cannot start a thread to check a "
 		    "login");
 		goto fail;
 	}
 	l->started = true;
 	event_add(l->ev, NULL);
-	w->login = l;
+	w->logins->checking = l;
+	return true;
+fail:
+	http_unwatch(w->srv, l->req);
+	login_free(l);
+	return false;
+}
+
+/* The first waiting login whose back-off is over is checked; if every
+ * one waits for its back-off, the timer is set for the first to end. */
+static void
+login_next(struct xend *x)
+{
+	struct web_logins *ls = x->web->logins;
+	struct login *l;
+	double now, until, first;
+	struct timeval tv;
+
+	while (ls->checking == NULL && !TAILQ_EMPTY(&ls->waiting)) {
+		now = xu_mono_s();
+		first = 0;
+		TAILQ_FOREACH(l, &ls->waiting, link) {
+			until = backoff_until(ls, l);
+			if (until <= now)
+				break;
+			if (first == 0 || until < first)
+				first = until;
+		}
+		if (l == NULL) {
+			tv.tv_sec = (time_t)(first - now);
+			tv.tv_usec = (suseconds_t)((first - now -
+			    (double)tv.tv_sec) * 1e6) + 1000;
+			evtimer_add(ls->timer, &tv);
+			return;
+		}
+		TAILQ_REMOVE(&ls->waiting, l, link);
+		ls->nwaiting--;
+		(void)login_start(x, l);
+	}
+}
+
+/* Queues a login (answered when it is checked), or refuses it (429)
+ * when too many wait. */
+static void
+login_queue(struct xend *x, struct evhttp_request *req, const char *user,
+    const char *password)
+{
+	struct web *w = x->web;
+	struct web_logins *ls = w->logins;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct login *l, *o;
+	char *addr = NULL;
+	ev_uint16_t port;
+	unsigned same = 0;
+
+	l = xu_calloc(1, sizeof(*l));
+	l->x = x;
+	l->req = req;
+	l->pipe[0] = l->pipe[1] = -1;
+	l->user = xu_strdup(user);
+	l->password = xu_strdup(password);
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &addr, &port);
+	snprintf(l->peer, sizeof(l->peer), "%s", addr ? addr : "?");
+	TAILQ_FOREACH(o, &ls->waiting, link)
+		if (strcmp(o->user, user) == 0 && strcmp(o->peer, l->peer) == 0)
+			same++;
+	if (ls->nwaiting >= LOGINS_WAITING_MAX || same >= LOGINS_SAME_MAX) {
+		log_warn("web: refused a login as '%.64s' from %s: %u logins "
+		    "wait (%u of them the same)", user, l->peer, ls->nwaiting,
+		    same);
+		web_json_error(req, 429, "too many logins are waiting to be "
+		    "checked: try again in a few seconds");
+		goto fail;
+	}
+	if (!http_watch(w->srv, req, login_gone, l)) {
+		web_json_error(req, 503, "the connection is not known yet");
+		goto fail;
+	}
+	l->hash = hash_of(w->passwd_file, user, &l->known);
+	TAILQ_INSERT_TAIL(&ls->waiting, l, link);
+	ls->nwaiting++;
+	login_next(x);
 	return;
 fail:
 	login_free(l);
@@ -460,10 +622,26 @@ fail:
 void
 web_logins_free(struct web *w)
 {
-	/* the server's connections are closed: the thread is waited for */
-	if (w->login != NULL)
-		login_free(w->login);
-	w->login = NULL;
+	struct web_logins *ls = w->logins;
+	struct login *l;
+	size_t i;
+
+	if (ls == NULL)
+		return;
+	/* the server's connections are closed (waiting logins went with
+	 * them): the thread is waited for */
+	if (ls->checking != NULL)
+		login_free(ls->checking);
+	while ((l = TAILQ_FIRST(&ls->waiting)) != NULL) {
+		TAILQ_REMOVE(&ls->waiting, l, link);
+		login_free(l);
+	}
+	for (i = 0; i < BACKOFFS_MAX; i++)
+		free(ls->backoff[i].user);
+	if (ls->timer != NULL)
+		event_free(ls->timer);
+	free(ls);
+	w->logins = NULL;
 }
 
 /* ---- routes ------------------------------------------------------------------ */
@@ -532,12 +710,7 @@ web_login_route(struct xend *x, struct evhttp_request *req)
 		web_json_error(req, 400, "a login needs a user and a password");
 		goto out;
 	}
-	if (xu_mono_s() < login_gate || w->login != NULL) {
-		web_json_error(req, 429, "a login failed a moment ago, or "
-		    "another is being checked: try again in a second");
-		goto out;
-	}
-	login_start(x, req, user, pw);
+	login_queue(x, req, user, pw);
 out:
 	if (pw != NULL)
 		explicit_bzero(pw, strlen(pw));

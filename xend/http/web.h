@@ -19,7 +19,7 @@ struct xv;
 struct web_session;
 
 struct web_hub;
-struct login;
+struct web_logins;
 struct web_console;
 struct web_vnc;
 
@@ -31,7 +31,7 @@ struct web {
 	char *novnc_dir;	/* Debian's novnc */
 	struct web_session *sessions;
 	unsigned nsessions;
-	struct login *login;	/* being checked (web-auth.c); or NULL */
+	struct web_logins *logins;	/* web-auth.c */
 	struct web_hub *hub;	/* web-events.c */
 	LIST_HEAD(, web_console) consoles;	/* web-console.c */
 	LIST_HEAD(, web_vnc) screens;		/* web-vnc.c */
@@ -73,6 +73,7 @@ enum web_access {
 bool web_authorize(struct xend *x, struct evhttp_request *req,
     enum web_access what, const char **user);
 void web_sessions_free(struct web *w);
+void web_logins_init(struct xend *x);
 void web_logins_free(struct web *w);
 /* A session's id, for a console bound to the session that opened it. */
 const char *web_session_id(struct xend *x, struct evhttp_request *req);
