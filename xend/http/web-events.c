@@ -26,7 +26,7 @@
 
 #define HUB_TICK	5.0	/* seconds between lists when nothing happens */
 #define HUB_STATE_GAP	0.2	/* seconds between two lists, at least */
-#define HUB_BATCH	256	/* events read at a time */
+#define HUB_BATCH	256	/* events sent at a time, at most */
 
 struct web_sse {
 	struct xend *x;
@@ -144,31 +144,42 @@ add_state(struct xend *x, int64_t last, struct evbuffer *out)
 	evbuffer_free(d);
 }
 
-/* The events after h->last, each an "event", into out. */
+/* The events after h->last, each an "event", into out: HUB_BATCH at
+ * most, so that a storm does not build one large buffer; the ones past
+ * it are skipped (told in a "skipped" event: the list that follows is
+ * current all the same). */
 static void
 add_events(struct xend *x, struct web_hub *h, struct evbuffer *out)
 {
 	struct store_event *ev;
 	struct evbuffer *d = evbuffer_new();
+	int64_t first, last;
 	size_t n, i;
 
-	do {
-		if (store_events_since(x->store, h->last, HUB_BATCH, &ev, &n) !=
-		    XU_OK) {
-			log_error("web: cannot read the event log: %s",
-			    store_errmsg(x->store));
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			struct xv *v = events_value(&ev[i]);
+	if (store_events_since(x->store, h->last, HUB_BATCH, &ev, &n) !=
+	    XU_OK) {
+		log_error("web: cannot read the event log: %s",
+		    store_errmsg(x->store));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct xv *v = events_value(&ev[i]);
 
-			h->last = ev[i].id;
-			web_json_value(d, v);
-			xv_free(v);
-			web_sse_event(out, "event", d);
-		}
-		store_events_free(ev, n);
-	} while (n == HUB_BATCH);
+		h->last = ev[i].id;
+		web_json_value(d, v);
+		xv_free(v);
+		web_sse_event(out, "event", d);
+	}
+	store_events_free(ev, n);
+	if (n == HUB_BATCH &&
+	    store_events_bounds(x->store, &first, &last) == XU_OK &&
+	    last > h->last) {
+		evbuffer_add_printf(d, "{\"after\":%lld,\"last\":%lld}",
+		    (long long)h->last, (long long)last);
+		web_sse_event(out, "skipped", d);
+		h->last = last;
+	}
+out:
 	evbuffer_free(d);
 }
 
