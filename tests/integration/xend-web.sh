@@ -215,6 +215,29 @@ ok "... and xend lets it go when the page does" \
 is "a console of a domain that is gone: 404" \
     "$(code -b "$D/cookies" "$URL/console?domain=web2")" 404
 
+# ---- typed input a paused guest does not take is bounded --------------------------
+ip netns exec "$NS" curl -s -N --max-time 120 -b "$D/cookies" "$URL/console?domain=web1" >/dev/null &
+CON1=$!
+ok "a console of web1 opens (curl)" wait_until 30 eval '[ "$(grep -c "admin: console of web1 opened" "$D/var/log/xen/xend.log")" -ge 2 ]'
+run xm pause web1
+is "web1 paused (its serial port takes nothing)" "$rc" 0
+# 4 KiB a POST until 503 (xenhv's 64 KiB, the socket's buffers, xend's 64 KiB)
+like "typed input piles up to a bound: then 503" "$(in_ns python3 -c '
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", 8000, timeout=20)
+h = {"Cookie": "xend_session=" + sys.argv[1], "X-CSRF-Token": sys.argv[2]}
+for i in range(1000):
+    c.request("POST", "/console/input?domain=web1", body=b"#" * 4095 + b"\n", headers=h)
+    r = c.getresponse()
+    body = r.read()
+    if r.status != 200:
+        print(r.status, body.decode())
+        break
+' "$(awk '$6 == "xend_session" { print $7 }' "$D/cookies")" "$TOKEN")" \
+    "^503 .*web1 takes nothing of what is typed"
+kill "$CON1" 2>/dev/null
+wait "$CON1" 2>/dev/null
+
 # ---- the end: xend stops clean -----------------------------------------------
 run xm destroy web1
 kill -TERM "$xp"

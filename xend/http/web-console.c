@@ -25,6 +25,7 @@
 #include "log.h"
 
 #define CONSOLE_INPUT_MAX	4096	/* bytes a POST may type */
+#define CONSOLE_UNSENT_MAX	(64u << 10)	/* typed, not yet taken */
 
 struct web_console {
 	struct xend *x;
@@ -208,6 +209,15 @@ web_console_input_route(struct xend *x, struct evhttp_request *req)
 	if (evbuffer_get_length(in) > CONSOLE_INPUT_MAX) {
 		web_json_error(req, 400, "console: at most %d bytes at a time",
 		    CONSOLE_INPUT_MAX);
+		goto out;
+	}
+	/* a guest that reads nothing of its serial port (xenhv stops
+	 * reading the attach socket) must not grow xend's memory */
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
+	    CONSOLE_UNSENT_MAX) {
+		web_json_error(req, 503, "console: %s takes nothing of what "
+		    "is typed (%zu bytes wait): try again later", c->domain,
+		    evbuffer_get_length(bufferevent_get_output(c->bev)));
 		goto out;
 	}
 	bufferevent_write_buffer(c->bev, in);
