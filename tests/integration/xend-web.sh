@@ -199,6 +199,19 @@ stream_code() { in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 2 -b "$D
 ok "once they close, a list opens again" \
     wait_until 30 eval '[ "$(stream_code)" = 200 ]'
 
+# ---- a session's end closes its streams ------------------------------------------
+ip netns exec "$NS" curl -s -N --max-time 60 -b "$D/cookies.oper" "$URL/console?domain=web1" >"$D/oper-con.out" &
+OCON=$!
+ip netns exec "$NS" curl -s -N --max-time 60 -b "$D/cookies.oper" "$URL/events" >"$D/oper-ev.out" &
+OEV=$!
+ok "oper opens a console of web1 and a live list (curl)" \
+    wait_until 30 eval 'logged "web: oper: console of web1 opened" && grep -q "^event: state" "$D/oper-ev.out"'
+is "oper logs out" "$(code -b "$D/cookies.oper" -H "X-CSRF-Token: $OPER_TOKEN" -X POST "$URL/api/logout")" 200
+ok "... which ends the console's stream" wait_until 30 eval '! kill -0 '"$OCON"' 2>/dev/null'
+ok "... and the live list's" wait_until 30 eval '! kill -0 '"$OEV"' 2>/dev/null'
+ok "... as xend.log says" logged "web: oper: the session ended: 2 of its streams closed"
+wait "$OCON" "$OEV" 2>/dev/null
+
 # ---- a console whose domain goes away -----------------------------------------
 # (not through in_ns, a function: $! is then curl itself)
 ip netns exec "$NS" curl -s -N --max-time 60 -b "$D/cookies" "$URL/console?domain=web2" >"$D/con2.out" &

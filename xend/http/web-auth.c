@@ -31,6 +31,7 @@
 #define SESSION_COOKIE		"xend_session"
 #define SESSION_SECONDS		(12 * 3600)	/* from the login */
 #define SESSIONS_MAX		64	/* the oldest goes past it */
+#define SESSIONS_CHECK_SECONDS	60	/* expiry, with no request */
 #define LOGIN_PAUSE_SECONDS	1.0	/* after a failed login */
 #define LOGINS_WAITING_MAX	16	/* logins waiting to be checked */
 #define LOGINS_SAME_MAX		4	/* ... of them one user's, from one address */
@@ -148,6 +149,20 @@ session_free(struct web *w, struct web_session *s)
 	free(s);
 }
 
+/* A session ends (logout, expiry, the cap): its live lists and consoles
+ * with it (its screens: session_free). */
+static void
+session_end(struct web *w, struct web_session *s)
+{
+	unsigned n = web_events_of_session(w, s->id, true) +
+	    web_console_of_session(w, s->id, true);
+
+	if (n > 0)
+		log_info("web: %s: the session ended: %u of its streams closed",
+		    s->user, n);
+	session_free(w, s);
+}
+
 static void
 sessions_expire(struct web *w)
 {
@@ -158,7 +173,7 @@ sessions_expire(struct web *w)
 		if (s->expires <= now) {
 			*p = s->next;
 			w->nsessions--;
-			session_free(w, s);
+			session_end(w, s);
 		} else
 			p = &s->next;
 }
@@ -196,7 +211,7 @@ session_of(struct web *w, struct evhttp_request *req)
 static struct web_session *
 session_new(struct web *w, const char *user)
 {
-	struct web_session *s = xu_calloc(1, sizeof(*s)), **p;
+	struct web_session *s = xu_calloc(1, sizeof(*s)), **p, *o;
 
 	if (random_hex(s->id) != XU_OK || random_hex(s->csrf) != XU_OK) {
 		free(s);
@@ -208,14 +223,34 @@ session_new(struct web *w, const char *user)
 		/* the list is newest first: drop its last */
 		for (p = &w->sessions; (*p)->next != NULL; p = &(*p)->next)
 			;
-		session_free(w, *p);
+		o = *p;
 		*p = NULL;
 		w->nsessions--;
+		session_end(w, o);
 	}
 	s->next = w->sessions;
 	w->sessions = s;
 	w->nsessions++;
 	return s;
+}
+
+/* Sessions expire with nobody asking too (their streams end). */
+static void
+sessions_due(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	sessions_expire(arg);
+}
+
+void
+web_sessions_init(struct xend *x)
+{
+	struct timeval tv = { SESSIONS_CHECK_SECONDS, 0 };
+
+	x->web->sessions_timer = event_new(x->base, -1, EV_PERSIST,
+	    sessions_due, x->web);
+	evtimer_add(x->web->sessions_timer, &tv);
 }
 
 void
@@ -228,6 +263,9 @@ web_sessions_free(struct web *w)
 		session_free(w, s);
 	}
 	w->nsessions = 0;
+	if (w->sessions_timer != NULL)
+		event_free(w->sessions_timer);
+	w->sessions_timer = NULL;
 }
 
 const char *
@@ -739,5 +777,5 @@ web_logout_route(struct xend *x, struct evhttp_request *req)
 	    SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	session_reply(req, w, NULL);
 	if (s != NULL)
-		session_free(w, s);
+		session_end(w, s);
 }

@@ -227,3 +227,21 @@ web_console_input_route(struct xend *x, struct evhttp_request *req)
 out:
 	free(dom);
 }
+
+unsigned
+web_console_of_session(struct web *w, const char *sid, bool drop)
+{
+	struct web_console *c;
+	unsigned n = 0;
+
+again:
+	LIST_FOREACH(c, &w->consoles, link)
+		if (strcmp(c->session, sid) == 0) {
+			n++;
+			if (drop) {
+				http_stream_drop(c->req);	/* frees c */
+				goto again;
+			}
+		}
+	return n;
+}

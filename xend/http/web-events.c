@@ -31,6 +31,7 @@
 struct web_sse {
 	struct xend *x;
 	struct evhttp_request *req;
+	char *session;		/* the session's id; NULL without logins */
 	LIST_ENTRY(web_sse) link;
 };
 
@@ -285,6 +286,7 @@ closed(void *arg)
 		h->waiter = NULL;
 		evtimer_del(h->state_timer);
 	}
+	free(c->session);
 	free(c);
 }
 
@@ -294,7 +296,7 @@ web_events_route(struct xend *x, struct evhttp_request *req)
 	struct web_hub *h = x->web->hub;
 	struct web_sse *c;
 	struct evbuffer *out;
-	const char *user;
+	const char *user, *sid;
 	int64_t first;
 
 	if (!web_authorize(x, req, WEB_READ, &user))
@@ -302,8 +304,11 @@ web_events_route(struct xend *x, struct evhttp_request *req)
 	c = xu_calloc(1, sizeof(*c));
 	c->x = x;
 	c->req = req;
+	if ((sid = web_session_id(x, req)) != NULL)
+		c->session = xu_strdup(sid);
 	if (!http_stream_start(x->web->srv, req, "text/event-stream", closed,
 	    c)) {
+		free(c->session);
 		free(c);
 		return;
 	}
@@ -319,4 +324,22 @@ web_events_route(struct xend *x, struct evhttp_request *req)
 	evhttp_send_reply_chunk(req, out);
 	evbuffer_free(out);
 	arm(x);
+}
+
+unsigned
+web_events_of_session(struct web *w, const char *sid, bool drop)
+{
+	struct web_sse *c;
+	unsigned n = 0;
+
+again:
+	LIST_FOREACH(c, &w->hub->clients, link)
+		if (c->session != NULL && strcmp(c->session, sid) == 0) {
+			n++;
+			if (drop) {
+				http_stream_drop(c->req);	/* frees c */
+				goto again;
+			}
+		}
+	return n;
 }

@@ -46,6 +46,7 @@ web_init(struct xend *x, struct http_server *s, struct xu_err *err)
 	w->xterm_dir = xu_strdup(env_or("XEND_XTERM_DIR", XTERM_DIR));
 	w->novnc_dir = xu_strdup(env_or("XEND_NOVNC_DIR", NOVNC_DIR));
 	x->web = w;
+	web_sessions_init(x);
 	web_logins_init(x);
 	web_events_init(x);
 	if (w->passwd_file != NULL)

@@ -12,6 +12,7 @@
 #include "xu.h"
 
 struct evbuffer;
+struct event;
 struct evhttp_request;
 struct http_server;
 struct xend;
@@ -31,6 +32,7 @@ struct web {
 	char *novnc_dir;	/* Debian's novnc */
 	struct web_session *sessions;
 	unsigned nsessions;
+	struct event *sessions_timer;	/* expiry */
 	struct web_logins *logins;	/* web-auth.c */
 	struct web_hub *hub;	/* web-events.c */
 	LIST_HEAD(, web_console) consoles;	/* web-console.c */
@@ -72,6 +74,7 @@ enum web_access {
  * ("" for the loopback reader without a password file). */
 bool web_authorize(struct xend *x, struct evhttp_request *req,
     enum web_access what, const char **user);
+void web_sessions_init(struct xend *x);
 void web_sessions_free(struct web *w);
 void web_logins_init(struct xend *x);
 void web_logins_free(struct web *w);
@@ -100,5 +103,8 @@ void web_console_free(struct xend *x);
 void web_vnc_free(struct xend *x);
 /* The screens a session opened end with it (closed 1008). */
 void web_vnc_session_ended(struct web *w, const char *sid);
+/* The streams of session sid: counted, or dropped (drop). */
+unsigned web_events_of_session(struct web *w, const char *sid, bool drop);
+unsigned web_console_of_session(struct web *w, const char *sid, bool drop);
 
 #endif
