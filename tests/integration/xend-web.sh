@@ -167,22 +167,35 @@ ok "the browser's console stream is closed with its page" \
 xp=$(xend_pid)
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$xp/status"; }
 rss0=$(rss)
-mkfifo "$D/streams.in"
-in_ns python3 -c '
+# streams.py COOKIE...: a live list for each cookie (a session's id),
+# all at once; prints how many got 200 and 503, then holds them open
+# until its stdin closes
+cat >"$D/streams.py" <<'PY'
 import socket, sys
-cookie = sys.argv[1]
 socks = []
-for i in range(17):
+for cookie in sys.argv[1:]:
     s = socket.create_connection(("127.0.0.1", 8000), timeout=20)
     s.sendall(("GET /events HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nCookie: xend_session=%s\r\n\r\n" % cookie).encode())
     socks.append(s)
 codes = [s.recv(4096).split(b"\r\n")[0].decode() for s in socks]
 print(sum("200" in c for c in codes), sum("503" in c for c in codes), flush=True)
 sys.stdin.read()
-' "$(awk '$6 == "xend_session" { print $7 }' "$D/cookies")" <"$D/streams.in" >"$D/streams.out" &
+PY
+sid() { awk '$6 == "xend_session" { print $7 }' "$1"; }
+S1=$(sid "$D/cookies")
+is "one session's fifth stream gets 503 (4 a session)" \
+    "$(in_ns python3 "$D/streams.py" "$S1" "$S1" "$S1" "$S1" "$S1" </dev/null)" "4 1"
+ok "... and they are counted down once closed" \
+    wait_until 30 eval 'in_ns curl -s "$URL/metrics" | grep -qx "xend_http_streams 0"'
+for i in 2 3 4 5; do code -c "$D/cookies.$i" -d "user=admin&password=$PW" "$URL/api/login" >/dev/null; done
+mkfifo "$D/streams.in"
+ids=()
+for i in "" .2 .3 .4; do s=$(sid "$D/cookies$i"); ids+=("$s" "$s" "$s" "$s"); done
+ids+=("$(sid "$D/cookies.5")")
+in_ns python3 "$D/streams.py" "${ids[@]}" <"$D/streams.in" >"$D/streams.out" &
 STREAMS=$!
 exec 9>"$D/streams.in"
-ok "17 live lists opened" wait_until 30 test -s "$D/streams.out"
+ok "17 live lists opened (4 sessions' 4, and one)" wait_until 30 test -s "$D/streams.out"
 is "16 streams are served, the 17th gets 503" "$(cat "$D/streams.out")" "16 1"
 run timeout 10 "$XM" list
 is "xm list answers meanwhile" "$rc" 0
@@ -206,6 +219,8 @@ ip netns exec "$NS" curl -s -N --max-time 60 -b "$D/cookies.oper" "$URL/events" 
 OEV=$!
 ok "oper opens a console of web1 and a live list (curl)" \
     wait_until 30 eval 'logged "web: oper: console of web1 opened" && grep -q "^event: state" "$D/oper-ev.out"'
+ok "an idle stream gets a keepalive comment (15 s)" \
+    wait_until 30 grep -qx ": keepalive" "$D/oper-ev.out"
 is "oper logs out" "$(code -b "$D/cookies.oper" -H "X-CSRF-Token: $OPER_TOKEN" -X POST "$URL/api/logout")" 200
 ok "... which ends the console's stream" wait_until 30 eval '! kill -0 '"$OCON"' 2>/dev/null'
 ok "... and the live list's" wait_until 30 eval '! kill -0 '"$OEV"' 2>/dev/null'
@@ -221,10 +236,10 @@ run xm destroy web2
 ok "web2 destroyed: its console's stream says so" \
     wait_until 30 grep -q "^event: end" "$D/con2.out"
 like "... naming it" "$(cat "$D/con2.out")" "data: the console of web2 closed"
-kill "$CON2" 2>/dev/null
+ok "... and ends the stream (curl returns)" \
+    wait_until 30 eval '! kill -0 '"$CON2"' 2>/dev/null'
 wait "$CON2" 2>/dev/null
-ok "... and xend lets it go when the page does" \
-    wait_until 30 logged "web: admin: console of web2 closed"
+ok "... as xend.log says" logged "web: admin: console of web2 closed"
 is "a console of a domain that is gone: 404" \
     "$(code -b "$D/cookies" "$URL/console?domain=web2")" 404
 

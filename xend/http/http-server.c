@@ -68,6 +68,8 @@ struct http_conn {
 	struct evhttp_connection *evcon;
 	struct evhttp_request *req;	/* watched (http_watch); or NULL */
 	bool stream;
+	bool sse;			/* a stream of Server-Sent Events */
+	struct event *end_ev;		/* http_stream_end's; or NULL */
 	void (*closed)(void *arg);
 	void *arg;
 	/* upgraded (http_upgrade): the protocol's, and evhttp's own */
@@ -93,6 +95,7 @@ struct http_server {
 	struct evhttp *http;
 	struct evconnlistener *listener;	/* evhttp's, paused at the cap */
 	struct tally *tally;
+	struct event *keepalive;	/* every HTTP_STREAM_KEEPALIVE s */
 };
 
 static void
@@ -142,6 +145,8 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 		if (evhttp_request_get_connection(c->req) == NULL)
 			evhttp_send_reply_end(c->req);
 	}
+	if (c->end_ev != NULL)
+		event_free(c->end_ev);
 	free(c);
 	count_down(t);
 }
@@ -278,9 +283,11 @@ http_stream_start(struct http_server *s, struct evhttp_request *req,
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct timeval wr = { HTTP_STREAM_WRITE_TIMEOUT, 0 };
+	struct http_conn *c;
 
-	if (claim_stream(s, req, closed, arg) == NULL)
+	if ((c = claim_stream(s, req, closed, arg)) == NULL)
 		return false;
+	c->sse = strcmp(content_type, "text/event-stream") == 0;
 	evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_send_reply_start(req, HTTP_OK, "OK");
@@ -387,6 +394,57 @@ http_stream_drop(struct evhttp_request *req)
 	/* its close callback tells the stream's owner */
 	if (evcon != NULL)
 		evhttp_connection_free(evcon);
+}
+
+/* Once what is queued for the client has left (the write timeout drops
+ * a client that does not read it), the connection is closed. */
+static void
+stream_end_due(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn *c = arg;
+	struct timeval tv = { 0, 50000 };
+
+	(void)fd;
+	(void)what;
+	if (http_stream_queued(c->req) > 0)
+		evtimer_add(c->end_ev, &tv);
+	else
+		http_stream_drop(c->req);	/* frees c and its end_ev */
+}
+
+void
+http_stream_end(struct http_server *s, struct evhttp_request *req)
+{
+	struct http_conn *c = conn_of(s, req);
+
+	if (c == NULL || !c->stream || c->end_ev != NULL)
+		return;
+	c->end_ev = evtimer_new(s->x->base, stream_end_due, c);
+	event_active(c->end_ev, EV_TIMEOUT, 0);
+}
+
+/* A comment on every idle stream of Server-Sent Events: the browser
+ * ignores it, and a client gone without a word (a tunnel that died) is
+ * found by the write timeout or the write's error. */
+static void
+keepalive_due(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *s = arg;
+	struct http_conn *c, *next;
+	struct evbuffer *b;
+
+	(void)fd;
+	(void)what;
+	for (c = LIST_FIRST(&s->tally->conns); c != NULL; c = next) {
+		next = LIST_NEXT(c, link);
+		if (!c->sse || c->end_ev != NULL ||
+		    evhttp_request_get_connection(c->req) == NULL)
+			continue;
+		b = evbuffer_new();
+		evbuffer_add_printf(b, ": keepalive\n\n");
+		(void)http_stream_send(c->req, b);	/* may free c */
+		evbuffer_free(b);
+	}
 }
 
 /* ---- requests ------------------------------------------------------------- */
@@ -527,6 +585,13 @@ http_server_start(struct xend *x, struct http_server **out,
 	    EVHTTP_REQ_POST);
 	evhttp_set_bevcb(s->http, conn_new, s);
 	evhttp_set_gencb(s->http, handle, s);
+	{
+		struct timeval ka = { HTTP_STREAM_KEEPALIVE, 0 };
+
+		s->keepalive = event_new(x->base, -1, EV_PERSIST,
+		    keepalive_due, s);
+		evtimer_add(s->keepalive, &ka);
+	}
 	if (web_init(x, s, err) != XU_OK) {
 		http_server_free(s);
 		return err->rc;
@@ -543,6 +608,8 @@ http_server_free(struct http_server *s)
 		return;
 	/* evhttp frees its bound listener and closes every connection */
 	s->tally->srv = NULL;
+	if (s->keepalive != NULL)
+		event_free(s->keepalive);
 	if (s->http != NULL)
 		evhttp_free(s->http);
 	web_free(s->x);

@@ -65,6 +65,9 @@ size_t http_stream_queued(struct evhttp_request *req);
 /* Closes the stream's connection (closed runs); not from inside an
  * evhttp callback of the same connection. */
 void http_stream_drop(struct evhttp_request *req);
+/* The same, from the loop, once what was sent has left: after a last
+ * event, or from inside a callback. */
+void http_stream_end(struct http_server *s, struct evhttp_request *req);
 
 /* Takes req's connection over for another protocol (a WebSocket): 101
  * with the headers the caller put in req's output headers, then the
@@ -87,5 +90,6 @@ struct bufferevent *http_upgrade(struct http_server *s,
 #define HTTP_STREAM_MAX_QUEUED	(256u << 10)
 #define HTTP_STREAM_WRITE_TIMEOUT 30	/* seconds unread data may wait */
 #define HTTP_UPGRADE_MAX_READ	(64u << 10)
+#define HTTP_STREAM_KEEPALIVE	15	/* seconds between SSE comments */
 
 #endif

@@ -323,6 +323,22 @@ web_authorize(struct xend *x, struct evhttp_request *req,
 	return true;
 }
 
+bool
+web_stream_allowed(struct xend *x, struct evhttp_request *req)
+{
+	struct web *w = x->web;
+	const char *sid = web_session_id(x, req);
+	unsigned n;
+
+	if (sid != NULL && (n = web_events_of_session(w, sid, false) +
+	    web_console_of_session(w, sid, false)) >= WEB_SESSION_STREAMS) {
+		web_json_error(req, 503, "this session has %u streams open "
+		    "(live lists and consoles): close one first", n);
+		return false;
+	}
+	return true;
+}
+
 /* ---- the password file ------------------------------------------------------- */
 
 /* The user's hash in the file (read anew at each login, so an edit needs

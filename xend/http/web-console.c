@@ -107,7 +107,8 @@ console_event(struct bufferevent *bev, short what, void *arg)
 	evbuffer_free(out);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
-	/* the page closes its EventSource on "end"; until then it waits */
+	/* nothing more comes: the stream ends once "end" has left */
+	http_stream_end(c->x->web->srv, c->req);
 }
 
 static struct bufferevent *
@@ -148,7 +149,8 @@ web_console_route(struct xend *x, struct evhttp_request *req)
 	struct bufferevent *bev;
 	struct domain *d;
 
-	if (!web_authorize(x, req, WEB_CONTROL, &user))
+	if (!web_authorize(x, req, WEB_CONTROL, &user) ||
+	    !web_stream_allowed(x, req))
 		goto out;
 	sid = web_session_id(x, req);
 	if (dom == NULL || (d = domains_lookup_hook(x->domains, dom)) == NULL) {

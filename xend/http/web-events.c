@@ -299,7 +299,8 @@ web_events_route(struct xend *x, struct evhttp_request *req)
 	const char *user, *sid;
 	int64_t first;
 
-	if (!web_authorize(x, req, WEB_READ, &user))
+	if (!web_authorize(x, req, WEB_READ, &user) ||
+	    !web_stream_allowed(x, req))
 		return;
 	c = xu_calloc(1, sizeof(*c));
 	c->x = x;
