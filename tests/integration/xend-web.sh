@@ -6,9 +6,13 @@
 # pausing one from the page (xm list agrees, the page updates without a
 # reload), xm pause/unpause from the CLI pushed to the page live, an
 # action's error shown with its cause, the serial console (the guest's
-# prompt and a typed command's answer); with curl: POSTs without the CSRF
-# token, from another origin or without a session refused, a foreign Host
-# refused, the stream cap; screenshots under the test's log directory;
+# prompt and a typed command's answer); with curl: logins while someone
+# keeps failing, POSTs without the CSRF token, from another origin or
+# without a session refused, streams asked for by another page refused, a
+# foreign Host refused, the stream caps (16, and 4 a session), a session's
+# end closing its streams, a console's stream ending with its domain,
+# typed input a paused guest does not take bounded; screenshots under the
+# test's log directory;
 # AddressSanitizer's report of xend clean at the end; without a password
 # file, the page read-only.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -99,6 +103,14 @@ is "with the token, an action on no domain: 404" \
 like "... naming it" "$(cat "$D/body")" "pause nosuch: no such domain"
 is "the console's input without the CSRF token: 403" \
     "$(code -b "$D/cookies" --data-binary 'ls' "$URL/console/input?domain=web1")" 403
+is "the live list asked for by a page on another port (Origin): 403" \
+    "$(code -b "$D/cookies" -H 'Origin: http://localhost:9999' "$URL/events")" 403
+like "... saying why" "$(cat "$D/body")" "another site's page"
+is "... or by another site (Sec-Fetch-Site: same-site): 403" \
+    "$(code -b "$D/cookies" -H 'Sec-Fetch-Site: same-site' "$URL/events")" 403
+is "a console asked for by another page (Sec-Fetch-Site: same-site): 403" \
+    "$(code -b "$D/cookies" -H 'Sec-Fetch-Site: same-site' "$URL/console?domain=web1")" 403
+ok "... and not attached" eval '! logged "console of web1 opened"'
 is "an xterm.js module climbing out of its directory: 404" \
     "$(code --path-as-is "$URL/xterm/../../../../etc/passwd.js")" 404
 

@@ -3,7 +3,9 @@
  * (crypt(3) hashes, libxcrypt), sessions in an HttpOnly SameSite=Strict
  * cookie (the hash checked by a thread, off the loop), and each
  * session's CSRF token, required in a header with the
- * Origin checked on every POST that changes something. */
+ * Origin checked on every POST that changes something (and the Origin
+ * and Sec-Fetch-Site on the GETs that open streams). Logins wait in a
+ * queue, with a back-off per user and address. */
 #include "web.h"
 
 #include <arpa/inet.h>
@@ -111,6 +113,20 @@ upgrade_origin_ok(struct evhttp_request *req, const char *user)
 	web_json_error(req, 403, "this request comes from another site's "
 	    "page (its Origin is not this page's)");
 	return false;
+}
+
+/* A GET that opens a stream (and, for /console, attaches) comes from
+ * this page: pages on other ports of localhost are the same site, and
+ * their GETs carry the cookie. A browser says who asks in Sec-Fetch-Site
+ * ("none": the user typed the address); curl says nothing. */
+static bool
+fetch_site_ok(struct evhttp_request *req)
+{
+	const char *f = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Sec-Fetch-Site");
+
+	return f == NULL || strcmp(f, "same-origin") == 0 ||
+	    strcmp(f, "none") == 0;
 }
 
 /* ---- sessions ---------------------------------------------------------------- */
@@ -327,9 +343,20 @@ bool
 web_stream_allowed(struct xend *x, struct evhttp_request *req)
 {
 	struct web *w = x->web;
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	const char *sid = web_session_id(x, req);
 	unsigned n;
 
+	if (!origin_ok(req) || !fetch_site_ok(req)) {
+		log_warn("web: refused a stream asked for by another site's "
+		    "page (Origin %s, Sec-Fetch-Site %s)",
+		    evhttp_find_header(in, "Origin") ?: "-",
+		    evhttp_find_header(in, "Sec-Fetch-Site") ?: "-");
+		web_json_error(req, 403, "this request comes from another "
+		    "site's page (its Origin or Sec-Fetch-Site is not this "
+		    "page's)");
+		return false;
+	}
 	if (sid != NULL && (n = web_events_of_session(w, sid, false) +
 	    web_console_of_session(w, sid, false)) >= WEB_SESSION_STREAMS) {
 		web_json_error(req, 503, "this session has %u streams open "

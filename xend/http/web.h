@@ -96,8 +96,9 @@ char *web_query(struct evhttp_request *req, const char *key);
 void web_sse_event(struct evbuffer *out, const char *type,
     struct evbuffer *data);
 
-/* A stream (GET /events, /console) may open: under the session's cap
- * of WEB_SESSION_STREAMS; answers the request (503) when not. */
+/* A stream (GET /events, /console) may open: asked by this page (its
+ * Origin, its Sec-Fetch-Site), under the session's cap of
+ * WEB_SESSION_STREAMS; answers the request (403, 503) when not. */
 bool web_stream_allowed(struct xend *x, struct evhttp_request *req);
 #define WEB_SESSION_STREAMS	4
 
