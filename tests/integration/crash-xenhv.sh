@@ -20,6 +20,8 @@ SRCH="${top_srcdir:-.}/hypervisor"
 steps=$(grep -rhoE 'XHV_FAULT_POINT\("monitor\.[a-z]+"' "$SRCH" | sed 's/.*"\(.*\)"/\1/' | sort -u)
 is "the monitor's steps are found in its sources" \
     "$(echo "$steps" | tr '\n' ' ')" "monitor.plugged monitor.ready monitor.reported monitor.saving monitor.spawned "
+# CRASH_XENHV_STEPS="STEP..." walks only those (to chase one)
+steps=${CRASH_XENHV_STEPS:-$steps}
 
 truncate -s 16M "$D/disk.img" "$D/disk2.img"
 BUILD="$(cd "${top_builddir:-.}" && pwd)"
@@ -69,7 +71,8 @@ for s in $steps; do
 	q=$(qemu_of_log)
 	ok "$s: its QEMU ($q) died with it" wait_for 30 eval "[ -n '$q' ] && ! kill -0 '$q' 2>/dev/null"
 	ok "$s: then nothing of fx is left (domain, claim, disk lock, run directory)" \
-	    wait_for 90 clean
+	    wait_for 90 clean ||
+	    echo "# left: $(count_of fx) listed, $(claims) claims, $(locks) locks, $(rundirs) run directories: $(ls "$D/var/run/xen/xenhv" "$D"/var/run/xen/xenhv/* 2>&1 | tr '\n' ' ')"
 	[ "$s" = monitor.saving ] && ok "$s: ... nor a save file" \
 	    eval "! ls '$D'/fx.chk* >/dev/null 2>&1"
 	run xm list

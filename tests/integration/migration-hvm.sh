@@ -35,7 +35,7 @@ isos() {
 	local id pid
 	id=$(hosts_xm "$1" domid "$2" 2>/dev/null) || return
 	pid=$(hosts_engine_pid "$1" "$id")
-	[ -n "$pid" ] && ls -l "/proc/$pid/fd" 2>/dev/null | grep -o '/[^ ]*\.iso$' | sort
+	[ -n "$pid" ] && ls -l "/proc/$pid/fd" 2>/dev/null | grep -o '/[^ ]*\.iso$' | sort -u
 }
 location() {
 	hosts_xm "$1" list -l "$2" 2>/dev/null |
