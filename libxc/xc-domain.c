@@ -484,6 +484,47 @@ unlink_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
  * nobody holds its lock and either its control socket exists (a monitor
  * still starting has none yet) or the monitor is known to have died
  * (dead: it closed its ready pipe without a report). */
+static bool wait_gone(int pid);
+
+/* Takes a monitor's lock (fd), which only a dead monitor has let go. One
+ * killed outright may still be exiting, its socket closed before its
+ * lock: the pid the lock names is waited for (2 s at most) before the
+ * lock is asked for again. */
+static bool
+lock_of_dead(int fd)
+{
+	char pid[24];
+	ssize_t r;
+
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return true;
+	r = pread(fd, pid, sizeof(pid) - 1, 0);
+	pid[r > 0 ? r : 0] = '\0';
+	if (!wait_gone(atoi(pid)))
+		return false;
+	for (int i = 0; i < 100; i++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Whether domid's monitor is dead: its lock is free (or frees once the
+ * process it names has exited). */
+static bool
+monitor_dead(xc_interface *xc, uint32_t domid)
+{
+	char *lock = xcp_dompath(xc, domid, "lock");
+	int fd = open(lock, O_RDWR | O_CLOEXEC);
+	bool dead = fd >= 0 && lock_of_dead(fd);
+
+	if (fd >= 0)
+		close(fd);
+	free(lock);
+	return dead;
+}
+
 static void
 remove_dir_of_dead(xc_interface *xc, uint32_t domid, bool dead)
 {
@@ -497,7 +538,7 @@ remove_dir_of_dead(xc_interface *xc, uint32_t domid, bool dead)
 	if (!dead && stat(ctl, &st) < 0)
 		goto out;
 	fd = open(lock, O_RDWR | O_CLOEXEC);
-	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+	if (fd >= 0 && !lock_of_dead(fd))
 		goto out;
 	xcp_log(xc, XC_LOG_WARNING, "domain %u: removing the run directory of a dead "
 	    "monitor", domid);
@@ -670,8 +711,9 @@ xc_domain_dump(xc_interface *xc, uint32_t domid, const char *path)
 }
 
 /* After the connection closes the monitor is exiting; wait until the
- * process is really gone (or a zombie, which holds nothing). */
-static void
+ * process is really gone (or a zombie, which holds nothing): true once it
+ * is, false if it still runs after 2 s. */
+static bool
 wait_gone(int pid)
 {
 	char path[64], buf[256], *p;
@@ -679,22 +721,23 @@ wait_gone(int pid)
 	ssize_t r;
 
 	if (pid <= 0)
-		return;
+		return false;
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	for (i = 0; i < 200; i++) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			return;
+			return true;
 		r = read(fd, buf, sizeof(buf) - 1);
 		close(fd);
 		if (r <= 0)
-			return;
+			return true;
 		buf[r] = '\0';
 		p = strrchr(buf, ')');
 		if (p == NULL || p[1] == '\0' || p[2] == 'Z' || p[2] == 'X')
-			return;
+			return true;
 		usleep(10000);
 	}
+	return false;
 }
 
 int
@@ -708,6 +751,14 @@ xc_domain_destroy(xc_interface *xc, uint32_t domid)
 	rc = xcp_conn_open(xc, domid, &c);
 	if (rc == XC_ERR_NO_DOMAIN)
 		remove_stale(xc, domid);
+	if (rc != XC_OK && rc != XC_ERR_NO_DOMAIN && monitor_dead(xc, domid)) {
+		/* it died as we said hello (killed, or ending anyway): its
+		 * QEMU went with it, which is what was asked */
+		xcp_log(xc, XC_LOG_INFO, "domain %u: its monitor died as it was "
+		    "destroyed", domid);
+		remove_stale(xc, domid);
+		return XC_ERR_NO_DOMAIN;
+	}
 	if (rc != XC_OK)
 		return rc;
 	rc = xcp_conn_call(xc, &c, xcp_conn_begin(&c, XHP_REQ_DESTROY), &reply,
@@ -717,8 +768,16 @@ xc_domain_destroy(xc_interface *xc, uint32_t domid)
 		rc = xcp_conn_wait_eof(xc, &c, XC_REQUEST_TIMEOUT_MS);
 	}
 	if (rc == XC_OK) {
-		wait_gone(c.monitor_pid);
+		(void)wait_gone(c.monitor_pid);
 		xcp_log(xc, XC_LOG_INFO, "domain %u destroyed", domid);
+	} else if (monitor_dead(xc, domid)) {
+		/* the monitor died under the request (killed, or it was ending
+		 * anyway): its QEMU went with it, which is what was asked */
+		xcp_log(xc, XC_LOG_INFO, "domain %u: its monitor died as it was "
+		    "destroyed", domid);
+		xcp_conn_close(&c);
+		remove_stale(xc, domid);
+		return XC_ERR_NO_DOMAIN;
 	}
 	xcp_conn_close(&c);
 	return rc;
