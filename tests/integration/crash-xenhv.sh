@@ -70,14 +70,22 @@ for s in $steps; do
 	esac
 	q=$(qemu_of_log)
 	ok "$s: its QEMU ($q) died with it" wait_for 30 eval "[ -n '$q' ] && ! kill -0 '$q' 2>/dev/null"
-	ok "$s: then nothing of fx is left (domain, claim, disk lock, run directory)" \
-	    wait_for 90 clean ||
+	wait_for 90 clean
+	left=$?
+	[ "$left" = 0 ] ||
 	    echo "# left: $(count_of fx) listed, $(claims) claims, $(locks) locks, $(rundirs) run directories: $(ls "$D/var/run/xen/xenhv" "$D"/var/run/xen/xenhv/* 2>&1 | tr '\n' ' ')"
+	ok "$s: then nothing of fx is left (domain, claim, disk lock, run directory)" \
+	    test "$left" = 0
 	[ "$s" = monitor.saving ] && ok "$s: ... nor a save file" \
 	    eval "! ls '$D'/fx.chk* >/dev/null 2>&1"
 	run xm list
-	is "$s: xend answers" "$rc" 0
-	kill -TERM "$(xend_pid)"
-	wait_for 30 eval "! kill -0 $(xend_pid) 2>/dev/null"
+	is "$s: xend answers" "$rc $err" "0 "
+	# the next step's xend needs this one gone: by its pid, at last KILL
+	xp=$(xend_pid)
+	kill -TERM "$xp"
+	wait_for 60 eval "! kill -0 $xp 2>/dev/null"
+	stopped=$?
+	ok "$s: xend stops on TERM" test "$stopped" = 0
+	[ "$stopped" = 0 ] || { kill -KILL "$xp"; wait_for 10 eval "! kill -0 $xp 2>/dev/null"; }
 done
 done_testing
