@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <net/if.h>
@@ -74,26 +73,6 @@ struct xhv_jail {
 	size_t nstale;
 	char *exe;		/* QEMU's path inside */
 };
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP || flag == FTW_D)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-static int
-rm_tree(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -1;
-	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
 
 static void
 add_mount(struct xhv_jail *j, const char *src, const char *inside, enum jm_kind k)
@@ -297,7 +276,7 @@ xhv_jail_new(struct xhv_dom *d, char *err, size_t errlen)
 	j->gid = (gid_t)c->qemu_uid;
 	j->next_set = 1;
 	j->root = xu_asprintf("%s/qemu", d->rundir);
-	if (rm_tree(j->root) < 0 || mkdir_searchable(j->root) < 0) {
+	if (xu_rm_tree(j->root) < 0 || mkdir_searchable(j->root) < 0) {
 		snprintf(err, errlen, "cannot make %s: %s", j->root, strerror(errno));
 		goto fail;
 	}
@@ -357,7 +336,7 @@ xhv_jail_new(struct xhv_dom *d, char *err, size_t errlen)
 	return true;
 fail:
 	if (j->root != NULL)
-		(void)rm_tree(j->root);
+		(void)xu_rm_tree(j->root);
 	jail_free(j);
 	return false;
 fail_set:
@@ -369,7 +348,7 @@ void
 xhv_jail_free(struct xhv_dom *d)
 {
 	if (d->jail != NULL) {
-		if (rm_tree(d->jail->root) < 0)
+		if (xu_rm_tree(d->jail->root) < 0)
 			xhv_log("cannot remove %s: %s", d->jail->root, strerror(errno));
 		jail_free(d->jail);
 		d->jail = NULL;
@@ -394,6 +373,16 @@ inherit(struct xhv_jail *j, int fd)
 	j->tmp = xu_realloc(j->tmp, (j->nfds + 1) * sizeof(*j->tmp));
 	j->fds[j->nfds] = fd;
 	return JAIL_FD0 + (int)j->nfds++;
+}
+
+/* fd inherited by QEMU as a member of fd set `set` (-add-fd). */
+static void
+inherit_in_set(struct xhv_jail *j, int fd, unsigned set)
+{
+	int child = inherit(j, fd);
+
+	j->add_fd = xu_realloc(j->add_fd, (j->nadd + 1) * sizeof(*j->add_fd));
+	j->add_fd[j->nadd++] = xu_asprintf("fd=%d,set=%u", child, set);
 }
 
 static int
@@ -616,12 +605,8 @@ xhv_jail_start_file(struct xhv_dom *d, const char *owner, const char *path,
 		return xu_strdup(path);
 	if (!open_chain(j, owner, path, format, ro, &s, fds, sets, &n, err, errlen))
 		return NULL;
-	for (i = 0; i < n; i++) {
-		int child = inherit(j, fds[i]);
-
-		j->add_fd = xu_realloc(j->add_fd, (j->nadd + 1) * sizeof(*j->add_fd));
-		j->add_fd[j->nadd++] = xu_asprintf("fd=%d,set=%u", child, sets[i]);
-	}
+	for (i = 0; i < n; i++)
+		inherit_in_set(j, fds[i], sets[i]);
 	return xu_asprintf("/dev/fdset/%u", s->id);
 }
 
@@ -662,10 +647,8 @@ xhv_jail_start_fd(struct xhv_dom *d, const char *owner, int fd)
 {
 	struct xhv_jail *j = d->jail;
 	struct jail_set *s = new_set(j, owner);
-	int child = inherit(j, fd);
 
-	j->add_fd = xu_realloc(j->add_fd, (j->nadd + 1) * sizeof(*j->add_fd));
-	j->add_fd[j->nadd++] = xu_asprintf("fd=%d,set=%u", child, s->id);
+	inherit_in_set(j, fd, s->id);
 	return xu_asprintf("/dev/fdset/%u", s->id);
 }
 
@@ -991,7 +974,7 @@ xhv_jail_tls(struct xhv_dom *d, const char *name, const char *dir, bool server,
 	 * copy replaced; only this end's files, QEMU's to read */
 	inside = xu_asprintf("/tls-%s", name);
 	to = xu_asprintf("%s%s", j->root, inside);
-	if (rm_tree(to) < 0 || mkdir_searchable(to) < 0) {
+	if (xu_rm_tree(to) < 0 || mkdir_searchable(to) < 0) {
 		snprintf(err, errlen, "cannot make %s: %s", to, strerror(errno));
 		ok = false;
 	}

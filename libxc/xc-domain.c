@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -472,14 +471,6 @@ xc_domain_getinfo(xc_interface *xc, uint32_t domid, struct xc_dominfo *info)
 	return rc;
 }
 
-static int
-unlink_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT;
-}
-
 /* A monitor killed outright leaves its run directory. It is stale when
  * nobody holds its lock and either its control socket exists (a monitor
  * still starting has none yet) or the monitor is known to have died
@@ -547,8 +538,7 @@ remove_dir_of_dead(xc_interface *xc, uint32_t domid, bool dead)
 	unlink(lock);
 	/* and the root its QEMU was confined to (hypervisor/jail.c) */
 	qroot = xcp_dompath(xc, domid, "qemu");
-	if (lstat(qroot, &st) == 0)
-		(void)nftw(qroot, unlink_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	(void)xu_rm_tree(qroot);
 	free(qroot);
 	rmdir(dir);
 out:

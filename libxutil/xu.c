@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <unistd.h>
 
 static const char *const messages[] = {
@@ -366,4 +367,24 @@ xu_fault_matches(const char *spec, const char *step, const char *domain,
 	}
 	*action = *p == ':' ? p + 1 : "exit";
 	return true;
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int
+xu_rm_tree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }

@@ -94,6 +94,10 @@ int64_t xu_mono_us(void);
 double xu_mono_s(void);
 double xu_wall_s(void);
 
+/* Removes path and everything under it, on its own file system only,
+ * never following a symlink; 0 (also when path is not there) or -1. */
+int xu_rm_tree(const char *path);
+
 /* Test-only fault injection (xend's XEND_TEST_EXIT_AT, xenhv's
  * XENHV_TEST_EXIT_AT): does spec, "STEP[@DOMAIN][:ACTION]", name this
  * step of this domain? *action is ACTION, or "exit". */
